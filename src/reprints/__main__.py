@@ -1,0 +1,5 @@
+"""Run the command line interface: ``python -m reprints``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,278 @@
+"""The one tokenizer, sentence splitter and normaliser, all keeping offsets into the original.
+
+The original text is never changed. Comparison happens on a *folded* view: Unicode NFKC,
+case folding, curly quotes, dashes and odd spaces unified, and Latin lookalike letters from
+Cyrillic or Greek mapped to Latin inside otherwise-Latin words (the seed page's "Сomment"
+starts with a Cyrillic "С"). Tokens and sentences carry half-open ``[start, end)`` offsets
+into the original, so ``text[start:end]`` is always the original characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+# A word: letters/digits, with inner apostrophes ("don't", "Kwiatkowski's") kept inside.
+# Hyphens split words, so "ez-Zor" and "south-eastern" give two tokens each.
+WORD_RE = re.compile(r"[^\W_]+(?:['’ʼ`][^\W_]+)*")
+
+# Cyrillic and Greek letters that look like Latin ones. Applied only to words that also
+# contain a Latin letter, so real Russian or Greek text is left alone.
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+        "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w",
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+        "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+        "α": "a", "ο": "o", "ν": "v", "ρ": "p", "τ": "t", "Α": "A", "Β": "B", "Ε": "E",
+        "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P",
+        "Τ": "T", "Υ": "Y", "Χ": "X",
+    }
+)
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_NON_LATIN_LOOKALIKE_RE = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+
+# Characters unified in the comparison view (after NFKC).
+_PUNCT_FOLD = str.maketrans(
+    {
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'",
+        "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
+        "‹": "'", "›": "'",
+        "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
+        "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
+        "\u3000": " ", "\t": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "",
+        "\u00ad": "",
+    }
+)
+
+
+@lru_cache(maxsize=1 << 18)
+def fold(word: str) -> str:
+    """Return the comparison form of one word: NFKC, case-folded, lookalikes mapped to Latin."""
+    w = unicodedata.normalize("NFKC", word).translate(_PUNCT_FOLD)
+    if _NON_LATIN_LOOKALIKE_RE.search(w) and _LATIN_RE.search(w):
+        w = w.translate(_HOMOGLYPHS)
+    return w.casefold()
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """The words of one text: original offsets and folded forms, in reading order."""
+
+    starts: np.ndarray
+    """int64 start offsets into the original text."""
+    ends: np.ndarray
+    """int64 end offsets (half-open)."""
+    norms: tuple[str, ...]
+    """Folded forms used for every comparison."""
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    def index_at(self, offset: int) -> int:
+        """Index of the first token that ends after ``offset`` (len(self) if none)."""
+        return int(np.searchsorted(self.ends, offset, side="right"))
+
+    def between(self, start: int, end: int) -> tuple[int, int]:
+        """Token index range ``[i, j)`` of the tokens lying inside ``[start, end)``."""
+        i = int(np.searchsorted(self.starts, start, side="left"))
+        j = int(np.searchsorted(self.ends, end, side="right"))
+        return i, max(i, j)
+
+
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` into words with offsets into it; punctuation is not a token."""
+    spans = [m.span() for m in WORD_RE.finditer(text)]
+    if not spans:
+        empty = np.zeros(0, dtype=np.int64)
+        return Tokens(empty, empty.copy(), ())
+    arr = np.asarray(spans, dtype=np.int64)
+    norms = tuple(fold(text[s:e]) for s, e in spans)
+    return Tokens(arr[:, 0].copy(), arr[:, 1].copy(), norms)
+
+
+# --- sentences and paragraphs -------------------------------------------------------------
+
+# Words that end with a period without ending a sentence (compared case-folded, no period).
+ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms messrs dr prof sr jr st mt ft rev gen lt col maj capt cpl sgt adm cmdr cdr
+    gov sen rep rev hon pres supt insp det con pc dc ch
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    mon tue tues wed thu thur thurs fri sat sun
+    no nos vol vols p pp ed eds fig figs approx est dept univ assn bros corp inc ltd co plc
+    vs v etc al cf ca c ave blvd rd hwy
+    """.split()
+)
+# After one of these dotted acronyms the sentence ends only if a typical opener follows.
+_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.){2,}$")
+_SENTENCE_OPENERS = frozenset(
+    """
+    the a an he she it they we i you this that these those there but and so yet however
+    in on at for his her their its our my mr mrs ms dr after before when while if as
+    meanwhile earlier later now then still also some many most one two
+    """.split()
+)
+_BOUNDARY_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_OPENER_RE = re.compile(r"\s+[\"'“‘«(\[]*(?=[^\W_a-z])", re.UNICODE)
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\u00a0\r]*\n\s*|\r\n?[ \t\u00a0]*\r\n?\s*")
+_LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``[start, end)`` of each paragraph, trimmed of surrounding white space.
+
+    A blank line always separates paragraphs. A single line break does too, unless the
+    text is hard-wrapped (a long line that stops mid-sentence, as in wire copy): then the
+    break is just white space inside the paragraph.
+    """
+    spans: list[tuple[int, int]] = []
+    start = None
+    end = 0
+    prev_line = ""
+    hard_wrapped = _looks_hard_wrapped(text)
+    for m in _LINE_RE.finditer(text):
+        line_start, line_end = m.span()
+        if line_start == line_end:
+            break
+        line = m.group().rstrip("\r\n")
+        stripped = line.strip(" \t\u00a0\r\x19<")
+        if not stripped:
+            if start is not None:
+                spans.append((start, end))
+            start = None
+            prev_line = ""
+            continue
+        soft = start is not None and _is_wrapped(prev_line, stripped, hard_wrapped)
+        if start is not None and not soft:
+            spans.append((start, end))
+            start = None
+        lead = len(line) - len(line.lstrip(" \t\u00a0\r\x19"))
+        if start is None:
+            start = line_start + lead
+        end = line_start + len(line.rstrip(" \t\u00a0\r"))
+        prev_line = line
+    if start is not None:
+        spans.append((start, end))
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _looks_hard_wrapped(text: str) -> bool:
+    """True when lines were broken at a fixed width (wire copy), not at paragraph ends."""
+    lengths = [len(line.rstrip()) for line in text.splitlines()]
+    long_lines = [n for n in lengths if n >= 55]
+    return len(long_lines) >= 3 and max(lengths, default=0) <= 100
+
+
+def _is_wrapped(prev_line: str, next_stripped: str, hard_wrapped: bool) -> bool:
+    prev = prev_line.rstrip(" \t\u00a0\r")
+    if prev.endswith("<") or not prev:
+        return False
+    if next_stripped[:1].islower() and prev[-1] not in ".!?":
+        return True
+    if not hard_wrapped or len(prev) < 55:
+        return False
+    return prev[-1] not in ".!?:\"”’'"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``[start, end)`` of each sentence, in order, never crossing a paragraph.
+
+    Knows news prose: abbreviations ("Lt. Col.", "Sept. 7", "Mr."), initials ("J. Smith"),
+    dotted acronyms ("the U.S. military"), and closing quotes after the final stop. A
+    quotation that runs over several sentences is split into those sentences; a stop
+    followed by a lower-case word ("'Is it?' he asked") does not end a sentence.
+    """
+    out: list[tuple[int, int]] = []
+    for p_start, p_end in paragraph_spans(text):
+        out.extend(_split_paragraph(text, p_start, p_end))
+    return out
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    para = text[start:end]
+    cuts = [0]
+    for m in _BOUNDARY_RE.finditer(para):
+        stop = m.end()
+        opener = _OPENER_RE.match(para, stop)
+        if not opener:
+            continue
+        if para[m.start()] == "." and not _ends_sentence(para, m.start(), opener.end()):
+            continue
+        cuts.append(stop)
+    cuts.append(len(para))
+    spans = []
+    for a, b in zip(cuts, cuts[1:]):
+        seg = para[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if trail > lead:
+            spans.append((start + a + lead, start + a + trail))
+    return spans
+
+
+def _ends_sentence(para: str, dot: int, next_word_at: int) -> bool:
+    """Decide whether the period at ``dot`` ends a sentence."""
+    word_start = dot
+    while word_start > 0 and not para[word_start - 1].isspace() and para[word_start - 1] not in "(\"“‘'":
+        word_start -= 1
+    before = para[word_start:dot]
+    if not before:
+        return True
+    bare = before.strip(".").casefold()
+    if bare in ABBREVIATIONS:
+        return False
+    if len(bare) == 1 and bare.isalpha() and before[0].isupper():
+        return False  # an initial, as in "J. Smith"
+    if _ACRONYM_RE.search(before + "."):
+        nxt = re.match(r"[^\W_]+", para[next_word_at:])
+        return bool(nxt) and nxt.group().casefold() in _SENTENCE_OPENERS
+    return True
+
+
+# --- character-level comparison view ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """A folded copy of a text, with a map from each view character back to the original.
+
+    ``source[i]`` is the original offset of ``text[i]``; ``source[len(text)]`` is the
+    original text's length, so a view range ``[i, j)`` maps to ``[source[i], source[j])``
+    (use :meth:`original`).
+    """
+
+    text: str
+    source: np.ndarray
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open view range back to a half-open range of the original text."""
+        if end <= start:
+            s = int(self.source[start])
+            return s, s
+        return int(self.source[start]), int(self.source[end - 1]) + 1
+
+
+def comparison_view(text: str) -> View:
+    """Fold ``text`` character by character (NFKC, case, quotes, dashes, spaces, lookalikes)."""
+    chars: list[str] = []
+    source: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii() and ch != "`" and ch != "\t":
+            folded = ch.lower()
+        else:
+            folded = unicodedata.normalize("NFKC", ch).translate(_PUNCT_FOLD)
+            if folded and _NON_LATIN_LOOKALIKE_RE.fullmatch(folded[0]):
+                neighbours = text[max(0, i - 1) : i] + text[i + 1 : i + 2]
+                if _LATIN_RE.search(neighbours):
+                    folded = folded.translate(_HOMOGLYPHS)
+            folded = folded.casefold()
+        for f in folded:
+            chars.append(f)
+            source.append(i)
+    source.append(len(text))
+    return View("".join(chars), np.asarray(source, dtype=np.int64))

@@ -1,0 +1,81 @@
+"""Every knob of the pipeline, with its default, in one place.
+
+A scan writes its ``Params`` into the results, and an index stores them, so a result can be
+reproduced and a mismatched query refused. The README explains each field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Any
+
+from .errors import ParameterError
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameters of shingling, MinHash/LSH, TF-IDF alignment and boilerplate detection."""
+
+    # Shingling and MinHash (verbatim channel).
+    shingle_size: int = 5
+    """Words per shingle (word n-gram) for the verbatim channel."""
+    num_perm: int = 128
+    """MinHash permutations; signatures use datasketch's ``affine32`` scheme."""
+    bands: int = 32
+    """LSH bands; ``num_perm`` must be a multiple. Rows per band = num_perm / bands."""
+    seed: int = 1
+    """MinHash seed (datasketch's default is 1, so signatures match datasketch's)."""
+    window: int = 50
+    """Words per passage window that is signed (a lift inside a long article still matches)."""
+    stride: int = 25
+    """Words between the starts of consecutive windows."""
+    max_bucket: int = 200
+    """LSH buckets with more windows than this are stock text, not evidence of reuse."""
+
+    # Rewording channel.
+    reword_threshold: float = 0.5
+    """Minimum TF-IDF similarity for two sentences to count as a reworded pair."""
+    verbatim_threshold: float = 0.8
+    """Share of a passage's words kept in order above which it is called verbatim."""
+    neighbours: int = 20
+    """Nearest documents per document considered by the rewording channel."""
+    date_window_days: int | None = None
+    """Only compare articles at most this many days apart (None: no limit)."""
+    min_words: int = 8
+    """Passages shorter than this many words are not reported."""
+
+    # Boilerplate.
+    boilerplate_outlet_docs: int = 3
+    """A sentence repeated in this many articles of one outlet is boilerplate."""
+    boilerplate_corpus_share: float = 0.05
+    """A sentence in more than this share of all articles (and at least 5) is boilerplate."""
+
+    def __post_init__(self) -> None:
+        if self.num_perm % self.bands:
+            raise ParameterError(
+                f"num_perm={self.num_perm} is not a multiple of bands={self.bands}; "
+                f"pick bands from the divisors of {self.num_perm}"
+            )
+        if self.shingle_size < 1 or self.window < self.shingle_size or self.stride < 1:
+            raise ParameterError(
+                f"need shingle_size >= 1, window >= shingle_size and stride >= 1, got "
+                f"shingle_size={self.shingle_size}, window={self.window}, stride={self.stride}"
+            )
+
+    @property
+    def rows(self) -> int:
+        """Rows (permutations) per LSH band."""
+        return self.num_perm // self.bands
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Params:
+        """Build from a dict, ignoring unknown keys (results written by a newer version)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def replace(self, **changes: Any) -> Params:
+        return dataclasses.replace(self, **changes)
