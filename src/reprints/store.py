@@ -1,0 +1,788 @@
+"""Write a run's results folder (``results.db`` and JSONL exports) and read it back.
+
+A results folder holds:
+
+- ``results.db``: SQLite, schema version :data:`SCHEMA_VERSION` (``PRAGMA user_version`` and
+  the ``meta`` table), plain tables that open in Datasette;
+- ``matches.jsonl``, ``quotes.jsonl``, ``quote_families.jsonl``: one JSON object per line;
+- ``articles.jsonl`` when the run measured wire share.
+
+The formats are public and documented in ``docs/formats.md``. Writing is deterministic (equal
+results give byte-identical files), streams rows instead of building big strings, and is
+atomic per file: everything is written to temporary files first, and ``results.db`` is renamed
+into place last, so a crash never leaves a half-written database that looks complete.
+:func:`load_results` reads ``results.db`` back into the same :class:`ScanResult`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ResultsError
+from .model import (
+    ArticleWireShare,
+    Boilerplate,
+    Document,
+    Edit,
+    Match,
+    Problem,
+    Quote,
+    QuoteFamily,
+    ScanResult,
+    Span,
+    Story,
+)
+from .normalize import WORD_RE
+
+SCHEMA_VERSION = 1
+"""Version of the ``results.db`` schema this module writes and reads."""
+
+DB_NAME = "results.db"
+MATCHES_NAME = "matches.jsonl"
+QUOTES_NAME = "quotes.jsonl"
+FAMILIES_NAME = "quote_families.jsonl"
+ARTICLES_NAME = "articles.jsonl"
+
+SCORE_DIGITS = 4
+"""Scores and shares are rounded to this many decimals when written, so files are stable."""
+
+_SCHEMA = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY,
+    outlet TEXT,
+    date TEXT,
+    title TEXT,
+    url TEXT,
+    words INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    meta TEXT NOT NULL
+);
+CREATE TABLE matches (
+    id INTEGER PRIMARY KEY,
+    a_doc TEXT NOT NULL REFERENCES documents(id),
+    a_start INTEGER NOT NULL,
+    a_end INTEGER NOT NULL,
+    a_outlet TEXT,
+    a_date TEXT,
+    a_text TEXT,
+    b_doc TEXT NOT NULL REFERENCES documents(id),
+    b_start INTEGER NOT NULL,
+    b_end INTEGER NOT NULL,
+    b_outlet TEXT,
+    b_date TEXT,
+    b_text TEXT,
+    kind TEXT NOT NULL,
+    score REAL NOT NULL,
+    direction TEXT NOT NULL,
+    credited INTEGER,
+    verbatim_words INTEGER NOT NULL,
+    reworded_words INTEGER NOT NULL,
+    edits TEXT NOT NULL
+);
+CREATE TABLE quotes (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL REFERENCES documents(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    speaker TEXT,
+    speaker_start INTEGER,
+    speaker_end INTEGER,
+    cue TEXT,
+    medium TEXT,
+    family TEXT REFERENCES quote_families(id),
+    change TEXT,
+    outlet TEXT,
+    date TEXT,
+    edits TEXT NOT NULL,
+    listed INTEGER NOT NULL
+);
+CREATE TABLE quote_families (
+    id TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    origin INTEGER NOT NULL,
+    origin_quote INTEGER REFERENCES quotes(id),
+    text TEXT,
+    outlets TEXT NOT NULL
+);
+CREATE TABLE quote_family_members (
+    family TEXT NOT NULL REFERENCES quote_families(id),
+    position INTEGER NOT NULL,
+    quote INTEGER NOT NULL REFERENCES quotes(id),
+    PRIMARY KEY (family, position)
+);
+CREATE TABLE stories (
+    id TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    origin TEXT REFERENCES documents(id),
+    first_date TEXT,
+    last_date TEXT,
+    outlets TEXT NOT NULL
+);
+CREATE TABLE story_documents (
+    story TEXT NOT NULL REFERENCES stories(id),
+    position INTEGER NOT NULL,
+    doc TEXT NOT NULL REFERENCES documents(id),
+    PRIMARY KEY (story, position)
+);
+CREATE TABLE boilerplate (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL REFERENCES documents(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    outlet TEXT,
+    text TEXT
+);
+CREATE TABLE wire (
+    doc TEXT PRIMARY KEY REFERENCES documents(id),
+    outlet TEXT,
+    date TEXT,
+    class TEXT NOT NULL,
+    words INTEGER NOT NULL,
+    verbatim_words INTEGER NOT NULL,
+    reworded_words INTEGER NOT NULL,
+    wire_share REAL NOT NULL,
+    verbatim_share REAL NOT NULL,
+    reworded_share REAL NOT NULL,
+    sources TEXT NOT NULL,
+    credited INTEGER NOT NULL
+);
+CREATE TABLE params (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE problems (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    line INTEGER,
+    message TEXT NOT NULL,
+    skipped INTEGER NOT NULL
+);
+"""
+
+_INDEXES = """
+CREATE INDEX documents_outlet ON documents(outlet);
+CREATE INDEX matches_a_doc ON matches(a_doc);
+CREATE INDEX matches_b_doc ON matches(b_doc);
+CREATE INDEX quotes_doc ON quotes(doc);
+CREATE INDEX quotes_family ON quotes(family);
+CREATE INDEX quote_family_members_quote ON quote_family_members(quote);
+CREATE INDEX story_documents_doc ON story_documents(doc);
+CREATE INDEX boilerplate_doc ON boilerplate(doc);
+"""
+
+_VIEWS = """
+CREATE VIEW reuse AS
+SELECT id AS match,
+       CASE WHEN direction = 'b->a' THEN b_doc ELSE a_doc END AS source_doc,
+       CASE WHEN direction = 'b->a' THEN b_outlet ELSE a_outlet END AS source_outlet,
+       CASE WHEN direction = 'b->a' THEN b_date ELSE a_date END AS source_date,
+       CASE WHEN direction = 'b->a' THEN b_start ELSE a_start END AS source_start,
+       CASE WHEN direction = 'b->a' THEN b_end ELSE a_end END AS source_end,
+       CASE WHEN direction = 'b->a' THEN b_text ELSE a_text END AS source_text,
+       CASE WHEN direction = 'b->a' THEN a_doc ELSE b_doc END AS reuser_doc,
+       CASE WHEN direction = 'b->a' THEN a_outlet ELSE b_outlet END AS reuser_outlet,
+       CASE WHEN direction = 'b->a' THEN a_date ELSE b_date END AS reuser_date,
+       CASE WHEN direction = 'b->a' THEN a_text ELSE b_text END AS reuser_text,
+       direction != 'undirected' AS directed,
+       kind, score, credited, verbatim_words, reworded_words
+FROM matches;
+
+CREATE VIEW outlet_pairs AS
+SELECT source_outlet, reuser_outlet, directed,
+       COUNT(*) AS passages,
+       COUNT(DISTINCT source_doc || char(31) || reuser_doc) AS article_pairs,
+       SUM(verbatim_words + reworded_words) AS words,
+       SUM(verbatim_words) AS verbatim_words,
+       SUM(reworded_words) AS reworded_words,
+       SUM(credited = 1) AS credited_passages,
+       SUM(credited = 0) AS uncredited_passages
+FROM reuse
+GROUP BY source_outlet, reuser_outlet, directed
+ORDER BY words DESC, passages DESC;
+
+CREATE VIEW reused_passages AS
+SELECT source_doc, source_start, source_end, source_outlet, source_date, source_text,
+       COUNT(DISTINCT reuser_doc) AS reusing_articles,
+       COUNT(DISTINCT reuser_outlet) AS reusing_outlets,
+       group_concat(DISTINCT reuser_outlet) AS reuser_outlets,
+       MAX(score) AS best_score
+FROM reuse
+GROUP BY source_doc, source_start, source_end
+ORDER BY reusing_articles DESC, source_end - source_start DESC;
+
+CREATE VIEW document_reuse AS
+SELECT d.id AS doc, d.outlet, d.date, d.title, d.words,
+       (SELECT COUNT(*) FROM reuse r WHERE r.source_doc = d.id) AS passages_taken_from_it,
+       (SELECT COUNT(*) FROM reuse r WHERE r.reuser_doc = d.id) AS passages_it_took,
+       (SELECT COUNT(*) FROM quotes q WHERE q.doc = d.id AND q.listed) AS quotes
+FROM documents d
+ORDER BY passages_taken_from_it + passages_it_took DESC, d.id;
+
+CREATE VIEW quote_family_variants AS
+SELECT f.id AS family, m.position, q.doc, q.outlet, q.date, q.speaker, q.medium, q.change,
+       q.text, q.start, q."end"
+FROM quote_families f
+JOIN quote_family_members m ON m.family = f.id
+JOIN quotes q ON q.id = m.quote
+ORDER BY f.size DESC, f.id, m.position;
+
+CREATE VIEW wire_outlets AS
+SELECT outlet, COUNT(*) AS articles,
+       SUM(class = 'wholly-derived') AS wholly_derived,
+       SUM(class = 'partially-derived') AS partially_derived,
+       SUM(class = 'non-derived') AS non_derived,
+       ROUND(AVG(wire_share), 4) AS mean_wire_share,
+       SUM(class != 'non-derived' AND NOT credited) AS uncredited_derived
+FROM wire
+GROUP BY outlet
+ORDER BY mean_wire_share DESC;
+"""
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def write_results(out_dir: str | Path, result: ScanResult) -> None:
+    """Write ``results.db`` and the JSONL exports of ``result`` into ``out_dir``.
+
+    The folder is created if needed. ``articles.jsonl`` is written only when ``result.wire``
+    is non-empty (a stale one from an earlier run is removed). Raises ``ResultsError`` when
+    the folder cannot be written.
+    """
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"cannot create results folder {out}: {err.strerror}") from err
+    documents = {d.id: d for d in result.documents}
+    ordered = _ordered(result)
+    writers: list[tuple[str, Callable[[Path], None]]] = [
+        (MATCHES_NAME, lambda p: _write_lines(p, _match_lines(ordered.matches, documents))),
+        (QUOTES_NAME, lambda p: _write_lines(p, _quote_lines(ordered.quotes, documents))),
+        (FAMILIES_NAME, lambda p: _write_lines(p, _family_lines(ordered.quote_families, documents))),
+    ]
+    if ordered.wire:
+        writers.append((ARTICLES_NAME, lambda p: _write_lines(p, _article_lines(ordered.wire))))
+    writers.append((DB_NAME, lambda p: _write_db(p, ordered)))
+
+    written: list[tuple[Path, Path]] = []
+    try:
+        for name, write in writers:
+            temp = _temp_path(out, name)
+            written.append((temp, out / name))
+            write(temp)
+        # results.db goes last: its presence means the whole folder is complete.
+        for temp, final in written:
+            temp.replace(final)
+    except OSError as err:
+        raise ResultsError(f"cannot write results to {out}: {err}") from err
+    finally:
+        for temp, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+    if not ordered.wire:
+        with contextlib.suppress(FileNotFoundError):
+            (out / ARTICLES_NAME).unlink()
+
+
+def load_results(out_dir: str | Path) -> ScanResult:
+    """Read the :class:`ScanResult` stored in ``out_dir/results.db``.
+
+    Scores and shares come back rounded to :data:`SCORE_DIGITS` decimals, as written.
+    Raises ``ResultsError`` when the folder has no results database, the file is not one,
+    or its schema version is not one this version of reprints reads.
+    """
+    path = Path(out_dir)
+    if path.is_dir():
+        path = path / DB_NAME
+    if not path.is_file():
+        raise ResultsError(
+            f"no {DB_NAME} in {Path(out_dir)}; run `reprints scan CORPUS --out {Path(out_dir)}` first"
+        )
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as err:
+        raise ResultsError(f"cannot open {path}: {err}") from err
+    try:
+        _check_version(conn, path)
+        return _read_db(conn)
+    except sqlite3.DatabaseError as err:
+        raise ResultsError(f"{path} is not a readable reprints results database: {err}") from err
+    finally:
+        conn.close()
+
+
+def schema_version(out_dir: str | Path) -> int:
+    """Return the schema version of ``out_dir/results.db`` (0 when it is not a reprints one)."""
+    path = Path(out_dir)
+    path = path / DB_NAME if path.is_dir() else path
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.DatabaseError as err:
+        raise ResultsError(f"{path} is not an SQLite database: {err}") from err
+    finally:
+        conn.close()
+
+
+# --- JSON forms (shared with export and the report) ---------------------------------------
+
+
+def edits_json(edits: Iterable[Edit]) -> list[dict[str, Any]]:
+    """Return the public JSON form of an edit script: ``{"op", "a": [s, e], "b": [s, e]}``."""
+    return [{"op": e.op, "a": [e.a_start, e.a_end], "b": [e.b_start, e.b_end]} for e in edits]
+
+
+def edits_from_json(items: Iterable[Mapping[str, Any]]) -> tuple[Edit, ...]:
+    """Parse the JSON form written by :func:`edits_json`."""
+    return tuple(Edit(e["op"], e["a"][0], e["a"][1], e["b"][0], e["b"][1]) for e in items)
+
+
+def match_json(match: Match, documents: Mapping[str, Document]) -> dict[str, Any]:
+    """Return one ``matches.jsonl`` object: both passages with outlet, date and text."""
+    return {
+        "a": _span_json(match.a, documents),
+        "b": _span_json(match.b, documents),
+        "kind": match.kind,
+        "score": _round(match.score),
+        "direction": match.direction,
+        "credited": match.credited,
+        "verbatim_words": match.verbatim_words,
+        "reworded_words": match.reworded_words,
+        "edits": edits_json(match.edits),
+    }
+
+
+def quote_json(quote: Quote, documents: Mapping[str, Document]) -> dict[str, Any]:
+    """Return one ``quotes.jsonl`` object."""
+    doc = documents.get(quote.doc)
+    return {
+        "doc": quote.doc,
+        "start": quote.start,
+        "end": quote.end,
+        "text": quote.text,
+        "speaker": quote.speaker,
+        "speaker_start": quote.speaker_start,
+        "speaker_end": quote.speaker_end,
+        "cue": quote.cue,
+        "medium": quote.medium,
+        "kind": quote.kind,
+        "family": quote.family,
+        "change": quote.change,
+        "outlet": doc.outlet if doc else None,
+        "date": doc.date if doc else None,
+        "edits": edits_json(quote.edits),
+    }
+
+
+def article_json(article: ArticleWireShare) -> dict[str, Any]:
+    """Return one ``articles.jsonl`` object (shares rounded to :data:`SCORE_DIGITS`)."""
+    return {
+        "doc": article.doc,
+        "outlet": article.outlet,
+        "date": article.date,
+        "class": article.wire_class,
+        "wire_share": _round(article.wire_share),
+        "verbatim_share": _round(_share(article.verbatim_words, article.words)),
+        "reworded_share": _round(_share(article.reworded_words, article.words)),
+        "words": article.words,
+        "verbatim_words": article.verbatim_words,
+        "reworded_words": article.reworded_words,
+        "sources": list(article.sources),
+        "credited": article.credited,
+    }
+
+
+def dumps(value: Any) -> str:
+    """Serialise one JSONL line: compact, UTF-8 kept as is, keys in a fixed order."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def match_order(match: Match) -> tuple[Any, ...]:
+    """Sort key giving matches their stored order: (a.doc, a.start, b.doc, b.start, ...)."""
+    return (
+        match.a.doc, match.a.start, match.b.doc, match.b.start,
+        match.a.end, match.b.end, match.kind, match.score, match.direction,
+    )
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _ordered(result: ScanResult) -> ScanResult:
+    """Return ``result`` with every collection in its canonical order."""
+    return ScanResult(
+        documents=tuple(sorted(result.documents, key=lambda d: d.id)),
+        matches=tuple(sorted(result.matches, key=match_order)),
+        quotes=tuple(sorted(result.quotes, key=_quote_order)),
+        quote_families=tuple(sorted(result.quote_families, key=lambda f: f.id)),
+        stories=tuple(sorted(result.stories, key=lambda s: s.id)),
+        boilerplate=tuple(
+            sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason))
+        ),
+        wire=tuple(sorted(result.wire, key=lambda w: w.doc)),
+        params=result.params,
+        problems=tuple(sorted(result.problems, key=lambda p: (p.path, p.line or 0, p.message))),
+    )
+
+
+def _quote_order(quote: Quote) -> tuple[Any, ...]:
+    return (quote.doc, quote.start, quote.end, quote.speaker_start or -1, quote.family or "")
+
+
+def _temp_path(out: Path, name: str) -> Path:
+    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+    os.close(handle)
+    return Path(temp)
+
+
+def _write_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        _stream_lines(handle, objects)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _stream_lines(handle: IO[str], objects: Iterable[dict[str, Any]]) -> None:
+    for value in objects:
+        handle.write(dumps(value))
+        handle.write("\n")
+
+
+def _match_lines(matches: Iterable[Match], documents: Mapping[str, Document]) -> Iterator[dict[str, Any]]:
+    for match in matches:
+        yield match_json(match, documents)
+
+
+def _quote_lines(quotes: Iterable[Quote], documents: Mapping[str, Document]) -> Iterator[dict[str, Any]]:
+    for quote in quotes:
+        yield quote_json(quote, documents)
+
+
+def _family_lines(
+    families: Iterable[QuoteFamily], documents: Mapping[str, Document]
+) -> Iterator[dict[str, Any]]:
+    for family in families:
+        yield {
+            "family": family.id,
+            "size": len(family.quotes),
+            "outlets": list(family.outlets),
+            "origin": family.origin,
+            "text": family.quotes[family.origin].text if family.quotes else None,
+            "quotes": [quote_json(q, documents) for q in family.quotes],
+        }
+
+
+def _article_lines(wire: Iterable[ArticleWireShare]) -> Iterator[dict[str, Any]]:
+    for article in wire:
+        yield article_json(article)
+
+
+def _write_db(path: Path, result: ScanResult) -> None:
+    documents = {d.id: d for d in result.documents}
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # A temporary file needs no journal: a crash leaves a temp file that is never renamed.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
+        _run_script(conn, _SCHEMA)
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("schema_version", str(SCHEMA_VERSION)), ("generator", "reprints")],
+        )
+        conn.executemany(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (d.id, d.outlet, d.date, d.title, d.url, _count_words(d.text), d.text,
+                 json.dumps(dict(d.meta), ensure_ascii=False, sort_keys=True, default=str))
+                for d in result.documents
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_match_row(i, m, documents) for i, m in enumerate(result.matches)),
+        )
+        quote_ids = _write_quotes(conn, result, documents)
+        _write_families(conn, result.quote_families, quote_ids)
+        conn.executemany(
+            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (s.id, len(s.docs), s.origin, s.first_date, s.last_date, dumps(list(s.outlets)))
+                for s in result.stories
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO story_documents VALUES (?, ?, ?)",
+            ((s.id, i, doc) for s in result.stories for i, doc in enumerate(s.docs)),
+        )
+        conn.executemany(
+            "INSERT INTO boilerplate VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_boilerplate_row(i, b, documents) for i, b in enumerate(result.boilerplate)),
+        )
+        conn.executemany(
+            "INSERT INTO wire VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_wire_row(w) for w in result.wire),
+        )
+        conn.executemany(
+            "INSERT INTO params VALUES (?, ?)",
+            ((str(k), _param_json(v)) for k, v in sorted(result.params.items(), key=lambda kv: str(kv[0]))),
+        )
+        conn.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
+            ((i, p.path, p.line, p.message, int(p.skipped)) for i, p in enumerate(result.problems)),
+        )
+        _run_script(conn, _INDEXES)
+        _run_script(conn, _VIEWS)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the open transaction; run statement by statement instead.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _count_words(text: str) -> int:
+    return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def _span_json(span: Span, documents: Mapping[str, Document]) -> dict[str, Any]:
+    doc = documents.get(span.doc)
+    return {
+        "doc": span.doc,
+        "start": span.start,
+        "end": span.end,
+        "outlet": doc.outlet if doc else None,
+        "date": doc.date if doc else None,
+        "text": doc.text[span.start : span.end] if doc else None,
+    }
+
+
+def _match_row(index: int, m: Match, documents: Mapping[str, Document]) -> tuple[Any, ...]:
+    a, b = _span_json(m.a, documents), _span_json(m.b, documents)
+    return (
+        index,
+        m.a.doc, m.a.start, m.a.end, a["outlet"], a["date"], a["text"],
+        m.b.doc, m.b.start, m.b.end, b["outlet"], b["date"], b["text"],
+        m.kind, _round(m.score), m.direction, _flag(m.credited),
+        m.verbatim_words, m.reworded_words, dumps(edits_json(m.edits)),
+    )
+
+
+def _quote_row(
+    index: int, q: Quote, documents: Mapping[str, Document], listed: bool
+) -> tuple[Any, ...]:
+    doc = documents.get(q.doc)
+    return (
+        index, q.doc, q.start, q.end, q.text, q.kind, q.speaker, q.speaker_start, q.speaker_end,
+        q.cue, q.medium, q.family, q.change, doc.outlet if doc else None,
+        doc.date if doc else None, dumps(edits_json(q.edits)), int(listed),
+    )
+
+
+def _write_quotes(
+    conn: sqlite3.Connection, result: ScanResult, documents: Mapping[str, Document]
+) -> dict[Quote, int]:
+    """Insert the listed quotes, then family members not among them; return quote -> row id."""
+    ids: dict[Quote, int] = {}
+    rows: list[tuple[Any, ...]] = []
+    for q in result.quotes:
+        ids.setdefault(q, len(rows))
+        rows.append(_quote_row(len(rows), q, documents, listed=True))
+    for family in result.quote_families:
+        for q in family.quotes:
+            if q not in ids:
+                ids[q] = len(rows)
+                rows.append(_quote_row(len(rows), q, documents, listed=False))
+    conn.executemany(f"INSERT INTO quotes VALUES ({', '.join('?' * 17)})", rows)
+    return ids
+
+
+def _write_families(
+    conn: sqlite3.Connection, families: Iterable[QuoteFamily], quote_ids: Mapping[Quote, int]
+) -> None:
+    families = list(families)
+    conn.executemany(
+        "INSERT INTO quote_families VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                f.id, len(f.quotes), f.origin,
+                quote_ids[f.quotes[f.origin]] if 0 <= f.origin < len(f.quotes) else None,
+                f.quotes[f.origin].text if 0 <= f.origin < len(f.quotes) else None,
+                dumps(list(f.outlets)),
+            )
+            for f in families
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO quote_family_members VALUES (?, ?, ?)",
+        ((f.id, i, quote_ids[q]) for f in families for i, q in enumerate(f.quotes)),
+    )
+
+
+def _boilerplate_row(index: int, b: Boilerplate, documents: Mapping[str, Document]) -> tuple[Any, ...]:
+    doc = documents.get(b.span.doc)
+    return (
+        index, b.span.doc, b.span.start, b.span.end, b.reason, b.count,
+        doc.outlet if doc else None, doc.text[b.span.start : b.span.end] if doc else None,
+    )
+
+
+def _wire_row(w: ArticleWireShare) -> tuple[Any, ...]:
+    return (
+        w.doc, w.outlet, w.date, w.wire_class, w.words, w.verbatim_words, w.reworded_words,
+        _round(w.wire_share), _round(_share(w.verbatim_words, w.words)),
+        _round(_share(w.reworded_words, w.words)), dumps(list(w.sources)), int(w.credited),
+    )
+
+
+def _param_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _round(value: float) -> float:
+    return round(float(value), SCORE_DIGITS) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _unflag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _check_version(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == SCHEMA_VERSION:
+        return
+    if version == 0:
+        raise ResultsError(
+            f"{path} is not a reprints results database (no schema version); "
+            "write one with `reprints scan CORPUS --out DIR`"
+        )
+    if version > SCHEMA_VERSION:
+        raise ResultsError(
+            f"{path} has results schema version {version}, but this reprints reads version "
+            f"{SCHEMA_VERSION}; upgrade reprints"
+        )
+    raise ResultsError(
+        f"{path} has results schema version {version}, which this reprints no longer reads "
+        f"(it reads {SCHEMA_VERSION}); re-run the scan"
+    )
+
+
+def _read_db(conn: sqlite3.Connection) -> ScanResult:
+    documents = tuple(
+        Document(id=r[0], text=r[6], outlet=r[1], date=r[2], title=r[3], url=r[4], meta=json.loads(r[7]))
+        for r in conn.execute(
+            "SELECT id, outlet, date, title, url, words, text, meta FROM documents ORDER BY id"
+        )
+    )
+    matches = tuple(
+        Match(
+            a=Span(r[0], r[1], r[2]),
+            b=Span(r[3], r[4], r[5]),
+            kind=r[6],
+            score=r[7],
+            edits=edits_from_json(json.loads(r[12])),
+            direction=r[8],
+            credited=_unflag(r[9]),
+            verbatim_words=r[10],
+            reworded_words=r[11],
+        )
+        for r in conn.execute(
+            "SELECT a_doc, a_start, a_end, b_doc, b_start, b_end, kind, score, direction, "
+            "credited, verbatim_words, reworded_words, edits FROM matches ORDER BY id"
+        )
+    )
+    quote_rows: dict[int, tuple[Quote, bool]] = {}
+    for r in conn.execute(
+        'SELECT id, doc, start, "end", text, kind, speaker, speaker_start, speaker_end, cue, '
+        "medium, family, change, edits, listed FROM quotes ORDER BY id"
+    ):
+        quote = Quote(
+            doc=r[1], start=r[2], end=r[3], text=r[4], kind=r[5], speaker=r[6],
+            speaker_start=r[7], speaker_end=r[8], cue=r[9], medium=r[10], family=r[11],
+            change=r[12], edits=edits_from_json(json.loads(r[13])),
+        )
+        quote_rows[r[0]] = (quote, bool(r[14]))
+    members: dict[str, list[Quote]] = {}
+    for family, quote_id in conn.execute(
+        "SELECT family, quote FROM quote_family_members ORDER BY family, position"
+    ):
+        members.setdefault(family, []).append(quote_rows[quote_id][0])
+    families = tuple(
+        QuoteFamily(id=r[0], quotes=tuple(members.get(r[0], ())), outlets=tuple(json.loads(r[2])), origin=r[1])
+        for r in conn.execute("SELECT id, origin, outlets FROM quote_families ORDER BY id")
+    )
+    story_docs: dict[str, list[str]] = {}
+    for story, doc in conn.execute("SELECT story, doc FROM story_documents ORDER BY story, position"):
+        story_docs.setdefault(story, []).append(doc)
+    stories = tuple(
+        Story(
+            id=r[0], docs=tuple(story_docs.get(r[0], ())), origin=r[1],
+            outlets=tuple(json.loads(r[4])), first_date=r[2], last_date=r[3],
+        )
+        for r in conn.execute("SELECT id, origin, first_date, last_date, outlets FROM stories ORDER BY id")
+    )
+    boilerplate = tuple(
+        Boilerplate(span=Span(r[0], r[1], r[2]), reason=r[3], count=r[4])
+        for r in conn.execute('SELECT doc, start, "end", reason, count FROM boilerplate ORDER BY id')
+    )
+    wire = tuple(
+        ArticleWireShare(
+            doc=r[0], outlet=r[1], date=r[2], words=r[3], verbatim_words=r[4],
+            reworded_words=r[5], wire_class=r[6], sources=tuple(json.loads(r[7])),
+            credited=bool(r[8]),
+        )
+        for r in conn.execute(
+            "SELECT doc, outlet, date, words, verbatim_words, reworded_words, class, sources, "
+            "credited FROM wire ORDER BY doc"
+        )
+    )
+    params = {name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")}
+    problems = tuple(
+        Problem(path=r[0], message=r[2], line=r[1], skipped=bool(r[3]))
+        for r in conn.execute("SELECT path, line, message, skipped FROM problems ORDER BY id")
+    )
+    return ScanResult(
+        documents=documents,
+        matches=matches,
+        quotes=tuple(q for q, listed in quote_rows.values() if listed),
+        quote_families=families,
+        stories=stories,
+        boilerplate=boilerplate,
+        wire=wire,
+        params=params,
+        problems=problems,
+    )

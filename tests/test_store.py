@@ -1,0 +1,283 @@
+"""The results folder: results.db and JSONL exports, written deterministically and read back."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import GOLD_L1, GOLD_L2, SHARED, find_span
+from reprints import store
+from reprints.errors import ResultsError
+from reprints.model import (
+    ArticleWireShare,
+    Boilerplate,
+    Edit,
+    Match,
+    Problem,
+    Quote,
+    QuoteFamily,
+    ScanResult,
+    Span,
+    Story,
+)
+from reprints.normalize import tokenize
+from reprints.params import Params
+
+SPUTNIK, WIRE21, SOUTHFRONT, DURAN = (
+    "000_01f78c86e39ec8cf.txt",
+    "001_ea1662580eef0643.txt",
+    "002_0eec5a486a0ac0bb.txt",
+    "004_dc875d24e25a1aad.txt",
+)
+
+
+def word_edits(text_a: str, a0: int, a1: int, text_b: str, b0: int, b1: int) -> tuple[Edit, ...]:
+    """A word-level edit script between two passages (a stand-in for the aligner's)."""
+    ta, tb = tokenize(text_a[a0:a1]), tokenize(text_b[b0:b1])
+    ops = {"equal": "keep", "replace": "change", "delete": "drop", "insert": "add"}
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta.norms, tb.norms, autojunk=False).get_opcodes():
+        sa = a0 + int(ta.starts[i1]) if i1 < i2 else a0 + (int(ta.ends[i1 - 1]) if i1 else 0)
+        ea = a0 + int(ta.ends[i2 - 1]) if i1 < i2 else sa
+        sb = b0 + int(tb.starts[j1]) if j1 < j2 else b0 + (int(tb.ends[j1 - 1]) if j1 else 0)
+        eb = b0 + int(tb.ends[j2 - 1]) if j1 < j2 else sb
+        edits.append(Edit(ops[tag], sa, ea, sb, eb))
+    return tuple(edits)
+
+
+def seed_match(texts: dict[str, str], a_doc: str, a_text: str, b_doc: str, b_text: str, score: float) -> Match:
+    a0, a1 = find_span(texts[a_doc], a_text)
+    b0, b1 = find_span(texts[b_doc], b_text)
+    edits = word_edits(texts[a_doc], a0, a1, texts[b_doc], b0, b1)
+    kept = sum(len(tokenize(texts[b_doc][e.b_start : e.b_end])) for e in edits if e.op == "keep")
+    changed = sum(len(tokenize(texts[b_doc][e.b_start : e.b_end])) for e in edits if e.op == "change")
+    return Match(Span(a_doc, a0, a1), Span(b_doc, b0, b1), "reworded", score, edits, "a->b", True, kept, changed)
+
+
+def seed_quote(texts: dict[str, str], doc: str, words: str, **fields) -> Quote:
+    start, end = find_span(texts[doc], words)
+    return Quote(doc=doc, start=start, end=end, text=texts[doc][start:end], **fields)
+
+
+def seed_result(corpus) -> ScanResult:
+    """A ScanResult over the five seed articles, built from real spans (gold L1, L2 and Q2)."""
+    texts = {d.id: d.text for d in corpus.documents}
+    l1 = seed_match(texts, *GOLD_L1, score=0.71234567)
+    l2 = seed_match(texts, *GOLD_L2, score=0.6)
+    # The Duran quotes Sputnik's report almost word for word: a verbatim passage.
+    v0, v1 = find_span(texts[DURAN], "a number of field commanders (loyal to ISIS) backed by US special services")
+    verbatim = Match(Span(SPUTNIK, 10, 20), Span(DURAN, v0, v1), "verbatim", 1.0, (), "undirected", None, 12, 0)
+    q_wire = seed_quote(texts, WIRE21, "US Air Force helicopter", kind="fragment", family="q-helicopter", change="original")
+    q_duran = seed_quote(texts, DURAN, "US Air Force helicopter", kind="fragment", family="q-helicopter", change="verbatim")
+    q_false = seed_quote(
+        texts, SPUTNIK, "false.", kind="attributed", speaker="The US-led coalition's press office",
+        cue="told", medium="Sputnik", speaker_start=texts[SPUTNIK].index("The US-led coalition"),
+        speaker_end=texts[SPUTNIK].index("The US-led coalition") + len("The US-led coalition's press office"),
+    )
+    family = QuoteFamily("q-helicopter", (q_wire, q_duran), ("21st Century Wire", "The Duran"), 0)
+    unlisted = dataclasses.replace(q_duran, change="trimmed", edits=(Edit("drop", 1, 2, 3, 3),))
+    family2 = QuoteFamily("q-other", (unlisted,), ("The Duran",), 0)
+    cs0, cs1 = find_span(texts[SPUTNIK], "Community standards")
+    return ScanResult(
+        documents=tuple(corpus.documents),
+        matches=tuple(sorted((l1, l2, verbatim), key=store.match_order)),
+        quotes=tuple(sorted((q_wire, q_duran, q_false), key=lambda q: (q.doc, q.start))),
+        quote_families=(family, family2),
+        stories=(Story("story-1", (SPUTNIK, WIRE21, DURAN), SPUTNIK, ("Sputnik", "21st Century Wire", "The Duran"), "2017-09-08", "2017-09-09"),),
+        boilerplate=(Boilerplate(Span(SPUTNIK, cs0, cs1), "outlet", 4),),
+        wire=(ArticleWireShare(DURAN, "The Duran", "2017-09-08", 640, 120, 80, "partially-derived", (SPUTNIK,), True),),
+        params=Params().to_dict(),
+        problems=(Problem("sample_data/bad.bin", "binary file, not text", None, True),),
+    )
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_round_trip_keeps_every_record(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    store.write_results(tmp_path, result)
+    loaded = store.load_results(tmp_path)
+    expected = dataclasses.replace(
+        result, matches=tuple(dataclasses.replace(m, score=round(m.score, 4)) for m in result.matches)
+    )
+    assert loaded == expected
+    assert loaded.params == Params().to_dict()
+    assert [d.meta for d in loaded.documents] == [dict(d.meta) for d in result.documents]
+    assert loaded.quote_families[1].quotes[0].change == "trimmed"
+
+
+def test_matches_jsonl_spans_slice_back_to_the_text(tmp_path, sample_corpus, sample_texts):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    rows = lines(tmp_path / "matches.jsonl")
+    assert len(rows) == 3
+    for row in rows:
+        for side in ("a", "b"):
+            span = row[side]
+            assert span["text"] == sample_texts[span["doc"]][span["start"] : span["end"]]
+        for edit in row["edits"]:
+            assert set(edit) == {"op", "a", "b"}
+    l1 = next(r for r in rows if r["b"]["text"].startswith("The source said"))
+    assert l1["a"]["outlet"] == "21st Century Wire" and l1["b"]["outlet"] == "The Duran"
+    assert l1["score"] == 0.7123
+    changed_b = [sample_texts[DURAN][e["b"][0] : e["b"][1]] for e in l1["edits"] if e["op"] != "keep"]
+    assert any("had" in words for words in changed_b)
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "score_seeds.py").exists(), reason="no shared scorer")
+def test_seed_scorer_reads_our_matches(tmp_path, sample_corpus):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    done = subprocess.run(
+        [sys.executable, str(SHARED / "eval" / "score_seeds.py"), str(tmp_path)],
+        capture_output=True, text=True, check=False,
+    )
+    figures = json.loads(done.stdout)
+    assert "L1" not in figures["missed"] and "L2" not in figures["missed"]
+
+
+def test_quotes_and_families_jsonl(tmp_path, sample_corpus, sample_texts):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    quotes = lines(tmp_path / "quotes.jsonl")
+    assert [q["doc"] for q in quotes] == [SPUTNIK, WIRE21, DURAN]
+    false = quotes[0]
+    assert false["text"] == "false."
+    assert sample_texts[SPUTNIK][false["speaker_start"] : false["speaker_end"]] == "The US-led coalition's press office"
+    assert false["medium"] == "Sputnik" and false["outlet"] == "Sputnik"
+    assert {"doc", "start", "end", "text", "speaker", "speaker_start", "speaker_end", "cue", "kind", "family", "change"} <= set(false)
+    families = lines(tmp_path / "quote_families.jsonl")
+    assert [f["family"] for f in families] == ["q-helicopter", "q-other"]
+    assert families[0]["outlets"] == ["21st Century Wire", "The Duran"]
+    assert [q["change"] for q in families[0]["quotes"]] == ["original", "verbatim"]
+
+
+def test_articles_jsonl_only_for_wire_runs(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    store.write_results(tmp_path, result)
+    (article,) = lines(tmp_path / "articles.jsonl")
+    assert article == {
+        "doc": DURAN, "outlet": "The Duran", "date": "2017-09-08", "class": "partially-derived",
+        "wire_share": 0.3125, "verbatim_share": 0.1875, "reworded_share": 0.125, "words": 640,
+        "verbatim_words": 120, "reworded_words": 80, "sources": [SPUTNIK], "credited": True,
+    }
+    store.write_results(tmp_path, dataclasses.replace(result, wire=()))
+    assert not (tmp_path / "articles.jsonl").exists()
+
+
+def test_same_result_in_any_order_gives_identical_files(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    shuffled = dataclasses.replace(
+        result,
+        documents=tuple(reversed(result.documents)),
+        matches=tuple(reversed(result.matches)),
+        quotes=tuple(reversed(result.quotes)),
+        quote_families=tuple(reversed(result.quote_families)),
+    )
+    store.write_results(tmp_path / "one", result)
+    store.write_results(tmp_path / "two", shuffled)
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == ["articles.jsonl", "matches.jsonl", "quote_families.jsonl", "quotes.jsonl", "results.db"]
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_views_answer_the_usual_questions(tmp_path, sample_corpus):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    conn = sqlite3.connect(tmp_path / "results.db")
+    pairs = conn.execute(
+        "SELECT source_outlet, reuser_outlet, directed, passages, article_pairs FROM outlet_pairs "
+        "WHERE directed ORDER BY source_outlet"
+    ).fetchall()
+    assert pairs == [("21st Century Wire", "The Duran", 1, 2, 1)]
+    top = conn.execute("SELECT source_doc, reusing_articles FROM reused_passages").fetchall()
+    assert len(top) == 3 and all(n == 1 for _, n in top)
+    words = dict(conn.execute("SELECT id, words FROM documents"))
+    assert words[DURAN] == len(tokenize(next(d.text for d in sample_corpus.documents if d.id == DURAN)))
+    variants = conn.execute("SELECT family, outlet, change FROM quote_family_variants WHERE family = 'q-helicopter'").fetchall()
+    assert variants == [("q-helicopter", "21st Century Wire", "original"), ("q-helicopter", "The Duran", "verbatim")]
+    index_names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"matches_a_doc", "matches_b_doc", "quotes_doc"} <= index_names
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert dict(conn.execute("SELECT key, value FROM meta"))["schema_version"] == str(store.SCHEMA_VERSION)
+
+
+def test_unknown_schema_version_is_refused(tmp_path, sample_corpus):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    conn = sqlite3.connect(tmp_path / "results.db")
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ResultsError, match=r"version 99.*upgrade reprints"):
+        store.load_results(tmp_path)
+
+
+def test_missing_or_foreign_results_are_clear_errors(tmp_path):
+    with pytest.raises(ResultsError, match=r"no results\.db in .*reprints scan"):
+        store.load_results(tmp_path)
+    (tmp_path / "results.db").write_bytes(b"this is not SQLite at all, just some bytes\n" * 20)
+    with pytest.raises(ResultsError, match="not a"):
+        store.load_results(tmp_path)
+    (tmp_path / "results.db").unlink()
+    sqlite3.connect(tmp_path / "results.db").execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ResultsError, match="not a reprints results database"):
+        store.load_results(tmp_path)
+
+
+def test_crash_while_writing_leaves_the_old_results(tmp_path, sample_corpus, monkeypatch):
+    result = seed_result(sample_corpus)
+    store.write_results(tmp_path, result)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def crash(path, ordered):
+        sqlite3.connect(path).execute("CREATE TABLE half (x)").connection.close()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_db", crash)
+    with pytest.raises(ResultsError, match="No space left"):
+        store.write_results(tmp_path, dataclasses.replace(result, matches=()))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_any_matches_round_trip_byte_for_byte(tmp_path_factory, sample_corpus, data):
+    docs = sample_corpus.documents
+    matches = []
+    for _ in range(data.draw(st.integers(0, 6))):
+        da, db = sorted(data.draw(st.lists(st.sampled_from(docs), min_size=2, max_size=2, unique_by=lambda d: d.id)), key=lambda d: d.id)
+        a0 = data.draw(st.integers(0, len(da.text) - 1))
+        a1 = data.draw(st.integers(a0, len(da.text)))
+        b0 = data.draw(st.integers(0, len(db.text) - 1))
+        b1 = data.draw(st.integers(b0, len(db.text)))
+        matches.append(Match(
+            Span(da.id, a0, a1), Span(db.id, b0, b1),
+            data.draw(st.sampled_from(["verbatim", "reworded"])),
+            data.draw(st.floats(0, 1)),
+            (Edit(data.draw(st.sampled_from(["keep", "change", "add", "drop"])), a0, a1, b0, b1),),
+            data.draw(st.sampled_from(["a->b", "b->a", "undirected"])),
+            data.draw(st.sampled_from([True, False, None])),
+            data.draw(st.integers(0, 500)), data.draw(st.integers(0, 500)),
+        ))
+    random.Random(0).shuffle(matches)
+    result = ScanResult(documents=tuple(docs), matches=tuple(matches))
+    out = tmp_path_factory.mktemp("run")
+    store.write_results(out / "first", result)
+    loaded = store.load_results(out / "first")
+    assert loaded.matches == tuple(
+        sorted((dataclasses.replace(m, score=round(m.score, 4)) for m in matches), key=store.match_order)
+    )
+    store.write_results(out / "second", loaded)
+    for name in ("results.db", "matches.jsonl"):
+        assert (out / "first" / name).read_bytes() == (out / "second" / name).read_bytes()
+    for row in lines(out / "first" / "matches.jsonl"):
+        assert 0 <= row["score"] <= 1 and len(repr(row["score"]).split(".")[-1]) <= 4
