@@ -42,8 +42,29 @@ class Params:
     """Nearest documents per document considered by the rewording channel."""
     date_window_days: int | None = None
     """Only compare articles at most this many days apart (None: no limit)."""
+    reword_window: int = 10
+    """Content words per window of the rewording candidate channel (stopwords left out)."""
+    reword_stride: int = 2
+    """Content words between the starts of consecutive rewording windows."""
+    reword_prefix: int = 5
+    """Content words are cut to this many letters, so "transferred" meets "transfer"."""
+    reword_bands: int = 64
+    """LSH bands of the rewording channel (fewer rows per band: a lower threshold)."""
+    reword_rows: int = 2
+    """Rows per band of the rewording channel; reword_bands * reword_rows <= num_perm."""
+    reword_min_bands: int = 6
+    """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
+    reword_min_hits: int = 2
+    """Colliding content-word window pairs needed for a rewording-only candidate pair."""
+    cross_outlet_only: bool = False
+    """Never pair two articles of the same outlet (when outlets are known)."""
     min_words: int = 8
     """Passages shorter than this many words are not reported."""
+    merge_gap: int = 1
+    """Aligned sentences at most this many unmatched sentences apart merge into one passage."""
+    trim_ratio: float = 1.5
+    """When one side of an aligned passage has this many times the other's words, its
+    unaligned ends are cut off (a long sentence that only partly reuses a short one)."""
 
     # Boilerplate.
     boilerplate_outlet_docs: int = 3
@@ -61,6 +82,12 @@ class Params:
             raise ParameterError(
                 f"need shingle_size >= 1, window >= shingle_size and stride >= 1, got "
                 f"shingle_size={self.shingle_size}, window={self.window}, stride={self.stride}"
+            )
+
+        if self.reword_bands * self.reword_rows > self.num_perm:
+            raise ParameterError(
+                f"reword_bands * reword_rows = {self.reword_bands * self.reword_rows} exceeds "
+                f"num_perm={self.num_perm}; lower reword_bands or reword_rows"
             )
 
     @property

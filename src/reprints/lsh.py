@@ -1,0 +1,134 @@
+"""A numpy LSH band index: the candidates of datasketch's ``MinHashLSH``, from sorted band keys.
+
+A signature of ``bands * rows`` values is cut into ``bands`` bands of ``rows`` values; each band
+becomes one 64-bit key. Two items are candidates when they share the key of at least one
+band, exactly as in ``MinHashLSH(num_perm, params=(bands, rows))``. Instead of hash tables,
+the keys of each band are sorted and equal runs are buckets, which is far faster and smaller
+in numpy. Buckets holding more than ``max_bucket`` items are stock text (datelines, footers,
+formulaic sentences) and are skipped, which datasketch does not do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .errors import ParameterError
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """Return the uint64 key of each band of each signature, shape (items, bands).
+
+    Equal band values always give equal keys; different values collide with probability
+    about 2**-64 per pair, so buckets match datasketch's (which keys on the raw bytes).
+    """
+    signatures = np.asarray(signatures)
+    if signatures.ndim != 2 or signatures.shape[1] % bands:
+        raise ParameterError(
+            f"signatures of shape {signatures.shape} cannot be cut into {bands} bands; "
+            f"num_perm must be a multiple of bands"
+        )
+    rows = signatures.shape[1] // bands
+    cut = signatures.reshape(len(signatures), bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        acc = cut[:, :, 0].copy()
+        for r in range(1, rows):
+            acc = _fmix64(acc * _MIX + cut[:, :, r])
+        return _fmix64(acc + np.uint64(rows))
+
+
+def bucket_pairs(
+    keys: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    max_bucket: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the item pairs ``(i, j)``, i < j, that share a key in one band's ``keys``.
+
+    ``groups`` (e.g. the document of each window) drops pairs inside one group. Buckets with
+    more than ``max_bucket`` items yield nothing. Pairs may repeat only across bands, never
+    within one call.
+    """
+    keys = np.asarray(keys, dtype=np.uint64)
+    n = len(keys)
+    empty = np.zeros(0, dtype=np.int64)
+    if n < 2:
+        return empty, empty.copy()
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, n))
+    keep = sizes >= 2
+    if max_bucket is not None:
+        keep &= sizes <= max_bucket
+    if not keep.any():
+        return empty, empty.copy()
+    starts, sizes = starts[keep], sizes[keep]
+    # Positions inside kept buckets, each with the end of its bucket.
+    pos = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    end = np.repeat(starts + sizes, sizes)
+    out_i: list[np.ndarray] = []
+    out_j: list[np.ndarray] = []
+    d = 1
+    while len(pos):
+        live = pos + d < end
+        pos, end = pos[live], end[live]
+        if not len(pos):
+            break
+        i = order[pos]
+        j = order[pos + d]
+        if groups is not None:
+            differ = groups[i] != groups[j]
+            i, j = i[differ], j[differ]
+        out_i.append(np.minimum(i, j))
+        out_j.append(np.maximum(i, j))
+        d += 1
+    if not out_i:
+        return empty, empty.copy()
+    return np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64)
+
+
+def iter_band_pairs(
+    keys: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    max_bucket: int | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield the candidate pairs of each band of ``keys`` (shape (items, bands)), band by band."""
+    keys = np.asarray(keys)
+    for band in range(keys.shape[1]):
+        yield bucket_pairs(np.ascontiguousarray(keys[:, band]), groups=groups, max_bucket=max_bucket)
+
+
+def candidate_pairs(
+    keys: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    max_bucket: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return unique item pairs ``(i, j)``, i < j, sharing at least one band, and in how many bands.
+
+    Sorted by (i, j). With ``max_bucket=None`` and no ``groups`` these are exactly the pairs
+    that datasketch's ``MinHashLSH`` with the same bands and rows would return.
+    """
+    n = len(keys)
+    codes = [i * np.int64(n) + j for i, j in iter_band_pairs(keys, groups=groups, max_bucket=max_bucket)]
+    if not codes:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy()
+    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+    return unique // n, unique % n, counts.astype(np.int64)

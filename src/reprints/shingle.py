@@ -1,0 +1,113 @@
+"""Stable 32-bit hashes of word shingles (word k-grams), and the passage windows over them.
+
+Each distinct folded word is hashed once with BLAKE2b (cached), so hashes are the same on
+every run and platform; Python's ``hash()`` is never used. A k-gram's hash is a polynomial
+mix of its k word hashes in 64-bit arithmetic, finished with the MurmurHash3 64-bit
+finaliser and cut to its high 32 bits. Everything past the word lookup is vectorised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from hashlib import blake2b
+
+import numpy as np
+
+from .normalize import Tokens
+
+# Odd 64-bit multiplier of the polynomial k-gram mix (the golden-ratio constant).
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_WORD_HASHES: dict[str, int] = {}
+# The cache is dropped when it grows past this many words (a corpus-wide vocabulary of a few
+# million words fits; beyond that, memory matters more than the rehashing).
+_CACHE_LIMIT = 4_000_000
+
+
+def word_hash(word: str) -> int:
+    """Return the stable 64-bit hash of one folded word."""
+    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """Return the uint64 hash of each word, in order (a dict lookup per word after the first)."""
+    cache = _WORD_HASHES
+    missing = set(words).difference(cache)
+    if missing:
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            missing = set(words)
+        for w in missing:
+            cache[w] = word_hash(w)
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def kgram_hashes(hashes: np.ndarray, size: int) -> np.ndarray:
+    """Combine per-word uint64 hashes into one uint32 hash per k-gram of ``size`` words.
+
+    Returns ``len(hashes) - size + 1`` values (none when there are fewer words than ``size``).
+    """
+    n = len(hashes) - size + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        acc = hashes[:n].copy()
+        for i in range(1, size):
+            acc *= _MIX
+            acc += hashes[i : i + n]
+        return (_fmix64(acc) >> np.uint64(32)).astype(np.uint32)
+
+
+def shingle_hashes(tokens: Tokens, size: int) -> np.ndarray:
+    """Return one stable uint32 hash per word k-gram of ``tokens`` (k = ``size``), in order.
+
+    Shingle ``i`` covers tokens ``[i, i + size)``; a text shorter than ``size`` words has none.
+    """
+    return kgram_hashes(word_hashes(tokens.norms), size)
+
+
+def window_starts(n_words: int, window: int, stride: int) -> np.ndarray:
+    """Return the first word of each passage window of a text of ``n_words`` words.
+
+    Windows of ``window`` words start every ``stride`` words; the last window is moved back so
+    it ends at the last word, so the tail of a text is always covered. A text shorter than one
+    window is one window.
+    """
+    if n_words <= window:
+        return np.zeros(1 if n_words > 0 else 0, dtype=np.int64)
+    starts = np.arange(0, n_words - window + 1, stride, dtype=np.int64)
+    if starts[-1] + window < n_words:
+        starts = np.append(starts, n_words - window)
+    return starts
+
+
+def window_shingle_ranges(
+    n_words: int, window: int, stride: int, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``[first, last)`` shingle indices of each passage window (see ``window_starts``).
+
+    A text with fewer than ``size`` words has no shingles and so no windows.
+    """
+    n_shingles = n_words - size + 1
+    if n_shingles <= 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty.copy()
+    starts = window_starts(n_words, window, stride)
+    ends = np.minimum(starts + window - size + 1, n_shingles)
+    return starts, ends
+
+
+def concat_shingles(per_doc: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate per-document shingle arrays; return (values, offsets) with offsets[i] the start of doc i."""
+    arrays = list(per_doc)
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(a) for a in arrays], out=offsets[1:])
+    values = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+    return values.astype(np.uint32, copy=False), offsets
