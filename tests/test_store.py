@@ -75,8 +75,10 @@ def seed_result(corpus) -> ScanResult:
     l1 = seed_match(texts, *GOLD_L1, score=0.71234567)
     l2 = seed_match(texts, *GOLD_L2, score=0.6)
     # The Duran quotes Sputnik's report almost word for word: a verbatim passage.
-    v0, v1 = find_span(texts[DURAN], "a number of field commanders (loyal to ISIS) backed by US special services")
-    verbatim = Match(Span(SPUTNIK, 10, 20), Span(DURAN, v0, v1), "verbatim", 1.0, (), "undirected", None, 12, 0)
+    # Both retell the helicopter evacuation with the same words: a short verbatim passage.
+    a0, a1 = find_span(texts[WIRE21], "evacuated 2 Daesh field commanders of")
+    b0, b1 = find_span(texts[DURAN], "evacuated 2 Daesh field commanders of")
+    verbatim = Match(Span(WIRE21, a0, a1), Span(DURAN, b0, b1), "verbatim", 1.0, (), "undirected", None, 6, 0)
     q_wire = seed_quote(texts, WIRE21, "US Air Force helicopter", kind="fragment", family="q-helicopter", change="original")
     q_duran = seed_quote(texts, DURAN, "US Air Force helicopter", kind="fragment", family="q-helicopter", change="verbatim")
     q_false = seed_quote(

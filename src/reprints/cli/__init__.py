@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import info, scan
+    from . import export, info, scan
 
-    for module in (info, scan):
+    for module in (info, scan, export):
         main.add_command(module.command)
 
 
