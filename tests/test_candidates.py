@@ -1,0 +1,97 @@
+"""Candidate document pairs: every gold seed link is proposed, input order does not matter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reprints.candidates import Candidate, find_candidates
+from reprints.errors import ParameterError
+from reprints.normalize import tokenize
+from reprints.params import Params
+
+GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "gold.json"
+
+
+
+def _seed_tokens(sample_corpus):
+    docs = sample_corpus.documents
+    return docs, [tokenize(d.text) for d in docs]
+
+
+def _gold_pairs() -> set[tuple[str, str]]:
+    links = json.loads(Path(GOLD).read_text())["links"]
+    return {tuple(sorted((link["a"]["file"], link["b"]["file"]))) for link in links}
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="gold labels live in ../shared")
+def test_every_gold_seed_pair_is_a_candidate(sample_corpus):
+    docs, tokens = _seed_tokens(sample_corpus)
+    found = {(docs[c.a].id, docs[c.b].id) for c in find_candidates(tokens, Params())}
+    gold = _gold_pairs()
+    assert gold, "gold.json has links"
+    assert gold <= found
+
+
+def test_the_2015_story_that_copies_nothing_is_not_paired(sample_corpus):
+    docs, tokens = _seed_tokens(sample_corpus)
+    candidates = find_candidates(tokens, Params())
+    assert candidates
+    assert not [c for c in candidates if "003" in docs[c.a].id or "003" in docs[c.b].id]
+
+
+def test_a_lifted_paragraph_is_a_verbatim_candidate(sample_corpus):
+    docs, tokens = _seed_tokens(sample_corpus)
+    texts = [d.text for d in docs]
+    duran = texts[4]
+    lifted = " ".join(duran.split()[60:130])  # a 70-word passage from The Duran
+    texts[3] = texts[3][:1500] + "\n\n" + lifted + "\n\n" + texts[3][1500:]
+    candidates = find_candidates([tokenize(t) for t in texts], Params())
+    pair = [c for c in candidates if (c.a, c.b) == (3, 4)]
+    assert pair and pair[0].channel == "verbatim"
+
+
+def test_date_window_drops_pairs_years_apart(sample_corpus):
+    docs, tokens = _seed_tokens(sample_corpus)
+    texts = [d.text for d in docs]
+    texts[3] = texts[3] + "\n\n" + texts[4]  # 2015 article now contains the 2017 one
+    tokens = [tokenize(t) for t in texts]
+    dates = [d.date for d in docs]
+    everything = find_candidates(tokens, Params(), dates=dates)
+    windowed = find_candidates(tokens, Params(date_window_days=365), dates=dates)
+    assert any(c.a == 3 or c.b == 3 for c in everything)
+    assert not any(c.a == 3 or c.b == 3 for c in windowed)
+    assert {(c.a, c.b) for c in windowed} == {(c.a, c.b) for c in everything if 3 not in (c.a, c.b)}
+
+
+@settings(max_examples=8, deadline=None)
+@given(order=st.permutations(range(5)))
+def test_input_order_does_not_change_the_pairs(sample_corpus, order):
+    docs, tokens = _seed_tokens(sample_corpus)
+    base = {(docs[c.a].id, docs[c.b].id, c.channel, c.hits) for c in find_candidates(tokens, Params())}
+    shuffled = find_candidates([tokens[k] for k in order], Params())
+    assert shuffled == sorted(shuffled)
+    got = set()
+    for c in shuffled:
+        a, b = sorted((docs[order[c.a]].id, docs[order[c.b]].id))
+        got.add((a, b, c.channel, c.hits))
+    assert got == base
+
+
+def test_candidates_are_sorted_pairs_with_a_below_b(sample_corpus):
+    _, tokens = _seed_tokens(sample_corpus)
+    candidates = find_candidates(tokens + tokens[:2], Params())
+    assert candidates == sorted(candidates)
+    assert all(isinstance(c, Candidate) and c.a < c.b for c in candidates)
+    # Exact duplicates of two seeds pair with their originals through the verbatim channel.
+    assert {(0, 5), (1, 6)} <= {(c.a, c.b) for c in candidates if c.channel == "verbatim"}
+
+
+def test_mismatched_dates_are_refused(sample_corpus):
+    _, tokens = _seed_tokens(sample_corpus)
+    with pytest.raises(ParameterError, match="dates has 2 entries for 5 documents"):
+        find_candidates(tokens, Params(), dates=["2017-09-08", None])
