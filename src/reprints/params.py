@@ -66,6 +66,22 @@ class Params:
     """When one side of an aligned passage has this many times the other's words, its
     unaligned ends are cut off (a long sentence that only partly reuses a short one)."""
 
+    # Persistent index (`reprints index`): what is stored per article, and how a query looks.
+    index_stride: int = 50
+    """Words between the starts of the windows an index stores (= window: no overlap)."""
+    index_bands: int = 6
+    """LSH bands an index stores per window (the first of ``bands``); fewer keep it small."""
+    query_stride: int = 5
+    """Words between the starts of a query's windows (dense, so one lands on each stored one)."""
+    index_candidates: int = 20
+    """Indexed articles aligned with a query at most (best verbatim hits, then rare words)."""
+    index_terms: int = 24
+    """Rarest content words of a query looked up by the index's rewording channel."""
+    index_term_share: float = 0.01
+    """Words in more than this share of indexed articles (and > max_bucket) are not looked up."""
+    index_idf_share: float = 0.25
+    """A rewording neighbour must share this share of the best neighbour's rare-word IDF."""
+
     # Boilerplate.
     boilerplate_outlet_docs: int = 3
     """A sentence repeated in this many articles of one outlet is boilerplate."""
