@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import export, info, scan
+    from . import export, index, info, report, scan, serve
 
-    for module in (info, scan, export):
+    for module in (info, scan, export, index, serve, report):
         main.add_command(module.command)
 
 

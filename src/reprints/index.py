@@ -1,0 +1,801 @@
+"""A persistent, incremental reuse index in one SQLite file: add articles, ask where one came from.
+
+The file holds the documents (id, content hash, outlet, date, title, url, text), the LSH
+band keys of each document's passage windows, a word index for the rewording channel, and
+the :class:`~reprints.params.Params` it was built with (a ``meta`` table with a schema
+version). Nothing is pickled: every table is plain SQL a user can open in Datasette.
+
+How a query finds its sources:
+
+* **Verbatim channel.** Each indexed document is cut into non-overlapping windows of
+  ``Params.window`` words (``index_stride``); each window is MinHash-signed (``affine32``,
+  :mod:`reprints.minhash`) over word shingles and only ``index_bands`` of its ``bands`` band
+  keys are stored. The query is cut into densely overlapping windows (``query_stride``), so
+  any copied passage that covers an indexed window meets a query window within a few words
+  of it, whose signature then agrees in at least one stored band with high probability.
+  Storing few keys per document is what keeps the index near 1 KB per article.
+* **Rewording channel.** Each document's distinct content words go into a contentless FTS5
+  table (``detail=none``: document lists only). A query looks up its rarest content words
+  (by document frequency in the index) and ranks indexed documents by the IDF they share.
+* The best candidates of both channels are aligned with the query by :mod:`reprints.align`,
+  which reports verbatim and reworded passages with exact spans and edit scripts.
+
+Every ``add`` batch is one transaction, so a killed process loses at most the batch in
+flight, and re-running the add skips what is already there (a document is its id plus a
+hash of its text; changed text under a known id replaces the old document).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .errors import ParameterError, ReprintsError, ResultsError
+from .lsh import band_keys
+from .minhash import MinHasher
+from .model import Document, Match, Quote, QuoteFamily, ScanResult
+from .normalize import Tokens, tokenize
+from .params import Params
+from .shingle import shingle_hashes, window_shingle_ranges
+
+SCHEMA_VERSION = 1
+"""Version of the index file layout; an index of another version is refused, not guessed at."""
+
+# Parameters that shape what is stored: a query or add must use the index's own values.
+STORED_PARAMS = (
+    "shingle_size",
+    "num_perm",
+    "bands",
+    "seed",
+    "window",
+    "index_stride",
+    "index_bands",
+)
+
+# Band keys are stored as 47-bit integers: SQLite writes them in 6 bytes instead of 8, and
+# at a billion stored keys a false collision still happens about once per 140k lookups.
+_KEY_SHIFT = np.uint64(17)
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS documents (
+    docno INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    content_hash BLOB NOT NULL,
+    outlet TEXT,
+    date TEXT,
+    title TEXT,
+    url TEXT,
+    words INTEGER NOT NULL,
+    keys INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL,
+    docno INTEGER NOT NULL,
+    PRIMARY KEY (key, docno)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
+    words, content='', detail=none, tokenize="unicode61 remove_diacritics 0 tokenchars ''''"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS term_counts USING fts5vocab(terms, 'row');
+"""
+
+
+class IndexBusyError(ReprintsError):
+    """Another process held the index's write lock for longer than the busy timeout."""
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What one ``add`` did: documents added, replaced (changed text) and skipped (unchanged)."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    batches: int = 0
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Counts and sizes of an index; ``bytes_per_document`` excludes the stored text."""
+
+    path: str
+    documents: int
+    band_keys: int
+    words: int
+    text_bytes: int
+    file_bytes: int
+    outlets: dict[str, int]
+    first_date: str | None
+    last_date: str | None
+    params: dict[str, Any]
+    schema_version: int
+    created_with: str
+
+    @property
+    def bytes_per_document(self) -> float:
+        """Index bytes per document beyond the UTF-8 text itself."""
+        return (self.file_bytes - self.text_bytes) / self.documents if self.documents else 0.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An indexed document worth aligning with a query, and why."""
+
+    docno: int
+    band_hits: int = 0
+    shared_idf: float = 0.0
+
+
+@dataclass
+class _Prepared:
+    """One document's row values, band keys and content words, ready to write."""
+
+    doc: Document
+    content_hash: bytes
+    words: int
+    keys: np.ndarray
+    terms: str = field(repr=False)
+
+
+def content_hash(text: str) -> bytes:
+    """Return the 16-byte BLAKE2b hash of a document's text (its identity with the id)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def window_band_keys(
+    tokens: Tokens, params: Params, *, stride: int, hasher: MinHasher | None = None
+) -> np.ndarray:
+    """Return the sorted distinct stored band keys (int64) of the windows of ``tokens``.
+
+    Windows of ``params.window`` words start every ``stride`` words; only the first
+    ``params.index_bands`` of the ``params.bands`` bands of each window are kept.
+    """
+    hashes = shingle_hashes(tokens, params.shingle_size)
+    starts, ends = window_shingle_ranges(len(tokens), params.window, stride, params.shingle_size)
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    hasher = hasher or MinHasher(params.num_perm, params.seed)
+    signatures = hasher.sign_ranges(hashes, starts, ends)
+    keys = band_keys(signatures, params.bands)[:, : params.index_bands]
+    with np.errstate(over="ignore"):
+        keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64)[None, :] * _BAND_MIX
+    return np.unique((keys >> _KEY_SHIFT).astype(np.int64).ravel())
+
+
+def content_words(tokens: Tokens) -> list[str]:
+    """Return the distinct content words of a text, sorted (what the rewording channel indexes)."""
+    from .tfidf import FUNCTION_WORDS
+
+    return sorted(
+        {w for w in tokens.norms if len(w) > 2 and w not in FUNCTION_WORDS and not w.isdigit()}
+    )
+
+
+class Index:
+    """An open reuse index; create with :meth:`create`, open with :meth:`open`, then close."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, params: Params) -> None:
+        self._db = connection
+        self.path = path
+        self.params = params
+        self._hasher = MinHasher(params.num_perm, params.seed)
+
+    # --- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, params: Params | None = None, *, timeout: float = 30.0) -> Index:
+        """Create a new, empty index file at ``path`` (refused if the file exists)."""
+        path = Path(path)
+        if path.exists():
+            raise ParameterError(f"{path} already exists; remove it first or add to it with `reprints index add`")
+        params = params or Params()
+        db = _connect(path, timeout)
+        try:
+            with db:
+                db.executescript(_SCHEMA)
+                db.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?)",
+                    [
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("params", json.dumps(params.to_dict(), sort_keys=True)),
+                        ("created_with", f"reprints {__version__}"),
+                    ],
+                )
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, path, params)
+
+    @classmethod
+    def open(cls, path: str | Path, params: Params | None = None, *, timeout: float = 30.0) -> Index:
+        """Open an existing index; ``params``, if given, must agree with the stored ones.
+
+        Only the parameters that shape what is stored must agree (``STORED_PARAMS``);
+        alignment knobs of ``params`` (thresholds, ``index_candidates``) apply to queries.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ResultsError(f"no index at {path}; create one with `reprints index create {path}`")
+        db = _connect(path, timeout)
+        try:
+            stored = _read_meta(db, path)
+        except BaseException:
+            db.close()
+            raise
+        if params is None:
+            params = stored
+        else:
+            _check_params(stored, params)
+        return cls(db, path, params)
+
+    def close(self) -> None:
+        """Close the database connection (checkpointing the WAL when no one else has it open)."""
+        self._db.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writing ---------------------------------------------------------------------
+
+    def add(
+        self,
+        documents: Iterable[Document],
+        *,
+        batch_size: int = 2000,
+        progress: Callable[[AddReport], None] | None = None,
+    ) -> AddReport:
+        """Add documents, committing every ``batch_size``; unchanged ones are skipped.
+
+        A document whose id is already indexed with other text replaces it. Within one
+        batch, the last of several documents with the same id wins. ``progress`` is called
+        after each committed batch with the running totals.
+        """
+        if batch_size < 1:
+            raise ParameterError(f"batch_size must be at least 1, got {batch_size}")
+        report = AddReport()
+        for batch in _batches(documents, batch_size):
+            report = self._add_batch(batch, report)
+            if progress is not None:
+                progress(report)
+        return report
+
+    def _prepare(self, doc: Document) -> _Prepared:
+        tokens = tokenize(doc.text)
+        keys = window_band_keys(tokens, self.params, stride=self.params.index_stride, hasher=self._hasher)
+        return _Prepared(doc, content_hash(doc.text), len(tokens), keys, " ".join(content_words(tokens)))
+
+    def _add_batch(self, batch: list[Document], report: AddReport) -> AddReport:
+        latest: dict[str, Document] = {}
+        for doc in batch:
+            latest[doc.id] = doc
+        hashes = {doc_id: content_hash(doc.text) for doc_id, doc in latest.items()}
+        with self._write():
+            existing = self._existing(list(latest))
+            fresh: list[Document] = []
+            replaced = unchanged = 0
+            for doc_id, doc in latest.items():
+                old = existing.get(doc_id)
+                if old is None:
+                    fresh.append(doc)
+                elif old[1] == hashes[doc_id]:
+                    unchanged += 1
+                else:
+                    self._delete(old[0])
+                    fresh.append(doc)
+                    replaced += 1
+            prepared = [self._prepare(doc) for doc in fresh]
+            self._insert(prepared)
+        return AddReport(
+            added=report.added + len(fresh) - replaced,
+            replaced=report.replaced + replaced,
+            unchanged=report.unchanged + unchanged + len(batch) - len(latest),
+            batches=report.batches + 1,
+        )
+
+    def _existing(self, ids: list[str]) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for docno, doc_id, digest in self._db.execute(
+                f"SELECT docno, id, content_hash FROM documents WHERE id IN ({marks})", chunk
+            ):
+                found[doc_id] = (docno, bytes(digest))
+        return found
+
+    def _insert(self, prepared: list[_Prepared]) -> None:
+        if not prepared:
+            return
+        (top,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
+        rows = []
+        band_rows: list[tuple[int, int]] = []
+        term_rows = []
+        for offset, item in enumerate(prepared, start=1):
+            docno = top + offset
+            d = item.doc
+            rows.append(
+                (docno, d.id, item.content_hash, d.outlet, d.date, d.title, d.url, item.words,
+                 len(item.keys), d.text)
+            )
+            band_rows.extend(zip(item.keys.tolist(), [docno] * len(item.keys)))
+            term_rows.append((docno, item.terms))
+        band_rows.sort()
+        self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        self._db.executemany("INSERT OR IGNORE INTO bands(key, docno) VALUES (?, ?)", band_rows)
+        self._db.executemany("INSERT INTO terms(rowid, words) VALUES (?, ?)", term_rows)
+
+    def _delete(self, docno: int) -> None:
+        """Delete one document and everything derived from it (recomputed from its text)."""
+        (text,) = self._db.execute("SELECT text FROM documents WHERE docno = ?", (docno,)).fetchone()
+        tokens = tokenize(text)
+        keys = window_band_keys(tokens, self.params, stride=self.params.index_stride, hasher=self._hasher)
+        self._db.executemany(
+            "DELETE FROM bands WHERE key = ? AND docno = ?", [(k, docno) for k in keys.tolist()]
+        )
+        self._db.execute(
+            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)",
+            (docno, " ".join(content_words(tokens))),
+        )
+        self._db.execute("DELETE FROM documents WHERE docno = ?", (docno,))
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents by id in one transaction; return the ids that were not indexed."""
+        wanted = list(dict.fromkeys(ids))
+        with self._write():
+            existing = self._existing(wanted)
+            for doc_id in wanted:
+                if doc_id in existing:
+                    self._delete(existing[doc_id][0])
+        return [doc_id for doc_id in wanted if doc_id not in existing]
+
+    def _write(self) -> _WriteTransaction:
+        return _WriteTransaction(self._db, self.path)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        (count,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
+        return int(count)
+
+    def __contains__(self, doc_id: object) -> bool:
+        row = self._db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row is not None
+
+    def document(self, doc_id: str) -> Document | None:
+        """Return the indexed document with this id, or None."""
+        rows = self._documents("id = ?", (doc_id,))
+        return rows[0] if rows else None
+
+    def ids(self) -> list[str]:
+        """Return every indexed document id, sorted."""
+        return [r[0] for r in self._db.execute("SELECT id FROM documents ORDER BY id")]
+
+    def _documents(self, where: str, args: Sequence[Any]) -> list[Document]:
+        return [
+            Document(id=r[0], text=r[1], outlet=r[2], date=r[3], title=r[4], url=r[5])
+            for r in self._db.execute(
+                f"SELECT id, text, outlet, date, title, url FROM documents WHERE {where}", args
+            )
+        ]
+
+    def candidates(self, text: str, *, date: str | None = None, exclude: str | None = None) -> list[Candidate]:
+        """Return the indexed documents worth aligning with ``text``, best first.
+
+        Verbatim-channel hits (shared band keys) rank before rewording-channel neighbours;
+        at most ``params.index_candidates`` are returned. With ``date`` and
+        ``params.date_window_days``, documents dated further away are left out.
+        """
+        tokens = tokenize(text)
+        return self._candidates(tokens, date=date, exclude=exclude)
+
+    def _candidates(self, tokens: Tokens, *, date: str | None, exclude: str | None) -> list[Candidate]:
+        p = self.params
+        with self._read():
+            band_hits = self._band_hits(tokens)
+            shared_idf = self._shared_idf(tokens)
+            found = set(band_hits) | set(shared_idf)
+            if not found:
+                return []
+            allowed = self._allowed(found, date=date, exclude=exclude)
+        ranked = sorted(
+            (Candidate(n, band_hits.get(n, 0), round(shared_idf.get(n, 0.0), 6)) for n in allowed),
+            key=lambda c: (-c.band_hits, -c.shared_idf, c.docno),
+        )
+        return ranked[: p.index_candidates]
+
+    def _band_hits(self, tokens: Tokens) -> dict[int, int]:
+        keys = window_band_keys(tokens, self.params, stride=self.params.query_stride, hasher=self._hasher)
+        per_key: dict[int, list[int]] = {}
+        for chunk in _chunks(keys.tolist(), 900):
+            marks = ",".join("?" * len(chunk))
+            for key, docno in self._db.execute(
+                f"SELECT key, docno FROM bands WHERE key IN ({marks})", chunk
+            ):
+                per_key.setdefault(key, []).append(docno)
+        hits: dict[int, int] = {}
+        for docnos in per_key.values():
+            if len(docnos) > self.params.max_bucket:
+                continue  # stock text shared by too many articles to say anything
+            for docno in docnos:
+                hits[docno] = hits.get(docno, 0) + 1
+        return hits
+
+    def _shared_idf(self, tokens: Tokens) -> dict[int, float]:
+        words = content_words(tokens)
+        if not words:
+            return {}
+        (total,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
+        if not total:
+            return {}
+        df: dict[str, int] = {}
+        for chunk in _chunks(words, 900):
+            marks = ",".join("?" * len(chunk))
+            for term, count in self._db.execute(
+                f"SELECT term, doc FROM term_counts WHERE term IN ({marks})", chunk
+            ):
+                df[term] = int(count)
+        limit = max(self.params.max_bucket, int(total * self.params.index_term_share))
+        usable = sorted((count, term) for term, count in df.items() if count <= limit)
+        scores: dict[int, float] = {}
+        for count, term in usable[: self.params.index_terms]:
+            idf = math.log((total + 1) / (count + 0.5))
+            for (docno,) in self._db.execute(
+                "SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(term),)
+            ):
+                scores[docno] = scores.get(docno, 0.0) + idf
+        if not scores:
+            return {}
+        # Only documents sharing a good part of the query's rare-word mass are neighbours.
+        best = max(scores.values())
+        floor = best * self.params.index_idf_share
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        return {n: s for n, s in ranked[: self.params.index_candidates] if s >= floor}
+
+    def _allowed(self, docnos: set[int], *, date: str | None, exclude: str | None) -> list[int]:
+        window = self.params.date_window_days
+        query_day = _day(date) if date and window is not None else None
+        allowed = []
+        for chunk in _chunks(sorted(docnos), 900):
+            marks = ",".join("?" * len(chunk))
+            for docno, doc_id, doc_date in self._db.execute(
+                f"SELECT docno, id, date FROM documents WHERE docno IN ({marks})", chunk
+            ):
+                if exclude is not None and doc_id == exclude:
+                    continue
+                if query_day is not None and window is not None:
+                    day = _day(doc_date) if doc_date else None
+                    if day is not None and abs((day - query_day).days) > window:
+                        continue
+                allowed.append(docno)
+        return allowed
+
+    def query(
+        self,
+        text: str,
+        *,
+        outlet: str | None = None,
+        date: str | None = None,
+        top: int = 10,
+        doc_id: str = "query",
+        title: str | None = None,
+    ) -> list[Match]:
+        """Return the passages of indexed articles that ``text`` reuses, verbatim or reworded.
+
+        See :meth:`lookup`, which also returns the source documents and the reused quotes.
+        """
+        return list(self.lookup(text, outlet=outlet, date=date, top=top, doc_id=doc_id, title=title).matches)
+
+    def lookup(
+        self,
+        text: str,
+        *,
+        outlet: str | None = None,
+        date: str | None = None,
+        top: int = 10,
+        doc_id: str = "query",
+        title: str | None = None,
+        quotes: bool = False,
+    ) -> ScanResult:
+        """Find where ``text`` came from: matched passages, their source articles, reused quotes.
+
+        ``outlet`` and ``date`` describe the queried article: the date sets each match's
+        direction (the earlier article is the source) and, with ``date_window_days``, which
+        indexed articles are considered; the outlet tells whether a source is credited. The
+        query is named ``doc_id`` (an indexed document with that id is never its own source).
+        Matches come from at most ``top`` source articles, those with the most matched words,
+        sorted by (a.doc, a.start, b.doc, b.start). ``documents`` holds the query and those
+        sources; with ``quotes``, quotations the query shares with them come too (families
+        spanning the query and a source). An empty query or index gives no matches.
+        """
+        from .align import AlignContext, align_pair, fit_model, segment
+
+        query_doc = Document(id=doc_id, text=text, outlet=outlet, date=date, title=title)
+        tokens = tokenize(text)
+        found = self._candidates(tokens, date=date, exclude=doc_id) if top > 0 else []
+        if not found:
+            return ScanResult(documents=(query_doc,), params=self.params.to_dict())
+        with self._read():
+            by_docno = {}
+            for chunk in _chunks([c.docno for c in found], 900):
+                marks = ",".join("?" * len(chunk))
+                for row in self._db.execute(
+                    f"SELECT docno, id, text, outlet, date, title, url FROM documents WHERE docno IN ({marks})",
+                    chunk,
+                ):
+                    by_docno[row[0]] = Document(*row[1:])
+        sources = [by_docno[c.docno] for c in found if c.docno in by_docno]
+        # IDF comes from the query and its candidates: what a scan of just these would learn.
+        segmented = [segment(d) for d in [query_doc, *sources]]
+        context = AlignContext(self.params, fit_model([(t, r) for t, _, r in segmented]))
+        per_source: list[tuple[int, Document, list[Match]]] = []
+        for source in sources:
+            matches = [_with_direction(m, query_doc, source) for m in align_pair(query_doc, source, context)]
+            if matches:
+                words = sum(m.verbatim_words + m.reworded_words for m in matches)
+                per_source.append((words, source, matches))
+        per_source.sort(key=lambda s: (-s[0], s[1].id))
+        kept = per_source[:top]
+        out = sorted(
+            (m for _, _, matches in kept for m in matches),
+            key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end),
+        )
+        documents = tuple(sorted([query_doc, *(s for _, s, _ in kept)], key=lambda d: d.id))
+        found_quotes, families = _shared_quotes(documents, doc_id) if quotes and kept else ((), ())
+        return ScanResult(
+            documents=documents,
+            matches=tuple(out),
+            quotes=found_quotes,
+            quote_families=families,
+            params=self.params.to_dict(),
+        )
+
+    def _read(self) -> _ReadSnapshot:
+        return _ReadSnapshot(self._db)
+
+    # --- health ----------------------------------------------------------------------
+
+    def stats(self) -> IndexStats:
+        """Return counts and sizes (the file size includes the WAL)."""
+        db = self._db
+        with self._read():
+            (documents, words, keys, text_bytes) = db.execute(
+                "SELECT count(*), coalesce(sum(words), 0), coalesce(sum(keys), 0), "
+                "coalesce(sum(length(CAST(text AS BLOB))), 0) FROM documents"
+            ).fetchone()
+            outlets = {
+                (o or ""): int(n)
+                for o, n in db.execute(
+                    "SELECT outlet, count(*) FROM documents GROUP BY outlet ORDER BY count(*) DESC, outlet"
+                )
+            }
+            first, last = db.execute(
+                "SELECT min(date), max(date) FROM documents WHERE date IS NOT NULL"
+            ).fetchone()
+            version, created = db.execute(
+                "SELECT (SELECT value FROM meta WHERE key='schema_version'), "
+                "(SELECT value FROM meta WHERE key='created_with')"
+            ).fetchone()
+        file_bytes = sum(
+            p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists()
+        )
+        return IndexStats(
+            path=str(self.path),
+            documents=int(documents),
+            band_keys=int(keys),
+            words=int(words),
+            text_bytes=int(text_bytes),
+            file_bytes=file_bytes,
+            outlets=outlets,
+            first_date=first,
+            last_date=last,
+            params=self.params.to_dict(),
+            schema_version=int(version),
+            created_with=str(created),
+        )
+
+    def check(self) -> list[str]:
+        """Return what is wrong with the index file (an empty list when it is consistent).
+
+        Runs SQLite's integrity check and checks that the band rows are exactly the keys
+        recorded for the documents (no orphans, none missing).
+        """
+        problems: list[str] = []
+        db = self._db
+        with self._read():
+            result = [r[0] for r in db.execute("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                problems.extend(f"integrity_check: {r}" for r in result)
+            (orphans,) = db.execute(
+                "SELECT count(*) FROM bands WHERE docno NOT IN (SELECT docno FROM documents)"
+            ).fetchone()
+            if orphans:
+                problems.append(f"{orphans} band keys belong to no document")
+            (stored,) = db.execute("SELECT count(*) FROM bands").fetchone()
+            (expected,) = db.execute("SELECT coalesce(sum(keys), 0) FROM documents").fetchone()
+            if stored != expected:
+                problems.append(f"{stored} band rows stored, but documents record {expected}")
+            (fts_docs,) = db.execute("SELECT count(*) FROM terms_docsize").fetchone() if _has_docsize(db) else (None,)
+            if fts_docs is not None:
+                (docs,) = db.execute("SELECT count(*) FROM documents").fetchone()
+                if fts_docs != docs:
+                    problems.append(f"word index holds {fts_docs} documents, not {docs}")
+            try:
+                db.execute("INSERT INTO terms(terms, rank) VALUES ('integrity-check', 0)")
+            except sqlite3.DatabaseError as err:  # pragma: no cover - needs a corrupt file
+                problems.append(f"word index: {err}")
+        return problems
+
+
+# --- transactions ---------------------------------------------------------------------
+
+
+class _WriteTransaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``: take the write lock up front, waiting up to the timeout."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise IndexBusyError(
+                    f"{self._path} is being written by another process; wait for it to finish "
+                    f"(or raise the wait with --timeout) and try again"
+                ) from err
+            raise
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self._db.execute("COMMIT")
+        else:
+            self._db.execute("ROLLBACK")
+
+
+class _ReadSnapshot:
+    """A read transaction, so a query sees one consistent state while a writer commits."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._owner = False
+
+    def __enter__(self) -> None:
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")
+            self._owner = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owner:
+            self._db.execute("COMMIT")
+
+
+def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as err:
+        raise ResultsError(f"{path} is not a reprints index ({err})") from err
+    db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA cache_size=-262144")
+    return db
+
+
+def _read_meta(db: sqlite3.Connection, path: Path) -> Params:
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as err:
+        raise ResultsError(f"{path} is not a reprints index ({err})") from err
+    version = int(meta.get("schema_version", "0"))
+    if version != SCHEMA_VERSION:
+        raise ResultsError(
+            f"{path} is an index of schema version {version}, this reprints reads version "
+            f"{SCHEMA_VERSION}; rebuild it with `reprints index create` and `reprints index add`"
+        )
+    return Params.from_dict(json.loads(meta["params"]))
+
+
+def _check_params(stored: Params, given: Params) -> None:
+    """Refuse parameters that would make the query's keys differ from the stored ones."""
+    for name in STORED_PARAMS:
+        have, want = getattr(stored, name), getattr(given, name)
+        if have != want:
+            flag = "--" + name.replace("_", "-")
+            raise ParameterError(
+                f"index was built with {name}={have}, not {want}; rebuild it or pass {flag} {have}"
+            )
+
+
+def _has_docsize(db: sqlite3.Connection) -> bool:
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'terms_docsize'").fetchone()
+    return row is not None
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _day(value: str) -> Date | None:
+    try:
+        return Date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _with_direction(match: Match, query: Document, source: Document) -> Match:
+    """Set ``direction`` from the two dates and ``credited`` from the later article's text."""
+    from .credit import direction, reuse_credited
+
+    doc_a, doc_b = (query, source) if match.a.doc == query.id else (source, query)
+    way = direction(doc_a, doc_b)
+    if way == "a->b":
+        credited = reuse_credited(doc_a, doc_b)
+    elif way == "b->a":
+        credited = reuse_credited(doc_b, doc_a)
+    else:
+        credited = None
+    return dataclasses.replace(match, direction=way, credited=credited)
+
+
+def _shared_quotes(documents: Sequence[Document], query_id: str) -> tuple[tuple[Quote, ...], tuple[QuoteFamily, ...]]:
+    """Return the quotations of the query that a source also carries, and their families."""
+    try:
+        from .quotes import find_quotes
+    except ImportError:  # quotes arrive with their own module; until then there are none
+        return (), ()
+    quotes, families = find_quotes(list(documents))
+    shared = tuple(
+        f for f in families if any(q.doc == query_id for q in f.quotes) and len({q.doc for q in f.quotes}) > 1
+    )
+    keep = {f.id for f in shared}
+    return tuple(q for q in quotes if q.family in keep), shared
+
+
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    for doc in documents:
+        batch.append(doc)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+__all__ = [
+    "STORED_PARAMS",
+    "AddReport",
+    "Candidate",
+    "Index",
+    "IndexBusyError",
+    "IndexStats",
+    "content_hash",
+    "content_words",
+    "window_band_keys",
+]
