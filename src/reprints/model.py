@@ -43,12 +43,15 @@ class Problem:
 
     ``line`` is 1-based, or None when the problem concerns a whole file.
     ``skipped`` says whether a document was lost (True) or only warned about (False).
+    ``reason`` is a short stable key for counting problems by kind ("not JSON", "empty",
+    "duplicate id", ...; see docs/read.md).
     """
 
     path: str
     message: str
     line: int | None = None
     skipped: bool = True
+    reason: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import click
 
-from ..read import read_corpus
+from .common import Reading, corpus_options, print_corpus_summary
 
 
 @click.command("info")
 @click.argument("corpus", nargs=-1, required=True, type=click.Path())
-def command(corpus: tuple[str, ...]) -> None:
-    """Summarise CORPUS: documents, outlets, date range, words, problems found."""
-    result = read_corpus(corpus)
-    click.echo(f"{len(result.documents)} documents, {len(result.problems)} problems")
+@corpus_options
+def command(corpus: tuple[str, ...], reading: Reading) -> None:
+    """Summarise CORPUS: documents, outlets, date range, words, problems found.
+
+    CORPUS is any mix of folders (.txt, .html, .warc[.gz], .jsonl files, with an optional
+    manifest.csv), JSONL files and CSV/TSV files. Problems are printed on stderr, one line
+    each (path:line: message), and the run goes on; with --strict the first one is fatal.
+    """
+    print_corpus_summary(reading.read(corpus))

@@ -1,0 +1,146 @@
+"""Read a folder, recursively: ``.txt``, ``.html``/``.htm``, ``.warc``/``.warc.gz`` and ``.jsonl`` files.
+
+The id of a file's document is its path relative to the folder, with ``/`` separators. An
+optional ``manifest.csv`` at the top (column ``file`` = that relative path; ``outlet``,
+``date``, ``title``, ``url``; other columns into ``meta``) describes the files. Outlet when the
+manifest gives none: the page's own metadata (site name, else host), else the first-level
+subfolder's name, else None. README*/LICENSE* files, hidden files, CSV files and files of
+other types are left unread and counted (see :class:`~reprints.read.options.Ignored`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..model import Document, Problem
+from .decode import DecodeError, decode
+from .jsonl import read_jsonl
+from .options import Ignored, Located, ReadOptions, problem
+from .textfile import read_text_file
+from .warc import read_warc
+from .webpage import read_html_file
+
+MANIFEST = "manifest.csv"
+TEXT_SUFFIXES = (".txt", ".text")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
+
+
+def file_format(name: str) -> str | None:
+    """Name the format of a file by its suffix: text, html, warc, jsonl, table, or None."""
+    lower = name.lower()
+    for kind, suffixes in (
+        ("text", TEXT_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+        ("warc", WARC_SUFFIXES),
+        ("jsonl", JSONL_SUFFIXES),
+        ("table", TABLE_SUFFIXES),
+    ):
+        if lower.endswith(suffixes):
+            return kind
+    return None
+
+
+def read_folder(root: Path, shown: str, options: ReadOptions) -> Iterator[Located | Problem | Ignored]:
+    """Yield the documents, problems and unread files of one folder, in sorted path order."""
+    manifest: dict[str, tuple[dict[str, Any], int]] = {}
+    if (root / MANIFEST).is_file():
+        manifest_items = list(_read_manifest(root / MANIFEST, _join(shown, MANIFEST), options))
+        yield from (item for item in manifest_items if isinstance(item, Problem))
+        manifest = next((item for item in manifest_items if isinstance(item, dict)), {})
+    found: set[str] = set()
+    for rel, file in _walk(root):
+        where = _join(shown, rel)
+        if rel == MANIFEST:
+            continue
+        if rel.startswith(".") or "/." in rel:
+            yield Ignored(where, "hidden file or folder")
+            continue
+        if reason := options.skip_reason(rel):
+            yield Ignored(where, reason)
+            continue
+        kind = file_format(rel)
+        row, _ = manifest.get(rel, ({}, 0))
+        if row:
+            found.add(rel)
+        subfolder = rel.split("/", 1)[0] if "/" in rel else None
+        if kind == "text":
+            yield from read_text_file(file, where, rel, row, options, {"outlet": subfolder})
+        elif kind == "html":
+            yield from read_html_file(file, where, rel, row, options, outlet=subfolder)
+        elif kind == "warc":
+            yield from read_warc(file, where, options)
+        elif kind == "jsonl":
+            yield from read_jsonl(file, where, options)
+        elif kind == "table":
+            yield Ignored(where, "CSV/TSV inside a folder (name the file itself to read it)")
+        else:
+            suffix = Path(rel).suffix or "no suffix"
+            yield Ignored(where, f"not a format reprints reads ({suffix})")
+    for rel, (_, line) in sorted(manifest.items()):
+        if rel not in found:
+            yield problem(
+                _join(shown, MANIFEST), "manifest without file", f"no file {rel!r} in the folder", line, skipped=False
+            )
+
+
+def _join(shown: str, rel: str) -> str:
+    return f"{shown.rstrip('/')}/{rel}"
+
+
+def _walk(root: Path) -> Iterator[tuple[str, Path]]:
+    """Yield (relative path, path) of every file under ``root``, sorted, hidden folders pruned."""
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        base = Path(folder)
+        rel_base = base.relative_to(root).as_posix()
+        prefix = "" if rel_base == "." else f"{rel_base}/"
+        for name in sorted(files):
+            yield prefix + name, base / name
+        hidden = [d for d in dirs if d.startswith(".")]
+        for d in hidden:
+            dirs.remove(d)
+            yield prefix + d + "/", base / d
+
+
+def _read_manifest(
+    path: Path, shown: str, options: ReadOptions
+) -> Iterator[dict[str, tuple[dict[str, Any], int]] | Problem]:
+    try:
+        decoded = decode(path.read_bytes())
+    except (OSError, DecodeError) as err:
+        yield problem(shown, "bad manifest", f"cannot read the manifest ({err}); files read without it")
+        return
+    reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
+    rows: dict[str, tuple[dict[str, Any], int]] = {}
+    file_column = next((s for s, t in options.columns.items() if t == "file"), "file")
+    start = 2
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            name = (row.get(file_column) or "").strip().replace("\\", "/").removeprefix("./")
+            if not name:
+                yield problem(shown, "bad manifest", "no file name in this row; row ignored", line, skipped=False)
+                continue
+            if name in rows:
+                yield problem(shown, "bad manifest", f"{name!r} listed twice; later row ignored", line, skipped=False)
+                continue
+            rows[name] = ({k: v for k, v in row.items() if k is not None}, line)
+    except csv.Error as err:
+        yield problem(shown, "bad manifest", f"unreadable manifest ({err}); rows after this ignored", start, skipped=False)
+    if reader.fieldnames and file_column not in reader.fieldnames:
+        yield problem(
+            shown,
+            "bad manifest",
+            f"no 'file' column (columns: {', '.join(reader.fieldnames)}); files read without it",
+            1,
+            skipped=False,
+        )
+    yield rows

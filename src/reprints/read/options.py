@@ -1,0 +1,95 @@
+"""What to read and how (:class:`ReadOptions`), and what was deliberately left unread."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+from ..model import Document, Problem
+from .record import parse_columns
+
+DEFAULT_EXCLUDE = ("readme*", "license*", "licence*", "copying*", "changelog*")
+"""File names (case-insensitive globs) in a folder that document the corpus, not articles."""
+DEFAULT_MAX_MB = 100.0
+"""Documents (files, records, WARC payloads) larger than this many MB are skipped and reported."""
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Column mapping, which folder files to read, and the size limit per document."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    """Source column or field name → document field (``publisher`` → ``outlet``)."""
+    exclude: tuple[str, ...] = ()
+    """Extra globs of folder files to skip, matched against the name and the relative path."""
+    include: tuple[str, ...] = ()
+    """Globs of folder files to read even when a default exclude (README*, ...) matches."""
+    max_mb: float = DEFAULT_MAX_MB
+
+    @classmethod
+    def build(
+        cls,
+        columns: str | Mapping[str, str] | None = None,
+        exclude: Iterable[str] = (),
+        include: Iterable[str] = (),
+        max_mb: float | None = None,
+    ) -> ReadOptions:
+        """Build options from user input, checking the column mapping."""
+        return cls(
+            columns=parse_columns(columns),
+            exclude=tuple(exclude),
+            include=tuple(include),
+            max_mb=DEFAULT_MAX_MB if max_mb is None else float(max_mb),
+        )
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1_000_000)
+
+    def skip_reason(self, rel_path: str) -> str | None:
+        """Say why a folder file is left unread by name (None: read it)."""
+        name = rel_path.rsplit("/", 1)[-1].lower()
+        rel = rel_path.lower()
+
+        def hits(patterns: Iterable[str]) -> bool:
+            return any(fnmatch(name, p.lower()) or fnmatch(rel, p.lower()) for p in patterns)
+
+        if hits(self.include):
+            return None
+        if hits(self.exclude):
+            return "excluded by --exclude"
+        if hits(DEFAULT_EXCLUDE):
+            return "documentation (README*, LICENSE*, ...)"
+        return None
+
+    def too_large(self, size: int) -> str | None:
+        """Say why a document of ``size`` bytes is skipped, or None when it is within the limit."""
+        if size <= self.max_bytes:
+            return None
+        return (
+            f"{size / 1_000_000:.1f} MB is over the {self.max_mb:g} MB limit per document; "
+            f"skipped (raise it with --max-mb)"
+        )
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A file or record left unread on purpose (not a problem): where, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Located:
+    """A document with where it was read from (file, line), for messages about duplicates."""
+
+    document: Document
+    where: str
+    line: int | None = None
+
+
+def problem(path: str, reason: str, message: str, line: int | None = None, *, skipped: bool = True) -> Problem:
+    """Make a Problem carrying ``reason``, the short key problems are counted by."""
+    return Problem(path=path, message=message, line=line, skipped=skipped, reason=reason)
