@@ -6,21 +6,25 @@ number of windows, not with the number of pairs:
 * **verbatim**: sets of word shingles (``shingle_size``-grams) of windows of ``window`` words
   every ``stride`` words. A lift of a few paragraphs inside a long article shares most
   shingles with one window of its source, even when the articles overall share little.
-* **reworded**: sets of content words (stopwords out, cut to their first
-  ``reword_prefix`` letters so "transferred" meets "transfer") of windows of
-  ``reword_window`` content words every ``reword_stride``. A reworded passage keeps many of its
-  content words while sharing few 5-grams; banded with fewer rows per band, this channel
-  catches window pairs with a Jaccard similarity around 0.3. A document pair becomes a
-  candidate when at least ``reword_min_hits`` window pairs collide.
+* **reworded**: sets of content words (stopwords out, cut to their first ``reword_prefix``
+  letters so "transferred" meets "transfer") of windows of ``reword_window`` content words
+  every ``reword_stride``. A reworded passage keeps many of its content words while sharing
+  few 5-grams. Two windows collide when they share at least ``reword_min_bands`` of the
+  ``reword_bands`` bands of ``reword_rows`` rows (about: content-word Jaccard >= 0.3), and a
+  document pair becomes a candidate with at least ``reword_min_hits`` colliding window pairs.
 
-Buckets bigger than ``max_bucket`` are stock text and give no candidates. With dates and
-``date_window_days``, articles further apart in time are not paired.
+The work is split in stages that a process pool or a Dask cluster can run apart:
+``features`` (tokens -> per-document shingle and content-word hashes, small),
+``channel_keys`` (features -> band keys, a few bands at a time), ``band_pairs`` (keys of one
+band -> colliding window pairs) and ``merge_channels``. Buckets bigger than ``max_bucket``
+are stock text and give no candidates. With dates and ``date_window_days``, articles further
+apart in time are not paired.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +35,7 @@ from .errors import ParameterError
 from .minhash import MinHasher
 from .normalize import Tokens
 from .params import Params
-from .shingle import kgram_hashes, window_shingle_ranges, window_starts, word_hashes
+from .shingle import kgram_hashes, window_starts, word_hashes
 
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
@@ -39,8 +43,11 @@ STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
     "said says say told according also would could just like new year years one two".split()
 )
 
-# Windows signed per batch: bounds the scratch memory of signing.
-_BATCH_WINDOWS = 8192
+CHANNELS = ("verbatim", "reworded")
+
+# Windows signed per batch, and bands signed per pass: bound the scratch memory of signing.
+_BATCH_WINDOWS = 1 << 15
+_BANDS_PER_PASS = 8
 
 
 @dataclass(frozen=True, order=True)
@@ -59,19 +66,57 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Windows:
-    """Band keys of the passage windows of a batch of documents, and each window's document."""
+class Features:
+    """Per-document hashes of a run of consecutive documents, all a later stage needs.
 
-    keys: np.ndarray
-    """uint64, shape (windows, bands)."""
-    docs: np.ndarray
-    """int64 document index of each window."""
+    ``shingles[shingle_offsets[i]:shingle_offsets[i + 1]]`` are document ``first + i``'s word
+    shingle hashes; ``words``/``word_offsets`` likewise its content-word hashes. About 3 KB
+    for a 500-word article, so a million articles fit in memory (or spill to ``.npy``).
+    """
+
+    first: int
+    shingles: np.ndarray
+    shingle_offsets: np.ndarray
+    words: np.ndarray
+    word_offsets: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.shingle_offsets) - 1
 
     @staticmethod
-    def concat(parts: Sequence[Windows], bands: int) -> Windows:
+    def concat(parts: Sequence[Features]) -> Features:
+        """Join features of consecutive runs (each part's ``first`` follows the previous)."""
         if not parts:
-            return Windows(np.zeros((0, bands), dtype=np.uint64), np.zeros(0, dtype=np.int64))
-        return Windows(np.concatenate([p.keys for p in parts]), np.concatenate([p.docs for p in parts]))
+            return features([], Params())
+        first = parts[0].first
+        expect = first
+        for p in parts:
+            if p.first != expect:
+                raise ParameterError(f"feature runs are not consecutive: expected {expect}, got {p.first}")
+            expect += len(p)
+        return Features(
+            first,
+            np.concatenate([p.shingles for p in parts]),
+            _join_offsets([p.shingle_offsets for p in parts]),
+            np.concatenate([p.words for p in parts]),
+            _join_offsets([p.word_offsets for p in parts]),
+        )
+
+
+def _join_offsets(offsets: Sequence[np.ndarray]) -> np.ndarray:
+    out = [np.zeros(1, dtype=np.int64)]
+    base = 0
+    for o in offsets:
+        out.append(o[1:] + base)
+        base += int(o[-1])
+    return np.concatenate(out)
+
+
+def _offsets(lengths: Iterable[int]) -> np.ndarray:
+    lengths = list(lengths)
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
 
 
 def content_words(tokens: Tokens, prefix: int) -> list[str]:
@@ -79,84 +124,138 @@ def content_words(tokens: Tokens, prefix: int) -> list[str]:
     return [w[:prefix] for w in tokens.norms if len(w) > 1 and w not in STOPWORDS]
 
 
-def _sign_batches(
-    values: list[np.ndarray],
-    ranges: list[tuple[np.ndarray, np.ndarray]],
-    doc_ids: list[int],
-    hasher: MinHasher,
-    bands: int,
-    rows: int,
-) -> Windows:
-    """Sign every window range of every document and cut the signatures into band keys."""
-    parts: list[Windows] = []
-    i = 0
-    while i < len(values):
-        j, n_windows = i, 0
-        while j < len(values) and (n_windows == 0 or n_windows + len(ranges[j][0]) <= _BATCH_WINDOWS):
-            n_windows += len(ranges[j][0])
-            j += 1
-        offsets = np.zeros(j - i + 1, dtype=np.int64)
-        np.cumsum([len(v) for v in values[i:j]], out=offsets[1:])
-        flat = np.concatenate(values[i:j]) if j > i else np.zeros(0, dtype=np.uint32)
-        starts = np.concatenate([r[0] + offsets[k] for k, r in enumerate(ranges[i:j])])
-        ends = np.concatenate([r[1] + offsets[k] for k, r in enumerate(ranges[i:j])])
-        docs = np.repeat(np.asarray(doc_ids[i:j], dtype=np.int64), [len(r[0]) for r in ranges[i:j]])
-        if len(starts):
-            signatures = hasher.sign_ranges(flat, starts, ends)[:, : bands * rows]
-            parts.append(Windows(lsh.band_keys(signatures, bands), docs))
-        i = j
-    return Windows.concat(parts, bands)
+def features(docs_tokens: Sequence[Tokens], params: Params, first: int = 0) -> Features:
+    """Hash the shingles and content words of ``docs_tokens`` (documents numbered from ``first``)."""
+    shingles = [kgram_hashes(word_hashes(t.norms), params.shingle_size) for t in docs_tokens]
+    words = [
+        (word_hashes(content_words(t, params.reword_prefix)) >> np.uint64(32)).astype(np.uint32)
+        for t in docs_tokens
+    ]
+    empty = np.zeros(0, dtype=np.uint32)
+    return Features(
+        first,
+        np.concatenate(shingles) if shingles else empty,
+        _offsets(len(s) for s in shingles),
+        np.concatenate(words) if words else empty.copy(),
+        _offsets(len(w) for w in words),
+    )
 
 
-def verbatim_windows(
-    docs_tokens: Sequence[Tokens], params: Params, first_doc: int = 0, hasher: MinHasher | None = None
-) -> Windows:
-    """Return the band keys of the word-shingle windows of ``docs_tokens`` (documents numbered from ``first_doc``)."""
-    hasher = hasher or MinHasher(params.num_perm, params.seed)
-    values, ranges, ids = [], [], []
-    for k, tokens in enumerate(docs_tokens):
-        shingles = kgram_hashes(word_hashes(tokens.norms), params.shingle_size)
-        starts, ends = window_shingle_ranges(len(tokens), params.window, params.stride, params.shingle_size)
-        if len(starts):
-            values.append(shingles)
-            ranges.append((starts, ends))
-            ids.append(first_doc + k)
-    return _sign_batches(values, ranges, ids, hasher, params.bands, params.rows)
+@dataclass(frozen=True)
+class Windows:
+    """The windows of one channel over a run of documents, as ranges into its value array."""
+
+    values: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    docs: np.ndarray
+    """Global document index of each window."""
 
 
-def reword_windows(
-    docs_tokens: Sequence[Tokens], params: Params, first_doc: int = 0, hasher: MinHasher | None = None
-) -> Windows:
-    """Return the band keys of the content-word windows of ``docs_tokens`` (see the module docstring)."""
-    hasher = hasher or MinHasher(params.num_perm, params.seed)
-    values, ranges, ids = [], [], []
-    for k, tokens in enumerate(docs_tokens):
-        words = content_words(tokens, params.reword_prefix)
-        if len(words) < 2:
+def windows(feats: Features, channel: str, params: Params) -> Windows:
+    """Return the windows of ``channel`` ("verbatim" or "reworded") over ``feats``."""
+    if channel == "verbatim":
+        values, offsets = feats.shingles, feats.shingle_offsets
+        # A window of `window` words holds window - shingle_size + 1 shingles.
+        size, step = params.window - params.shingle_size + 1, params.stride
+    elif channel == "reworded":
+        values, offsets = feats.words, feats.word_offsets
+        size, step = params.reword_window, params.reword_stride
+    else:
+        raise ParameterError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+    lengths = np.diff(offsets)
+    if channel == "reworded":
+        lengths = np.where(lengths >= 2, lengths, 0)  # one content word is no evidence
+    starts_list, ends_list, docs_list = [], [], []
+    for i, n in enumerate(lengths.tolist()):
+        if n <= 0:
             continue
-        hashes = (word_hashes(words) >> np.uint64(32)).astype(np.uint32)
-        starts = window_starts(len(words), params.reword_window, params.reword_stride)
-        ends = np.minimum(starts + params.reword_window, len(words))
-        values.append(hashes)
-        ranges.append((starts, ends))
-        ids.append(first_doc + k)
-    return _sign_batches(values, ranges, ids, hasher, params.reword_bands, params.reword_rows)
-
-
-def doc_pairs(
-    windows: Windows, max_bucket: int | None, n_docs: int, min_bands: int = 1
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return document pairs (a < b) with window pairs sharing ``min_bands`` bands, and how many such window pairs."""
-    wi, wj, bands = lsh.candidate_pairs(windows.keys, groups=windows.docs, max_bucket=max_bucket)
-    if min_bands > 1:
-        wi, wj = wi[bands >= min_bands], wj[bands >= min_bands]
-    if not len(wi):
+        s = window_starts(n, size, step)
+        starts_list.append(s + offsets[i])
+        ends_list.append(np.minimum(s + size, n) + offsets[i])
+        docs_list.append(np.full(len(s), feats.first + i, dtype=np.int64))
+    if not starts_list:
         empty = np.zeros(0, dtype=np.int64)
+        return Windows(values, empty, empty.copy(), empty.copy())
+    return Windows(values, np.concatenate(starts_list), np.concatenate(ends_list), np.concatenate(docs_list))
+
+
+def channel_bands(channel: str, params: Params) -> tuple[int, int]:
+    """Return (bands, rows) of ``channel``."""
+    if channel == "verbatim":
+        return params.bands, params.rows
+    return params.reword_bands, params.reword_rows
+
+
+def channel_keys(
+    wins: Windows, channel: str, params: Params, band_lo: int, band_hi: int, hasher: MinHasher | None = None
+) -> np.ndarray:
+    """Return the band keys of bands ``[band_lo, band_hi)`` of every window, shape (windows, bands).
+
+    Verbatim keys are uint64; rewording keys are uint32, since a window pair must share
+    several rewording bands anyway and a chance 32-bit collision never does.
+    """
+    hasher = hasher or MinHasher(params.num_perm, params.seed)
+    _bands, rows = channel_bands(channel, params)
+    perms = slice(band_lo * rows, band_hi * rows)
+    dtype = np.uint64 if channel == "verbatim" else np.uint32
+    out = np.empty((len(wins.starts), band_hi - band_lo), dtype=dtype)
+    for lo in range(0, len(wins.starts), _BATCH_WINDOWS):
+        hi = min(lo + _BATCH_WINDOWS, len(wins.starts))
+        first, last = int(wins.starts[lo]), int(wins.ends[lo:hi].max())
+        signatures = hasher.sign_ranges(
+            wins.values[first:last], wins.starts[lo:hi] - first, wins.ends[lo:hi] - first, perms
+        )
+        keys = lsh.band_keys(signatures, band_hi - band_lo)
+        out[lo:hi] = keys if dtype is np.uint64 else (keys >> np.uint64(32)).astype(np.uint32)
+    return out
+
+
+def band_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None) -> np.ndarray:
+    """Return colliding window pairs of one band as int64 codes ``i * 2**32 + j`` (i < j, other documents)."""
+    i, j = lsh.bucket_pairs(keys, groups=docs, max_bucket=max_bucket)
+    return (i << 32) | j
+
+
+def iter_channel_pairs(
+    wins: Windows, channel: str, params: Params, hasher: MinHasher | None = None
+) -> Iterator[np.ndarray]:
+    """Yield the colliding window-pair codes of every band of ``channel``, a few bands signed at a time."""
+    hasher = hasher or MinHasher(params.num_perm, params.seed)
+    bands, _rows = channel_bands(channel, params)
+    for lo in range(0, bands, _BANDS_PER_PASS):
+        hi = min(lo + _BANDS_PER_PASS, bands)
+        keys = channel_keys(wins, channel, params, lo, hi, hasher)
+        for band in range(hi - lo):
+            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, params.max_bucket)
+
+
+def window_doc_pairs(
+    codes: Sequence[np.ndarray], window_docs: np.ndarray, n_docs: int, min_bands: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn window-pair codes from all bands into document pairs (a < b) and their window-pair hits.
+
+    A window pair counts when it collided in at least ``min_bands`` bands.
+    """
+    empty = np.zeros(0, dtype=np.int64)
+    if not codes or not sum(len(c) for c in codes):
         return empty, empty.copy(), empty.copy()
-    da, db = windows.docs[wi], windows.docs[wj]
+    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+    unique = unique[counts >= min_bands]
+    da, db = window_docs[unique >> 32], window_docs[unique & 0xFFFFFFFF]
     lo, hi = np.minimum(da, db), np.maximum(da, db)
-    codes, hits = np.unique(lo * np.int64(n_docs) + hi, return_counts=True)
-    return codes // n_docs, codes % n_docs, hits.astype(np.int64)
+    pairs, hits = np.unique(lo * np.int64(n_docs) + hi, return_counts=True)
+    return pairs // n_docs, pairs % n_docs, hits.astype(np.int64)
+
+
+def channel_doc_pairs(
+    feats: Features, channel: str, params: Params, n_docs: int, hasher: MinHasher | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the document pairs of one channel over all of ``feats`` (in one process)."""
+    wins = windows(feats, channel, params)
+    codes = list(iter_channel_pairs(wins, channel, params, hasher))
+    min_bands = 1 if channel == "verbatim" else params.reword_min_bands
+    return window_doc_pairs(codes, wins.docs, n_docs, min_bands)
 
 
 def _days(dates: Sequence[str | None]) -> np.ndarray:
@@ -186,10 +285,10 @@ def merge_channels(
     keep = rh >= params.reword_min_hits
     ra, rb, rh = ra[keep], rb[keep], rh[keep]
     codes = np.concatenate([va * np.int64(n_docs) + vb, ra * np.int64(n_docs) + rb])
-    hits = np.concatenate([vh, rh])
-    is_verbatim = np.concatenate([np.ones(len(va), dtype=bool), np.zeros(len(ra), dtype=bool)])
     if not len(codes):
         return []
+    hits = np.concatenate([vh, rh])
+    is_verbatim = np.concatenate([np.ones(len(va)), np.zeros(len(ra))])
     unique, inverse = np.unique(codes, return_inverse=True)
     total = np.bincount(inverse, weights=hits, minlength=len(unique)).astype(np.int64)
     verbatim_any = np.bincount(inverse, weights=is_verbatim, minlength=len(unique)) > 0
@@ -208,6 +307,23 @@ def merge_channels(
     ]
 
 
+def candidates_from_features(
+    feats: Features,
+    params: Params,
+    *,
+    dates: Sequence[str | None] | None = None,
+    outlets: Sequence[str | None] | None = None,
+) -> list[Candidate]:
+    """Return the candidates of all documents in ``feats`` (which must start at document 0)."""
+    n = len(feats)
+    if n < 2:
+        return []
+    hasher = MinHasher(params.num_perm, params.seed)
+    verbatim = channel_doc_pairs(feats, "verbatim", params, n, hasher)
+    reworded = channel_doc_pairs(feats, "reworded", params, n, hasher)
+    return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
+
+
 def find_candidates(
     docs_tokens: Sequence[Tokens],
     params: Params | None = None,
@@ -219,18 +335,11 @@ def find_candidates(
 
     ``dates`` (ISO 8601) and ``outlets`` are parallel to ``docs_tokens``; they only matter
     with ``params.date_window_days`` and ``params.cross_outlet_only``. The result depends
-    only on the documents' order and the parameters.
+    only on the documents and the parameters: reordering the input reorders the indices.
     """
     params = params or Params()
     n = len(docs_tokens)
     for name, seq in (("dates", dates), ("outlets", outlets)):
         if seq is not None and len(seq) != n:
             raise ParameterError(f"{name} has {len(seq)} entries for {n} documents")
-    if n < 2:
-        return []
-    hasher = MinHasher(params.num_perm, params.seed)
-    verbatim = doc_pairs(verbatim_windows(docs_tokens, params, 0, hasher), params.max_bucket, n)
-    reworded = doc_pairs(
-        reword_windows(docs_tokens, params, 0, hasher), params.max_bucket, n, params.reword_min_bands
-    )
-    return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
+    return candidates_from_features(features(docs_tokens, params), params, dates=dates, outlets=outlets)

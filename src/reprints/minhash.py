@@ -66,51 +66,58 @@ class MinHasher:
         ends = np.array([len(values)], dtype=np.int64)
         return self.sign_ranges(values, np.zeros(1, dtype=np.int64), ends)[0]
 
-    def sign_ranges(self, values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Return one signature per range ``values[starts[i]:ends[i]]``, shape (ranges, num_perm).
+    def sign_ranges(
+        self, values: np.ndarray, starts: np.ndarray, ends: np.ndarray, perms: slice | None = None
+    ) -> np.ndarray:
+        """Return one signature per range ``values[starts[i]:ends[i]]``, shape (ranges, perms).
 
         Ranges may overlap (passage windows do); each value is permuted once. An empty range
-        gets the empty signature.
+        gets the empty signature. ``perms`` picks a slice of the permutations (columns of the
+        full signature), so bands can be signed a few at a time.
         """
+        a, b = (self.a, self.b) if perms is None else (self.a[perms], self.b[perms])
         values = np.ascontiguousarray(values, dtype=np.uint32)
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
         if len(starts) != len(ends):
             raise ParameterError(f"{len(starts)} range starts but {len(ends)} range ends")
         if len(starts) == 0:
-            return np.zeros((0, self.num_perm), dtype=np.uint32)
+            return np.zeros((0, len(a)), dtype=np.uint32)
         if np.any(ends < starts) or starts.min() < 0 or ends.max() > len(values):
             raise ParameterError("ranges must satisfy 0 <= start <= end <= len(values)")
         if self.use_numba:
-            return _sign_ranges_numba(values, starts, ends, self.a, self.b)
-        return self._sign_ranges_numpy(values, starts, ends)
+            return _sign_ranges_numba(values, starts, ends, a, b)
+        return _sign_ranges_numpy(values, starts, ends, a, b)
 
-    def _sign_ranges_numpy(self, values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        bounds, blk_lo, blk_hi = _blocks(starts, ends)
-        n_blocks = len(bounds) - 1
-        block_min = np.full((max(n_blocks, 0), self.num_perm), EMPTY, dtype=np.uint32)
-        mixed = fmix32(values)
-        # Sign the blocks in groups whose values fit the scratch budget.
-        k = 0
-        while k < n_blocks:
-            j = k + 1
-            while j < n_blocks and bounds[j + 1] - bounds[k] <= _NUMPY_CHUNK:
-                j += 1
-            lo, hi = bounds[k], bounds[j]
-            if hi > lo:
-                phv = mixed[lo:hi, None] * self.a[None, :]
-                phv += self.b[None, :]
-                sizes = bounds[k + 1 : j + 1] - bounds[k:j]
-                nonempty = sizes > 0
-                idx = (bounds[k:j] - lo)[nonempty]
-                block_min[k:j][nonempty] = np.minimum.reduceat(phv, idx, axis=0)
-            k = j
-        out = np.full((len(starts), self.num_perm), EMPTY, dtype=np.uint32)
-        span = blk_hi - blk_lo
-        for t in range(int(span.max(initial=0))):
-            rows = np.nonzero(span > t)[0]
-            out[rows] = np.minimum(out[rows], block_min[blk_lo[rows] + t])
-        return out
+
+def _sign_ranges_numpy(
+    values: np.ndarray, starts: np.ndarray, ends: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    bounds, blk_lo, blk_hi = _blocks(starts, ends)
+    n_blocks = len(bounds) - 1
+    block_min = np.full((max(n_blocks, 0), len(a)), EMPTY, dtype=np.uint32)
+    mixed = fmix32(values)
+    # Sign the blocks in groups whose values fit the scratch budget.
+    k = 0
+    while k < n_blocks:
+        j = k + 1
+        while j < n_blocks and bounds[j + 1] - bounds[k] <= _NUMPY_CHUNK:
+            j += 1
+        lo, hi = bounds[k], bounds[j]
+        if hi > lo:
+            phv = mixed[lo:hi, None] * a[None, :]
+            phv += b[None, :]
+            sizes = bounds[k + 1 : j + 1] - bounds[k:j]
+            nonempty = sizes > 0
+            idx = (bounds[k:j] - lo)[nonempty]
+            block_min[k:j][nonempty] = np.minimum.reduceat(phv, idx, axis=0)
+        k = j
+    out = np.full((len(starts), len(a)), EMPTY, dtype=np.uint32)
+    span = blk_hi - blk_lo
+    for t in range(int(span.max(initial=0))):
+        rows = np.nonzero(span > t)[0]
+        out[rows] = np.minimum(out[rows], block_min[blk_lo[rows] + t])
+    return out
 
 
 def _blocks(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
