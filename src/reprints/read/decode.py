@@ -41,11 +41,12 @@ class DecodeError(InputError):
 
 @dataclass(frozen=True)
 class Decoded:
-    """Decoded text, the encoding used, and how many NUL characters were removed."""
+    """Decoded text, the encoding used, and how many NULs were removed and bad bytes replaced."""
 
     text: str
     encoding: str
     nuls: int = 0
+    replaced: int = 0
 
 
 def looks_binary(head: bytes) -> bool:
@@ -72,6 +73,9 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
         utf8_error = err
     if looks_binary(raw[:SNIFF_BYTES]):
         raise DecodeError("binary data, not text")
+    mostly = _mostly_utf8(raw)
+    if mostly is not None:
+        return mostly
     if declared:
         try:
             return _finish(raw.decode(declared), codecs.lookup(declared).name)
@@ -89,6 +93,21 @@ def _finish(text: str, encoding: str) -> Decoded:
     if nuls:
         text = _NUL_RE.sub("", text)
     return Decoded(text, encoding, nuls)
+
+
+def _mostly_utf8(raw: bytes) -> Decoded | None:
+    """Decode UTF-8 with a few broken bytes as UTF-8, replacing those bytes with U+FFFD.
+
+    Without this, one corrupt byte in a UTF-8 article would send the whole file to cp1252
+    and turn every accented letter into mojibake.
+    """
+    text = raw.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - raw.count("\ufffd".encode())
+    multibyte = sum(1 for c in text if ord(c) > 127) - text.count("\ufffd")
+    if multibyte < 2 * replaced or replaced > max(3, len(raw) // 10_000):
+        return None
+    finished = _finish(text, "utf-8")
+    return Decoded(finished.text, "utf-8", finished.nuls, replaced)
 
 
 def _western(raw: bytes) -> str | None:

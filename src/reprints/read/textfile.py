@@ -34,7 +34,15 @@ def load_file(
 
 
 def decoding_warnings(shown: str, decoded: Decoded, line: int | None = None) -> Iterator[Problem]:
-    """Warn (without skipping) about NUL characters removed while decoding."""
+    """Warn (without skipping) about NUL characters removed and bad bytes replaced while decoding."""
+    if decoded.replaced:
+        yield problem(
+            shown,
+            "bad bytes replaced",
+            f"{decoded.replaced} byte{'s' if decoded.replaced > 1 else ''} not valid UTF-8, replaced with U+FFFD",
+            line,
+            skipped=False,
+        )
     if decoded.nuls:
         yield problem(
             shown,

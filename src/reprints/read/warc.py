@@ -41,14 +41,14 @@ def read_warc(file: Path, shown: str, options: ReadOptions) -> Iterator[Located 
                 count += 1
                 if record.rec_type not in ("response", "resource"):
                     continue
-                yield from _read_record(record, shown, options, records.get_record_offset())
+                yield from _read_record(record, shown, options, count)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as err:
             what = "not a WARC file" if count == 0 else f"broken WARC after {count} records"
             yield problem(shown, "bad WARC", f"{what} ({err}); rest of the file skipped")
 
 
-def _read_record(record, shown: str, options: ReadOptions, offset: int) -> Iterator[Located | Problem | Ignored]:  # noqa: ANN001 - warcio's record type
-    uri = record.rec_headers.get_header("WARC-Target-URI") or f"{shown}@{offset}"
+def _read_record(record, shown: str, options: ReadOptions, number: int) -> Iterator[Located | Problem | Ignored]:  # noqa: ANN001 - warcio's record type
+    uri = record.rec_headers.get_header("WARC-Target-URI") or f"{shown}#{number}"
     where = f"{shown} (record {uri})"
     if record.http_headers is not None:
         status = record.http_headers.get_statuscode()
