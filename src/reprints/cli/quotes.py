@@ -1,0 +1,126 @@
+"""``reprints quotes``: find the quotes of a corpus, who said them, and where each reappears."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from ..errors import ReprintsError
+from ..model import Document, Quote, QuoteFamily, ScanResult
+from ..params import Params
+from ..quotes import find_quotes
+from ..store import write_results
+from .common import Reading, corpus_options
+
+CHANGE_STYLES = {
+    "original": "bold",
+    "verbatim": "green",
+    "trimmed": "yellow",
+    "extended": "cyan",
+    "reworded": "magenta",
+    "reattributed": "bold red",
+}
+
+
+@click.command("quotes")
+@click.argument("corpus", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Results folder.")
+@click.option("--top", default=20, show_default=True, help="Families listed in the terminal (0: none).")
+@corpus_options
+def command(corpus: tuple[str, ...], out_dir: str, top: int, reading: Reading) -> None:
+    """Find the quotes in CORPUS, their speakers, and the same quote across outlets.
+
+    Writes OUT/quotes.jsonl (one line per quote: doc, start, end, text, speaker,
+    speaker_start, speaker_end, cue, medium, kind, family, change, edits),
+    OUT/quote_families.jsonl and OUT/results.db, then lists the families carried by the
+    most outlets, each variant with its change (trimmed, reworded, reattributed, ...).
+
+    \b
+    Example:
+      reprints quotes sample_data/ --out results/
+    """
+    documents = reading.read(corpus).documents
+    params = Params()
+    try:
+        quotes, families = find_quotes(documents, params)
+        write_results(
+            out_dir,
+            ScanResult(
+                documents=tuple(documents),
+                quotes=tuple(quotes),
+                quote_families=tuple(families),
+                params=params.to_dict(),
+            ),
+        )
+    except ReprintsError as err:
+        raise click.ClickException(str(err)) from err
+    console = Console(highlight=False, soft_wrap=False)
+    attributed = sum(q.kind == "attributed" for q in quotes)
+    console.print(
+        f"{len(quotes)} quotes in {len(documents)} documents ({attributed} attributed), "
+        f"{len(families)} families across outlets → {out_dir}"
+    )
+    by_id = {d.id: d for d in documents}
+    for family in sorted(families, key=lambda f: (-len(f.outlets), -len(f.quotes), f.id))[:top]:
+        print_family(family, by_id, console)
+
+
+def print_family(family: QuoteFamily, by_id: Mapping[str, Document], console: Console) -> None:
+    """Print one family: the origin, then each variant with its change and changed words marked."""
+    console.print()
+    console.print(Text(f"{family.id}  {len(family.outlets)} outlets: {', '.join(family.outlets)}", style="bold underline"))
+    origin = family.quotes[family.origin]
+    for quote in family.quotes:
+        doc = by_id.get(quote.doc)
+        where = f"{doc.outlet or quote.doc} {doc.date or ''}".strip() if doc else quote.doc
+        line = Text("  ")
+        line.append(f"{quote.change or '':<12}", style=CHANGE_STYLES.get(quote.change or "", ""))
+        line.append(f" {where}: ")
+        line.append_text(_marked(quote, origin, by_id))
+        said = quote.speaker or "—"
+        if quote.medium:
+            said += f" (to {quote.medium})"
+        line.append(f"  — {said}", style="dim" if quote.change != "reattributed" else "bold red")
+        console.print(line)
+
+
+def _marked(quote: Quote, origin: Quote, by_id: Mapping[str, Document]) -> Text:
+    """The quote's words, with words added or changed against the origin highlighted."""
+    shown = Text("“")
+    if quote is origin or not quote.edits or quote.doc not in by_id:
+        shown.append(_short(quote.text))
+        shown.append("”")
+        return shown
+    text = by_id[quote.doc].text
+    at = quote.start
+    for edit in quote.edits:
+        if edit.b_end <= edit.b_start:
+            if edit.op == "drop" and quote.start < edit.b_start < quote.end:
+                shown.append(" ⌫ ", style="red")
+            continue
+        shown.append(text[at : edit.b_start])
+        piece = text[edit.b_start : edit.b_end]
+        if edit.op == "keep":
+            shown.append(piece)
+        else:
+            shown.append(piece, style="reverse yellow" if edit.op == "change" else "reverse cyan")
+        at = edit.b_end
+    shown.append(text[at : quote.end])
+    shown.append("”")
+    return _shorten(shown)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shorten(shown: Text, limit: int = 220) -> Text:
+    if len(shown) > limit:
+        shown.truncate(limit - 1)
+        shown.append("…")
+    return shown
+

@@ -1,0 +1,357 @@
+"""Follow one quotation across the corpus: group its occurrences and name how each changed.
+
+Occurrences are linked when they are the same words (folded), when one lies inside the other
+(a trimmed fragment: "safer regions" out of a long source quotation), or when word alignment
+or character TF-IDF says they are the same quotation re-punctuated or reworded. Candidate
+pairs come from an inverted index over each quotation's rarest words, never from all pairs.
+Short quotations (``params.quote_short_words`` words or fewer) are easy to match by chance,
+so they join only by exact match or containment, and only when the words around them say
+the same thing (``params.quote_context_words`` content words shared nearby).
+
+Each family's origin is its earliest occurrence (by date, then document id); every other
+occurrence gets a change against it: ``verbatim``, ``trimmed``, ``extended``, ``reworded``
+(with word-level edits), or ``reattributed`` when the speaker or the medium differs (which
+wins over the others; the edits still show any trimming).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ..model import Document, Edit, Quote, QuoteChange, QuoteFamily
+from ..normalize import Tokens, fold, tokenize
+from ..params import Params
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but of to in on at for with by from as is are was were be been being it
+    its this that these those he she they we i you his her their our my your not no so if
+    than then there here has have had do does did will would can could should may might
+    must what which who whom whose when where why how all any some very just also more most
+    into out up about over after before under again further once only own same too s t
+    """.split()
+)
+_PRONOUN_SPEAKERS = frozenset("he she they i we it".split())
+_SPEAKER_NOISE = frozenset(
+    """
+    the a an president sen senator rep gov governor mr mrs ms dr gen col lt lieut retired
+    former secretary chairman prof professor
+    """.split()
+)
+
+
+@dataclass
+class _Occurrence:
+    index: int
+    quote: Quote
+    norms: tuple[str, ...]
+    starts: np.ndarray
+    ends: np.ndarray
+    content: frozenset[str]
+
+
+class _Links:
+    """Union-find over quote indexes."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def group_families(
+    quotes: Sequence[Quote], documents: Sequence[Document], params: Params | None = None
+) -> tuple[list[Quote], list[QuoteFamily]]:
+    """Group occurrences of the same quotation across documents into families.
+
+    Returns the quotes (sorted by doc, start, end) with ``family``, ``change`` and ``edits``
+    set for members of a family that spans two or more documents, and the families sorted by
+    id. Quotes that belong to no family come back unchanged.
+    """
+    params = params or Params()
+    ordered = sorted(quotes, key=lambda q: (q.doc, q.start, q.end))
+    by_id = {d.id: d for d in documents}
+    occurrences = [_occurrence(i, q) for i, q in enumerate(ordered)]
+    occurrences = [o for o in occurrences if o.norms]
+    links = _Links(len(ordered))
+    context = _Context(by_id, params.quote_context_width)
+    twinned = _link_exact(occurrences, links, context, params)
+    _link_similar(occurrences, links, twinned, params)
+
+    members: dict[int, list[_Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        members[links.find(o.index)].append(o)
+    result = list(ordered)
+    families: list[QuoteFamily] = []
+    for group in members.values():
+        if len({o.quote.doc for o in group}) < 2:
+            continue
+        group.sort(key=lambda o: _age(o.quote, by_id))
+        origin = group[0]
+        family_id = "qf-" + hashlib.sha1(
+            f"{origin.quote.doc}\t{origin.quote.start}\t{origin.quote.end}".encode()
+        ).hexdigest()[:12]
+        family_quotes = []
+        for o in group:
+            if o is origin:
+                changed = replace(o.quote, family=family_id, change="original", edits=())
+            else:
+                change, edits = _change(origin, o)
+                changed = replace(o.quote, family=family_id, change=change, edits=edits)
+            result[o.index] = changed
+            family_quotes.append(changed)
+        outlets = sorted({by_id[q.doc].outlet or q.doc for q in family_quotes if q.doc in by_id} or {q.doc for q in family_quotes})
+        families.append(QuoteFamily(family_id, tuple(family_quotes), tuple(outlets), origin=0))
+    families.sort(key=lambda f: f.id)
+    return result, families
+
+
+def _occurrence(index: int, quote: Quote) -> _Occurrence:
+    tokens = tokenize(quote.text)
+    content = frozenset(w for w in tokens.norms if w not in STOPWORDS and len(w) > 1)
+    return _Occurrence(index, quote, tokens.norms, tokens.starts + quote.start, tokens.ends + quote.start, content)
+
+
+def _age(quote: Quote, by_id: dict[str, Document]) -> tuple[str, str, int, int]:
+    doc = by_id.get(quote.doc)
+    date = doc.date if doc is not None and doc.date else "9999"
+    return (date, quote.doc, quote.start, quote.end)
+
+
+class _Context:
+    """Content words around each quotation, to tell one short quotation from a chance twin."""
+
+    def __init__(self, by_id: dict[str, Document], width: int) -> None:
+        self.by_id = by_id
+        self.width = width
+        self.tokens: dict[str, Tokens] = {}
+        self.idf: dict[str, float] | None = None
+
+    def _fit_idf(self) -> dict[str, float]:
+        """Inverse document frequency of every word of the corpus: log(N / df)."""
+        df: dict[str, int] = defaultdict(int)
+        for doc in self.by_id.values():
+            if doc.id not in self.tokens:
+                self.tokens[doc.id] = tokenize(doc.text)
+            for w in set(self.tokens[doc.id].norms):
+                df[w] += 1
+        n = len(self.by_id)
+        return {w: math.log(n / c) for w, c in df.items()}
+
+    def around(self, o: _Occurrence, *, inside: bool = False) -> frozenset[str]:
+        doc = self.by_id.get(o.quote.doc)
+        if doc is None:
+            return frozenset()
+        if doc.id not in self.tokens:
+            self.tokens[doc.id] = tokenize(doc.text)
+        tokens = self.tokens[doc.id]
+        i, j = tokens.between(o.quote.start, o.quote.end)
+        words = tokens.norms[max(0, i - self.width) : i] + tokens.norms[j : j + self.width]
+        if inside:
+            words += tokens.norms[i:j]
+        return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
+
+    def shared(self, short: _Occurrence, other: _Occurrence) -> float:
+        """IDF-weighted count of the content words the surroundings of two quotations share.
+
+        The surroundings of ``other`` include its own words when it is the longer one (a
+        fragment's context may be quoted in full elsewhere). The short quotation's own words
+        do not count.
+        """
+        if short.quote.doc not in self.by_id or other.quote.doc not in self.by_id:
+            return math.inf  # quotes given without their documents: nothing to check against
+        if self.idf is None:
+            self.idf = self._fit_idf()
+        inside = len(other.norms) > len(short.norms)
+        common = (self.around(short) & self.around(other, inside=inside)) - set(short.norms)
+        return sum(self.idf.get(w, 0.0) for w in common)
+
+
+def _words(text: str) -> list[str]:
+    return list(tokenize(text).norms)
+
+
+def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
+    n = len(short)
+    first = short[0]
+    return any(long[k] == first and long[k : k + n] == short for k in range(len(long) - n + 1))
+
+
+def _link_exact(
+    occurrences: list[_Occurrence], links: _Links, context: _Context, params: Params
+) -> set[int]:
+    """Link quotations to their exact twins, and short ones to their tightest container.
+
+    Returns the indexes of quotations that have a twin in another document.
+    """
+    groups: dict[tuple[str, ...], list[_Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        groups[o.norms].append(o)
+    postings: dict[str, list[_Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        if len(o.norms) > params.quote_short_words:
+            for w in o.content:
+                postings[w].append(o)
+    pending: list[tuple[_Occurrence, _Occurrence]] = []
+    twinned: set[int] = set()
+    for norms, group in groups.items():
+        if len(norms) > params.quote_short_words:
+            for a in group[1:]:
+                if a.quote.doc != group[0].quote.doc or len({o.quote.doc for o in group}) > 1:
+                    links.join(group[0].index, a.index)
+            if len({o.quote.doc for o in group}) > 1:
+                twinned.update(o.index for o in group)
+            continue
+        if not (set(norms) - STOPWORDS):
+            continue
+        for a in group:
+            for b in group:
+                if a.index < b.index and a.quote.doc != b.quote.doc:
+                    pending.append((a, b))
+        rare = min((w for w in set(norms) - STOPWORDS), key=lambda w: (len(postings.get(w, ())), w))
+        containers = postings.get(rare, [])
+        if len(containers) > params.quote_max_postings:
+            continue
+        for a in group:
+            hosts = [c for c in containers if c.quote.doc != a.quote.doc and _contains(c.norms, norms)]
+            for c in hosts:
+                pending.append((a, c))
+    best_host: dict[int, tuple[int, int, _Occurrence]] = {}
+    for a, b in pending:
+        # the more words quoted alike, the less a coincidence: the bar falls with length
+        if context.shared(a, b) < params.quote_context_score / len(a.norms):
+            continue
+        if len(b.norms) == len(a.norms):
+            links.join(a.index, b.index)
+            twinned.update((a.index, b.index))
+            continue
+        key = (len(b.norms), b.index)
+        if a.index not in best_host or key < best_host[a.index][:2]:
+            best_host[a.index] = (*key, b)
+    # A fragment with a twin elsewhere belongs with the twin, not with every longer
+    # quotation that happens to contain its words.
+    for a_index, (_, _, host) in best_host.items():
+        if a_index not in twinned:
+            links.join(a_index, host.index)
+    return twinned
+
+
+def _link_similar(
+    occurrences: list[_Occurrence], links: _Links, twinned: set[int], params: Params
+) -> None:
+    """Link longer quotations that share rare words and align, or read alike by characters."""
+    longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and o.content]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for k, o in enumerate(longer):
+        for w in o.content:
+            postings[w].append(k)
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    for k, o in enumerate(longer):
+        rare = sorted((w for w in o.content if len(postings[w]) <= params.quote_max_postings), key=lambda w: (len(postings[w]), w))[:8]
+        for w in rare:
+            for m in postings[w]:
+                if m > k and longer[m].quote.doc != o.quote.doc:
+                    pairs[(k, m)] += 1
+    candidates = [
+        (k, m) for (k, m), shared in sorted(pairs.items())
+        if shared >= min(2, len(longer[k].content), len(longer[m].content))
+    ]
+    if not candidates:
+        return
+    involved = sorted({k for pair in candidates for k in pair})
+    row = {k: r for r, k in enumerate(involved)}
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    matrix = chars.fit_transform([" ".join(longer[k].norms) for k in involved])
+    best_host: dict[int, tuple[int, int, int]] = {}
+    for k, m in candidates:
+        a, b = longer[k], longer[m]
+        short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
+        matched = _matched_words(short.norms, long.norms)
+        cover = matched / len(short.norms)
+        length_ratio = len(short.norms) / len(long.norms)
+        cosine = float(matrix[row[k]].multiply(matrix[row[m]]).sum())
+        if cover >= params.quote_containment and length_ratio < 0.75:
+            key = (len(long.norms), long.index)
+            if short.index not in best_host or key < best_host[short.index][:2]:
+                best_host[short.index] = (*key, long.index)
+        elif matched >= 3 and (cover >= params.quote_similarity or cosine >= max(0.6, params.quote_similarity)):
+            links.join(a.index, b.index)
+    for short_index, (_, _, long_index) in best_host.items():
+        if short_index not in twinned:
+            links.join(short_index, long_index)
+
+
+def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
+def _change(origin: _Occurrence, other: _Occurrence) -> tuple[QuoteChange, tuple[Edit, ...]]:
+    """Name how ``other`` differs from the family's ``origin``, with word-level edits."""
+    edits = _edits(origin, other)
+    if other.norms == origin.norms:
+        change: QuoteChange = "verbatim"
+    elif len(other.norms) < len(origin.norms) and _matched_words(other.norms, origin.norms) >= 0.9 * len(other.norms):
+        change = "trimmed"
+    elif len(other.norms) > len(origin.norms) and _matched_words(origin.norms, other.norms) >= 0.9 * len(origin.norms):
+        change = "extended"
+    else:
+        change = "reworded"
+    if _different_speaker(origin.quote, other.quote):
+        change = "reattributed"
+    return change, edits
+
+
+def _edits(origin: _Occurrence, other: _Occurrence) -> tuple[Edit, ...]:
+    """Word-level edit script from the origin's words (a) to this occurrence's words (b)."""
+    matcher = difflib.SequenceMatcher(None, origin.norms, other.norms, autojunk=False)
+    out = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        a_start = int(origin.starts[i1]) if i1 < i2 else int(origin.ends[i1 - 1]) if i1 > 0 else origin.quote.start
+        a_end = int(origin.ends[i2 - 1]) if i1 < i2 else a_start
+        b_start = int(other.starts[j1]) if j1 < j2 else int(other.ends[j1 - 1]) if j1 > 0 else other.quote.start
+        b_end = int(other.ends[j2 - 1]) if j1 < j2 else b_start
+        kind = {"equal": "keep", "replace": "change", "delete": "drop", "insert": "add"}[op]
+        out.append(Edit(kind, a_start, a_end, b_start, b_end))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def speaker_words(name: str | None) -> frozenset[str]:
+    """Content words of a speaker or medium name (folded; determiners and titles dropped)."""
+    if not name:
+        return frozenset()
+    words = [w.removesuffix("'s") for w in tokenize(name).norms]
+    return frozenset(w for w in words if w not in _SPEAKER_NOISE and w not in STOPWORDS)
+
+
+def same_speaker(a: str | None, b: str | None) -> bool | None:
+    """Whether two speaker names denote the same speaker; None when either is unknown."""
+    if not a or not b or fold(a) in _PRONOUN_SPEAKERS or fold(b) in _PRONOUN_SPEAKERS:
+        return None
+    wa, wb = speaker_words(a), speaker_words(b)
+    if not wa or not wb:
+        return None
+    if wa <= wb or wb <= wa:
+        return True
+    return len(wa & wb) / len(wa | wb) >= 0.5
+
+
+def _different_speaker(a: Quote, b: Quote) -> bool:
+    return same_speaker(a.speaker, b.speaker) is False or same_speaker(a.medium, b.medium) is False
