@@ -88,6 +88,28 @@ class Params:
     boilerplate_corpus_share: float = 0.05
     """A sentence in more than this share of all articles (and at least 5) is boilerplate."""
 
+    # Quotes (`reprints quotes`, and the quotes of a scan).
+    scare_quote_words: int = 4
+    """An unattributed quotation of at most this many words is a scare quote, else a fragment."""
+    quote_short_words: int = 3
+    """Quotations of at most this many words join a family only by an exact (folded) match or
+    by lying inside a longer occurrence, and only when their surroundings agree
+    (``quote_context_score``)."""
+    quote_context_score: float = 2.0
+    """Sum of the IDF (log N/df over the corpus's articles) of the content words that the
+    text around two short quotations must share for them to be one quotation, not a chance
+    twin, for a one-word quotation; divided by the number of words for longer ones."""
+    quote_context_width: int = 25
+    """Words on each side of a short quotation that make up its surroundings."""
+    quote_similarity: float = 0.5
+    """Share of the shorter quotation's words found in order in the longer (or character
+    TF-IDF cosine) above which two quotations are the same one, reworded or re-punctuated."""
+    quote_containment: float = 0.8
+    """Share of a quotation's words found in order inside a longer one for it to count as a
+    trimmed occurrence of it."""
+    quote_max_postings: int = 2000
+    """Words carried by more quotations than this are not used to find family candidates."""
+
     def __post_init__(self) -> None:
         if self.num_perm % self.bands:
             raise ParameterError(

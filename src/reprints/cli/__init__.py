@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import export, index, info, report, scan, serve
+    from . import export, index, info, quotes, report, scan, serve
 
-    for module in (info, scan, export, index, serve, report):
+    for module in (info, scan, export, index, serve, report, quotes):
         main.add_command(module.command)
 
 
