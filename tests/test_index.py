@@ -1,0 +1,265 @@
+"""The persistent index: the seed query, idempotent adds, replacement, removal, parameters, CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+
+import pytest
+from conftest import find_span, shared_gold
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reprints.cli import main
+from reprints.errors import ParameterError, ResultsError
+from reprints.index import Index, window_band_keys
+from reprints.model import Document
+from reprints.normalize import tokenize
+from reprints.params import Params
+
+DURAN = "004_dc875d24e25a1aad.txt"
+SPUTNIK = "000_01f78c86e39ec8cf.txt"
+WIRE21 = "001_ea1662580eef0643.txt"
+
+
+def _others(sample_corpus) -> list[Document]:
+    return [d for d in sample_corpus.documents if d.id != DURAN]
+
+
+def _duran(sample_corpus) -> Document:
+    return next(d for d in sample_corpus.documents if d.id == DURAN)
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory, sample_corpus):
+    path = tmp_path_factory.mktemp("index") / "seeds.db"
+    with Index.create(path) as index:
+        index.add(_others(sample_corpus))
+    return path
+
+
+def _overlaps(match, doc_x, span_x, doc_y, span_y) -> bool:
+    for x, y in ((match.a, match.b), (match.b, match.a)):
+        if x.doc == doc_x and y.doc == doc_y:
+            if x.start < span_x[1] and span_x[0] < x.end and y.start < span_y[1] and span_y[0] < y.end:
+                return True
+    return False
+
+
+GOLD_LINKS = {
+    # id: (doc x, text in x, doc y, text in y), from ../shared/seeds/gold.json
+    "L1": (
+        WIRE21,
+        "a military and diplomatic source told Sputnik News that the first such extraction took place on August 26th",
+        DURAN,
+        "The source said that on August 26, a ‘US Air Force helicopter’ had evacuated 2 Daesh field commanders",
+    ),
+    "L2": (
+        WIRE21,
+        "Then two days later, US choppers are said to have returned to transfer another 20 ISIS field commanders",
+        DURAN,
+        "According to his data, two days later, US choppers transferred 20 Daesh field commanders",
+    ),
+    "L9": (
+        DURAN,
+        "Sputnik has reported that a presently undisclosed sources has reported that the US air-force used helicopters",
+        SPUTNIK,
+        "A source has told Sputnik that US Air Force aircraft had evacuated a group of nearly two dozen Daesh (ISIS) field commanders",
+    ),
+}
+
+
+def test_duran_query_returns_its_sputnik_and_21st_century_wire_passages(seed_index, sample_corpus, sample_texts):
+    duran = _duran(sample_corpus)
+    with Index.open(seed_index) as index:
+        matches = index.query(duran.text, outlet=duran.outlet, date=duran.date, doc_id=DURAN)
+    for link, (doc_x, text_x, doc_y, text_y) in GOLD_LINKS.items():
+        span_x = find_span(sample_texts[doc_x], text_x)
+        span_y = find_span(sample_texts[doc_y], text_y)
+        assert any(_overlaps(m, doc_x, span_x, doc_y, span_y) for m in matches), link
+    # Offsets slice the query and the stored source texts; the unrelated 2015 piece is absent.
+    texts = {**sample_texts}
+    for m in matches:
+        assert "003" not in (m.a.doc[:3], m.b.doc[:3])
+        assert m.a.doc < m.b.doc
+        assert texts[m.a.doc][m.a.start : m.a.end].strip()
+        assert texts[m.b.doc][m.b.start : m.b.end].strip()
+
+
+def test_gold_links_agree_with_shared_gold():
+    gold = shared_gold()
+    if gold is None:
+        pytest.skip("../shared/seeds/gold.json not present")
+    by_id = {link["id"]: link for link in gold["links"]}
+    for link, (doc_x, text_x, doc_y, _) in GOLD_LINKS.items():
+        files = {by_id[link]["a"]["file"]: by_id[link]["a"]["text"], by_id[link]["b"]["file"]: by_id[link]["b"]["text"]}
+        assert set(files) == {doc_x, doc_y}
+        assert " ".join(files[doc_x].split()).startswith(" ".join(text_x.split())[:40])
+
+
+def test_query_sets_direction_from_dates(seed_index, sample_corpus):
+    duran = _duran(sample_corpus)
+    with Index.open(seed_index) as index:
+        dated = index.query(duran.text, date="2017-09-20", doc_id=DURAN)
+        undated = index.query(duran.text, doc_id=DURAN)
+    assert dated and all(m.direction == "a->b" for m in dated)  # the sources come first by id and date
+    assert all(m.direction == "undirected" for m in undated)
+
+
+def test_adding_again_skips_everything(tmp_path, sample_corpus):
+    path = tmp_path / "x.db"
+    with Index.create(path) as index:
+        first = index.add(_others(sample_corpus), batch_size=2)
+        again = index.add(_others(sample_corpus), batch_size=3)
+        assert (first.added, first.batches) == (4, 2)
+        assert (again.added, again.replaced, again.unchanged) == (0, 0, 4)
+        assert len(index) == 4
+        assert index.check() == []
+
+
+def test_changed_text_replaces_the_old_document(tmp_path, sample_corpus):
+    path = tmp_path / "x.db"
+    duran = _duran(sample_corpus)
+    sputnik = next(d for d in sample_corpus.documents if d.id == SPUTNIK)
+    with Index.create(path) as index:
+        index.add([Document("story", sputnik.text, outlet="Sputnik")])
+        before = index.stats().band_keys
+        report = index.add([Document("story", duran.text, outlet="The Duran")])
+        assert (report.added, report.replaced) == (0, 1)
+        assert index.document("story").text == duran.text
+        assert index.document("story").outlet == "The Duran"
+        assert index.stats().band_keys != before
+        assert index.check() == []
+        # The old text is gone from both channels: querying it finds only what Duran shares.
+        own = index.query(duran.text, doc_id="other")
+        assert own and max(m.verbatim_words for m in own) > 100
+
+
+def test_remove_deletes_documents_and_their_keys(tmp_path, sample_corpus):
+    path = tmp_path / "x.db"
+    with Index.create(path) as index:
+        index.add(_others(sample_corpus))
+        missing = index.remove([WIRE21, "nope.txt"])
+        assert missing == ["nope.txt"]
+        assert WIRE21 not in index and len(index) == 3
+        assert index.check() == []
+        duran = _duran(sample_corpus)
+        assert all(WIRE21 not in (m.a.doc, m.b.doc) for m in index.query(duran.text, doc_id=DURAN))
+
+
+def test_query_with_other_parameters_says_how_to_fix_it(seed_index):
+    with pytest.raises(ParameterError, match=r"index was built with num_perm=128, not 256; rebuild it or pass --num-perm 128"):
+        Index.open(seed_index, Params(num_perm=256))
+    # Alignment knobs may differ per query.
+    Index.open(seed_index, Params(reword_threshold=0.6)).close()
+
+
+def test_open_refuses_missing_and_foreign_files(tmp_path):
+    with pytest.raises(ResultsError, match="create one with"):
+        Index.open(tmp_path / "none.db")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ResultsError, match="not a reprints index"):
+        Index.open(other)
+    with pytest.raises(ParameterError, match="already exists"):
+        Index.create(other)
+
+
+def test_no_pickle_in_the_file(seed_index):
+    raw = seed_index.read_bytes()
+    assert b"\x80\x04\x95" not in raw and b"\x80\x05\x95" not in raw  # pickle protocol 4/5 frames
+    db = sqlite3.connect(seed_index)
+    params = json.loads(db.execute("SELECT value FROM meta WHERE key = 'params'").fetchone()[0])
+    assert params["num_perm"] == 128
+    db.close()
+
+
+def test_stored_windows_are_found_by_dense_query_windows(sample_texts):
+    """Every stored key of a text is among the keys of its own dense query windows' text."""
+    params = Params()
+    tokens = tokenize(sample_texts[SPUTNIK])
+    stored = set(window_band_keys(tokens, params, stride=params.index_stride).tolist())
+    dense = set(window_band_keys(tokens, params, stride=params.query_stride).tolist())
+    assert stored and len(stored - dense) <= len(stored) // 10  # only the moved-back tail window may differ
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000))
+def test_query_does_not_depend_on_add_order(tmp_path_factory, sample_corpus, seed):
+    docs = _others(sample_corpus)
+    random.Random(seed).shuffle(docs)
+    path = tmp_path_factory.mktemp("order") / "x.db"
+    with Index.create(path) as index:
+        index.add(docs, batch_size=1 + seed % 3)
+        duran = _duran(sample_corpus)
+        got = index.query(duran.text, doc_id=DURAN, date=duran.date)
+    reference_path = tmp_path_factory.mktemp("ref") / "x.db"
+    with Index.create(reference_path) as index:
+        index.add(_others(sample_corpus))
+        expected = index.query(duran.text, doc_id=DURAN, date=duran.date)
+    assert got == expected
+
+
+# --- command line ---------------------------------------------------------------------
+
+
+def test_cli_create_add_query_stats_remove(runner, tmp_path, sample_dir, sample_texts):
+    path = str(tmp_path / "news.db")
+    corpus = tmp_path / "four"
+    corpus.mkdir()
+    for name, text in sample_texts.items():
+        if name != DURAN:
+            (corpus / name).write_text(text, encoding="utf-8")
+    assert runner.invoke(main, ["index", "create", path]).exit_code == 0
+    added = runner.invoke(main, ["index", "add", path, str(corpus), str(tmp_path / "missing")])
+    assert added.exit_code == 0, added.output
+    assert "missing" in added.output  # one line naming the bad input; the rest is indexed
+    assert "4 added" in added.output
+    again = runner.invoke(main, ["index", "add", path, str(corpus), "-q"])
+    assert "0 added, 0 replaced, 4 unchanged" in again.output
+
+    result = runner.invoke(main, ["index", "query", path, str(sample_dir / DURAN), "--json", "--date", "2017-09-08"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    matches = [line for line in lines if "kind" in line]
+    assert {"a", "b", "kind", "score", "edits", "direction", "credited"} <= set(matches[0])
+    sources = {m["a"]["doc"] for m in matches} | {m["b"]["doc"] for m in matches}
+    assert {SPUTNIK, WIRE21, DURAN} <= sources
+    for m in matches:
+        for side in ("a", "b"):
+            assert sample_texts[m[side]["doc"]][m[side]["start"] : m[side]["end"]] == m[side]["text"]
+
+    view = runner.invoke(main, ["index", "query", path, "-", "--id", "new"], input=sample_texts[DURAN])
+    assert view.exit_code == 0
+    assert "21st Century Wire" in view.output and "Sputnik" in view.output
+
+    stats = runner.invoke(main, ["index", "stats", path, "--json", "--check"])
+    figures = json.loads(stats.output)
+    assert figures["documents"] == 4 and figures["problems"] == []
+
+    removed = runner.invoke(main, ["index", "remove", path, WIRE21])
+    assert removed.exit_code == 0 and "1 removed" in removed.output
+    assert json.loads(runner.invoke(main, ["index", "stats", path, "--json"]).output)["documents"] == 3
+
+
+def test_cli_refuses_other_parameters(runner, tmp_path, sample_dir):
+    path = str(tmp_path / "news.db")
+    created = runner.invoke(main, ["index", "create", path, "--num-perm", "256", "--bands", "64"])
+    assert created.exit_code == 0, created.output
+    result = runner.invoke(main, ["index", "add", path, str(sample_dir), "--num-perm", "128"])
+    assert result.exit_code != 0
+    assert "index was built with num_perm=256, not 128; rebuild it or pass --num-perm 256" in result.output
+
+
+def test_cli_strict_stops_on_bad_input(runner, tmp_path):
+    path = str(tmp_path / "news.db")
+    runner.invoke(main, ["index", "create", path])
+    result = runner.invoke(main, ["index", "add", path, str(tmp_path / "gone.txt"), "--strict"])
+    assert result.exit_code != 0 and "gone.txt" in result.output
+
+
+@pytest.mark.parametrize("sub", ["create", "add", "query", "stats", "remove"])
+def test_every_index_command_has_help(runner, sub):
+    result = runner.invoke(main, ["index", sub, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
