@@ -1,0 +1,49 @@
+"""``reprints report``: one self-contained HTML page for a results folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import ReprintsError
+from ..report import render_report
+from ..store import load_results
+
+
+@click.command("report")
+@click.argument("results_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    help="HTML file to write (default: DIR/report.html).",
+)
+@click.option("--title", help="Title shown at the top of the page (default: the folder's name).")
+def command(results_dir: str, out_file: str | None, title: str | None) -> None:
+    """Write an HTML report of the results in DIR (written by `reprints scan --out DIR`).
+
+    The page needs no network: open it from disk in any browser. It shows the corpus
+    overview, who took from whom, stories on a timeline, every document pair side by side
+    and the quote families, with filters by outlet and date.
+
+    \b
+    Example:
+      reprints report results/ -o report.html
+    """
+    target = Path(out_file) if out_file else Path(results_dir) / "report.html"
+    try:
+        result = load_results(results_dir)
+        page = render_report(result, title=title or Path(results_dir).resolve().name)
+    except ReprintsError as err:
+        raise click.ClickException(str(err)) from err
+    try:
+        target.write_text(page, encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {target}: {err.strerror}") from err
+    click.echo(
+        f"wrote {target} ({len(result.matches)} passages, {len(result.quote_families)} quote "
+        f"families); open it in a browser",
+        err=True,
+    )

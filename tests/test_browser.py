@@ -1,0 +1,224 @@
+"""The report of sample_data/ in a real browser: headless Chromium, as .ci/run installs it.
+
+Chromium runs the page's script and dumps the resulting DOM (``--dump-dom``); the page's
+own error trap writes every script error and ``console.error`` onto ``<html data-errors>``,
+and Chromium's console log on stderr is checked too. Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import GOLD_L1, ROOT, find_span
+
+from reprints.model import Document
+from reprints.report import render_report
+from reprints.scan import scan
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run does)",
+    ),
+]
+
+HOSTILE_ID = "zz_hostile.txt"
+# Each line would leave a trace if it ran: a changed title, a data-pwned attribute, an element.
+HOSTILE_LINES = (
+    "<script>document.title='pwned';document.documentElement.setAttribute('data-pwned','script')</script>",
+    "</textarea><textarea>",
+    "\"><img src=x onerror=\"document.documentElement.setAttribute('data-pwned','img')\">",
+    "</script><script>document.documentElement.setAttribute('data-pwned','breakout')</script>",
+    "<!--<script>",
+)
+
+
+def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium on ``url`` with a throwaway profile and console logging on."""
+    return subprocess.run(
+        [
+            str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
+            "--enable-logging=stderr", "--v=0", *extra, url,
+        ],
+        capture_output=True, text=True, timeout=90, check=False,
+    )
+
+
+def console_messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+
+
+class Page(HTMLParser):
+    """The dumped DOM: <html> attributes, title, and the marked spans of each column."""
+
+    def __init__(self, dom: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root: dict[str, str | None] = {}
+        self.title = ""
+        self.columns: dict[str, dict] = {}
+        self.families: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._column: str | None = None
+        self._span: dict | None = None
+        self._in_title = False
+        self.dom = dom
+        self.feed(dom)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag == "html":
+            self.root = a
+        elif tag == "title" and not self.title:
+            self._in_title = True
+        elif a.get("data-family"):
+            self.families.append(a["data-family"])
+        elif tag == "div" and a.get("id") in ("col-left", "col-right"):
+            self._column = a["data-doc"]
+            self.columns[self._column] = {"text": [], "spans": []}
+        elif tag == "span" and self._column and "data-m" in a:
+            self._span = {**a, "text": ""}
+            self.columns[self._column]["spans"].append(self._span)
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag == "div":
+            self._column = None
+        elif tag == "span":
+            self._span = None
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if self._column:
+            self.columns[self._column]["text"].append(data)
+            if self._span is not None:
+                self._span["text"] += data
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory, sample_corpus) -> tuple[Path, object]:
+    """Scan sample_data/ plus one hostile article that copies a Duran passage, and render it."""
+    duran = next(d for d in sample_corpus.documents if d.id == GOLD_L1[2])
+    start, _ = find_span(duran.text, "The source said that on August 26")
+    lifted = duran.text[start : duran.text.index("northern Syria", start) + len("northern Syria")]
+    hostile = Document(
+        id=HOSTILE_ID,
+        text="\n\n".join([*HOSTILE_LINES[:3], lifted, *HOSTILE_LINES[3:]]),
+        outlet="<b>Hostile</b> Outlet",
+        date="2017-09-10",
+        title="</title><script>document.title='pwned'</script>",
+    )
+    result = scan([*sample_corpus.documents, hostile])
+    folder = tmp_path_factory.mktemp("report")
+    page = folder / "report.html"
+    page.write_text(render_report(result, title="sample_data"), encoding="utf-8")
+    return page, result
+
+
+def open_page(page: Path, fragment: str, tmp_path: Path, screenshot: str | None = None) -> tuple[Page, list[str]]:
+    url = page.as_uri() + fragment
+    dumped = chromium(url, tmp_path / "profile-dom", "--dump-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    if screenshot:
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = chromium(url, tmp_path / "profile-shot", "--window-size=1400,1800",
+                        f"--screenshot={ARTIFACTS / screenshot}")
+        assert shot.returncode == 0, shot.stderr[-2000:]
+        assert (ARTIFACTS / screenshot).stat().st_size > 10_000
+    return Page(dumped.stdout), console_messages(dumped.stderr)
+
+
+def pair_fragment(a: str, b: str) -> str:
+    return f"#pair={quote(a, safe='')}|{quote(b, safe='')}"
+
+
+def test_l1_passage_is_highlighted_in_both_columns(sample_report, sample_texts, tmp_path):
+    page, _ = sample_report
+    dom, console = open_page(page, pair_fragment(GOLD_L1[0], GOLD_L1[2]), tmp_path, "report-pair.png")
+    assert dom.root.get("data-ready") == "yes", "the report's script did not finish"
+    assert "data-errors" not in dom.root, dom.root.get("data-errors")
+    assert console == []
+    assert set(dom.columns) == {GOLD_L1[0], GOLD_L1[2]}
+
+    def marked(doc: str, needle: str) -> dict[str, str]:
+        """Map each match id to the highlighted text it has inside the gold passage."""
+        lo, hi = find_span(sample_texts[doc], needle)
+        found: dict[str, str] = {}
+        for span in dom.columns[doc]["spans"]:
+            start, end = int(span["data-s"]), int(span["data-e"])
+            # Every highlighted piece is exactly the document's text at its offsets.
+            assert span["text"] == sample_texts[doc][start:end]
+            if start < hi and end > lo:
+                found[span["data-m"]] = found.get(span["data-m"], "") + span["text"]
+        return found
+
+    left, right = marked(GOLD_L1[0], GOLD_L1[1]), marked(GOLD_L1[2], GOLD_L1[3])
+    shared = set(left) & set(right)
+    assert shared, "no one match is highlighted over L1 in both columns"
+    # Most of the gold passage is covered, on both sides, by the matches shown over it.
+    for doc, needle, found in ((GOLD_L1[0], GOLD_L1[1], left), (GOLD_L1[2], GOLD_L1[3], right)):
+        covered = sum(len(found[m]) for m in shared)
+        assert covered >= 0.5 * len(needle), (doc, covered, len(needle))
+    # Each column shows the whole article, unchanged.
+    for doc, column in dom.columns.items():
+        assert "".join(column["text"]) == sample_texts[doc]
+
+
+def test_quote_families_are_listed(sample_report, tmp_path):
+    page, result = sample_report
+    dom, console = open_page(page, "", tmp_path, "report-overview.png")
+    assert dom.root.get("data-ready") == "yes"
+    assert "data-errors" not in dom.root, dom.root.get("data-errors")
+    assert console == []
+    assert result.quote_families, "the scan found no quote families to list"
+    listed = dom.families
+    expected = sorted(result.quote_families, key=lambda f: (-len(f.outlets), -len(f.quotes), f.id))
+    assert listed == [f.id for f in expected[: len(listed)]]
+    assert len(listed) == min(25, len(expected))
+
+
+def test_injected_article_shows_as_text_and_runs_nothing(sample_report, tmp_path):
+    page, result = sample_report
+    partners = sorted({m.a.doc for m in result.matches if m.b.doc == HOSTILE_ID}
+                      | {m.b.doc for m in result.matches if m.a.doc == HOSTILE_ID})
+    assert partners, "the hostile article copies a Duran passage, so the scan must pair it"
+    dom, console = open_page(page, pair_fragment(partners[0], HOSTILE_ID), tmp_path)
+    assert dom.root.get("data-ready") == "yes"
+    assert "data-pwned" not in dom.root
+    assert dom.title == "sample_data"
+    assert "data-errors" not in dom.root, dom.root.get("data-errors")
+    assert console == []  # a blocked inline script would be reported here
+    shown = "".join(dom.columns[HOSTILE_ID]["text"])
+    for line in HOSTILE_LINES:
+        assert line in shown
+    assert "&lt;b&gt;Hostile&lt;/b&gt; Outlet" in dom.dom  # the outlet's name, as text
+    assert not [t for t, a in dom.tags if t in ("img", "textarea")]
+    assert sum(t == "script" for t, a in dom.tags) == 3
+
+
+def test_report_data_survives_the_browser(sample_report, tmp_path):
+    """The JSON block as the browser parsed it gives back the result's pairs and texts."""
+    page, result = sample_report
+    dumped = chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
+    opening = '<script type="application/json" id="reprints-data">'
+    start = dumped.stdout.index(opening) + len(opening)
+    payload = json.loads(dumped.stdout[start : dumped.stdout.index("</script>", start)])
+    texts = {d.id: d.text for d in result.documents}
+    for row in payload["docs"]:
+        if row[5] is not None:
+            assert row[5] == texts[row[0]]
+    assert len(payload["matches"]) == len(result.matches)
+

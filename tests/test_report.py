@@ -1,0 +1,234 @@
+"""The HTML report and pair page: self-contained, escaped, deterministic, and true to the result."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reprints.errors import InputError
+from reprints.model import Document, Edit, Match, Span
+from reprints.report import render_pair_page, render_report
+from reprints.report.payload import changed_ranges
+from reprints.scan import scan
+from reprints.store import write_results
+
+from conftest import GOLD_L1
+
+HOSTILE = (
+    "<script>document.title='pwned'</script> </textarea> "
+    "\"><img src=x onerror=alert(1)> </script> <!--<script> & &amp; </style>"
+)
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_corpus):
+    return scan(sample_corpus.documents)
+
+
+@pytest.fixture(scope="module")
+def hostile_result(sample_result):
+    """The sample result plus an article whose outlet, title and text are all markup."""
+    duran = next(d for d in sample_result.documents if d.id == GOLD_L1[2])
+    start = duran.text.index("The source said")
+    lifted = duran.text[start : start + 200]
+    text = f"{HOSTILE}\n\n{lifted}\n\n{HOSTILE}"
+    hostile = Document(
+        id="zz_hostile.txt",
+        text=text,
+        outlet='Evil "><img src=x onerror=alert(1)>',
+        date="2017-09-10",
+        title="</title><script>alert(1)</script>",
+        url="javascript:alert(1)",
+    )
+    lift = text.index(lifted)
+    match = Match(
+        a=Span(duran.id, start, start + 200),
+        b=Span(hostile.id, lift, lift + 200),
+        kind="verbatim",
+        score=1.0,
+        direction="a->b",
+        credited=False,
+    )
+    return dataclasses.replace(
+        sample_result,
+        documents=(*sample_result.documents, hostile),
+        matches=(*sample_result.matches, match),
+    )
+
+
+def json_block(page: str) -> dict:
+    """Return the embedded data, cut out the way a browser's parser would cut it."""
+    opening = '<script type="application/json" id="reprints-data">'
+    start = page.index(opening) + len(opening)
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+class _Text(HTMLParser):
+    """Collect the text a browser would show (outside scripts and styles) and every tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def parse(page: str) -> _Text:
+    parser = _Text()
+    parser.feed(page)
+    return parser
+
+
+def test_report_is_one_self_contained_file(sample_result):
+    page = render_report(sample_result)
+    tags = parse(page).tags
+    assert not [t for t, a in tags if t in ("link", "img", "iframe", "object", "embed")]
+    assert not [a for t, a in tags if t == "script" and "src" in a]
+    assert "@import" not in page
+    assert not re.search(r"url\((?!#)", page)  # only in-page references such as url(#arrow)
+    assert "default-src 'none'" in page  # the page may load nothing from anywhere
+    assert [t for t, a in tags].count("script") == 3  # error trap, data, report script
+
+
+def test_report_carries_every_match_and_pair(sample_result):
+    page = render_report(sample_result)
+    payload = json_block(page)
+    docs = [row[0] for row in payload["docs"]]
+    assert docs == sorted(d.id for d in sample_result.documents)
+    assert len(payload["matches"]) == len(sample_result.matches)
+    texts = {d.id: d.text for d in sample_result.documents}
+    for row, match in zip(payload["matches"], sample_result.matches):
+        assert (docs[row[0]], row[1], row[2]) == (match.a.doc, match.a.start, match.a.end)
+        assert (docs[row[3]], row[4], row[5]) == (match.b.doc, match.b.start, match.b.end)
+        assert payload["docs"][row[0]][5] == texts[match.a.doc]
+    paired = {(docs[p[0]], docs[p[1]]) for p in payload["pairs"]}
+    assert paired == {(m.a.doc, m.b.doc) for m in sample_result.matches}
+    assert sorted(i for p in payload["pairs"] for i in p[2]) == list(range(len(sample_result.matches)))
+    # The seed pair with the L1 passage is one of the pairs to open.
+    assert (GOLD_L1[0], GOLD_L1[2]) in paired
+
+
+def test_overview_and_matrix_show_the_outlets(sample_result):
+    shown = " ".join(parse(render_report(sample_result)).text)
+    for outlet in {d.outlet for d in sample_result.documents if d.outlet}:
+        assert outlet in shown
+    assert f"{len(sample_result.documents)} documents" in " ".join(shown.split())
+
+
+def test_article_markup_is_shown_as_text_never_as_markup(hostile_result):
+    page = render_report(hostile_result)
+    parsed = parse(page)
+    # Server-drawn parts (filters, matrix, graph) show the outlet's name as text ...
+    assert 'Evil "><img src=x onerror=alert(1)>' in "".join(parsed.text)
+    # ... and no element or attribute came out of it.
+    assert not [t for t, a in parsed.tags if t == "img"]
+    assert not [a for t, a in parsed.tags if any(k.startswith("on") for k in a)]
+    # The data block ends where ours ends, and gives back the article exactly.
+    payload = json_block(page)
+    hostile = next(row for row in payload["docs"] if row[0] == "zz_hostile.txt")
+    assert hostile[5].startswith(HOSTILE)
+    assert hostile[3] == "</title><script>alert(1)</script>"
+    block = page[page.index('id="reprints-data">') : page.index("</script>", page.index('id="reprints-data">'))]
+    assert "<" not in block.split(">", 1)[1]
+
+
+def test_pair_page_shows_only_the_two_documents(sample_result):
+    page = render_pair_page(sample_result, GOLD_L1[0], GOLD_L1[2])
+    payload = json_block(page)
+    assert payload["mode"] == "pair"
+    assert [row[0] for row in payload["docs"]] == sorted([GOLD_L1[0], GOLD_L1[2]])
+    wanted = [m for m in sample_result.matches if (m.a.doc, m.b.doc) == (GOLD_L1[0], GOLD_L1[2])]
+    assert len(payload["matches"]) == len(wanted) > 0
+    assert "The Duran" in page and "21st Century Wire" in page
+
+
+def test_pair_page_names_an_unknown_document(sample_result):
+    with pytest.raises(InputError, match="no-such.txt"):
+        render_pair_page(sample_result, GOLD_L1[0], "no-such.txt")
+
+
+def test_same_result_in_any_order_renders_byte_identical(sample_result):
+    shuffled = dataclasses.replace(
+        sample_result, documents=tuple(reversed(sample_result.documents))
+    )
+    assert render_report(sample_result) == render_report(shuffled)
+
+
+def test_cli_writes_the_report(runner, tmp_path, sample_result):
+    from reprints.cli import main
+
+    write_results(tmp_path / "results", sample_result)
+    out = tmp_path / "report.html"
+    run = runner.invoke(main, ["report", str(tmp_path / "results"), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    payload = json_block(out.read_text(encoding="utf-8"))
+    assert len(payload["matches"]) == len(sample_result.matches)
+
+
+def test_cli_says_how_to_get_results(runner, tmp_path):
+    from reprints.cli import main
+
+    run = runner.invoke(main, ["report", str(tmp_path)])
+    assert run.exit_code != 0
+    assert "reprints scan" in run.output
+
+
+def test_report_command_has_help(runner):
+    from reprints.cli import main
+
+    run = runner.invoke(main, ["report", "--help"])
+    assert run.exit_code == 0 and "-o, --out" in run.output
+
+
+@st.composite
+def edit_scripts(draw):
+    edits = []
+    a = b = 0
+    for op in draw(st.lists(st.sampled_from(["keep", "change", "add", "drop"]), max_size=12)):
+        wa = draw(st.integers(1, 9)) if op != "add" else 0
+        wb = draw(st.integers(1, 9)) if op != "drop" else 0
+        edits.append(Edit(op, a, a + wa, b, b + wb))
+        a, b = a + wa + 1, b + wb + 1
+    return edits
+
+
+@given(edit_scripts())
+def test_changed_ranges_cover_exactly_the_changed_words(edits):
+    for side, ops in (("a", {"change", "drop"}), ("b", {"change", "add"})):
+        flat = changed_ranges(edits, side)
+        ranges = list(zip(flat[::2], flat[1::2]))
+        assert all(s < e for s, e in ranges)
+        assert all(e1 < s2 for (_, e1), (s2, _) in zip(ranges, ranges[1:]))
+        covered = {i for s, e in ranges for i in range(s, e)}
+        wanted = set()
+        for e in edits:
+            if e.op in ops:
+                lo, hi = (e.a_start, e.a_end) if side == "a" else (e.b_start, e.b_end)
+                wanted |= set(range(lo, hi))
+        assert covered == wanted
+
+
+def test_json_block_cannot_be_broken_out_of():
+    from reprints.report.payload import payload_json
+
+    nasty = ["</script><script>alert(1)</script>", "<!--<script>", "]]>", "\u2028\u2029", "&lt;"]
+    text = payload_json({"x": nasty})
+    assert not re.search(r"[<>&]", text)
+    assert json.loads(text) == {"x": nasty}
