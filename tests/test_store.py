@@ -33,6 +33,9 @@ from reprints.model import (
 from reprints.normalize import tokenize
 from reprints.params import Params
 
+# Problem.reason is being added to the model; test it when it is there.
+PROBLEM_REASON = {"reason": "binary"} if "reason" in {f.name for f in dataclasses.fields(Problem)} else {}
+
 SPUTNIK, WIRE21, SOUTHFRONT, DURAN = (
     "000_01f78c86e39ec8cf.txt",
     "001_ea1662580eef0643.txt",
@@ -99,7 +102,7 @@ def seed_result(corpus) -> ScanResult:
         boilerplate=(Boilerplate(Span(SPUTNIK, cs0, cs1), "outlet", 4),),
         wire=(ArticleWireShare(DURAN, "The Duran", "2017-09-08", 640, 120, 80, "partially-derived", (SPUTNIK,), True),),
         params=Params().to_dict(),
-        problems=(Problem("sample_data/bad.bin", "binary file, not text", None, True),),
+        problems=(Problem("sample_data/bad.bin", "binary file, not text", None, True, **PROBLEM_REASON),),
     )
 
 

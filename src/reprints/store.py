@@ -17,6 +17,7 @@ into place last, so a crash never leaves a half-written database that looks comp
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sqlite3
@@ -170,7 +171,8 @@ CREATE TABLE problems (
     path TEXT NOT NULL,
     line INTEGER,
     message TEXT NOT NULL,
-    skipped INTEGER NOT NULL
+    skipped INTEGER NOT NULL,
+    reason TEXT NOT NULL
 );
 """
 
@@ -544,8 +546,11 @@ def _write_db(path: Path, result: ScanResult) -> None:
             ((str(k), _param_json(v)) for k, v in sorted(result.params.items(), key=lambda kv: str(kv[0]))),
         )
         conn.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?, ?)",
-            ((i, p.path, p.line, p.message, int(p.skipped)) for i, p in enumerate(result.problems)),
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, p.path, p.line, p.message, int(p.skipped), getattr(p, "reason", ""))
+                for i, p in enumerate(result.problems)
+            ),
         )
         _run_script(conn, _INDEXES)
         _run_script(conn, _VIEWS)
@@ -771,9 +776,10 @@ def _read_db(conn: sqlite3.Connection) -> ScanResult:
         )
     )
     params = {name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")}
+    has_reason = "reason" in {f.name for f in dataclasses.fields(Problem)}
     problems = tuple(
-        Problem(path=r[0], message=r[2], line=r[1], skipped=bool(r[3]))
-        for r in conn.execute("SELECT path, line, message, skipped FROM problems ORDER BY id")
+        Problem(path=r[0], message=r[2], line=r[1], skipped=bool(r[3]), **({"reason": r[4]} if has_reason else {}))
+        for r in conn.execute("SELECT path, line, message, skipped, reason FROM problems ORDER BY id")
     )
     return ScanResult(
         documents=documents,

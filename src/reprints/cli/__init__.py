@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import export, index, info, quotes, report, scan, serve
+    from . import diff, export, index, info, quotes, report, scan, serve
 
-    for module in (info, scan, export, index, serve, report, quotes):
+    for module in (info, scan, export, index, serve, report, diff, quotes):
         main.add_command(module.command)
 
 

@@ -1,0 +1,466 @@
+"""Two articles side by side: aligned passages level with each other, changed words marked.
+
+:func:`pair_view` lays out the rows (plain data, offsets into each text); :func:`render_pair`
+turns them into a rich renderable for the terminal. :func:`compare_files` and
+:func:`documents_from_results` / :func:`documents_from_corpus` get the two documents and
+their matches from files, a results folder or a corpus.
+
+The left document is always the first one named. Matches whose ``a`` side is the right
+document are flipped (:func:`flip`), so in a :class:`PairView` ``match.a`` is always left.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from .errors import InputError, ResultsError
+from .model import Document, Edit, Match, Quote, ScanResult, Span
+from .normalize import sentence_spans
+
+Role = Literal["verbatim", "reworded", "changed", "added", "dropped", "unmatched"]
+
+_FLIPPED_OP = {"keep": "keep", "change": "change", "add": "drop", "drop": "add"}
+_FLIPPED_DIRECTION = {"a->b": "b->a", "b->a": "a->b", "undirected": "undirected"}
+
+STYLES: dict[str, str] = {
+    "verbatim": "green",
+    "reworded": "yellow",
+    "changed": "bold black on yellow",
+    "added": "bold black on cyan",
+    "dropped": "bold red strike",
+    "unmatched": "dim",
+    "quote": "underline",
+    "speaker": "bold italic",
+    "skip": "dim italic",
+}
+"""Rich style of each role, and of quotes, speakers and skipped-text markers."""
+
+MARKS: dict[str, tuple[str, str]] = {
+    "changed": ("[", "]"),
+    "added": ("{+", "+}"),
+    "dropped": ("[-", "-]"),
+}
+"""Brackets around marked words when colour is not available (``marks=True``)."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of one document's text ``[start, end)`` shown in one role."""
+
+    start: int
+    end: int
+    role: Role
+    quote: bool = False
+    speaker: bool = False
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Unmatched text left out of the view: ``sentences`` sentences."""
+
+    sentences: int
+
+
+Cell = tuple["Piece | Skip", ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the side-by-side view.
+
+    ``kind`` is ``passage`` (an aligned passage pair, ``match`` set, ``match.a`` on the left)
+    or ``context`` (unmatched text between passages). ``quotes_left``/``quotes_right`` are
+    the quotes that overlap what the row shows.
+    """
+
+    kind: Literal["passage", "context"]
+    left: Cell
+    right: Cell
+    match: Match | None = None
+    quotes_left: tuple[Quote, ...] = ()
+    quotes_right: tuple[Quote, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairView:
+    """Two documents and the rows that show them side by side."""
+
+    left: Document
+    right: Document
+    matches: tuple[Match, ...]
+    rows: tuple[Row, ...]
+
+
+# --- matches between the two documents ------------------------------------------------------
+
+
+def flip(match: Match) -> Match:
+    """Return ``match`` with its sides swapped (edits, direction and all)."""
+    return dataclasses.replace(
+        match,
+        a=match.b,
+        b=match.a,
+        edits=tuple(
+            Edit(_FLIPPED_OP[e.op], e.b_start, e.b_end, e.a_start, e.a_end)  # type: ignore[arg-type]
+            for e in match.edits
+        ),
+        direction=_FLIPPED_DIRECTION[match.direction],  # type: ignore[arg-type]
+    )
+
+
+def orient(matches: Iterable[Match], left: str, right: str) -> list[Match]:
+    """Return the matches between documents ``left`` and ``right``, with ``a`` on the left.
+
+    Sorted by position in the left document, then in the right one.
+    """
+    oriented = []
+    for match in matches:
+        if (match.a.doc, match.b.doc) == (left, right):
+            oriented.append(match)
+        elif (match.a.doc, match.b.doc) == (right, left):
+            oriented.append(flip(match))
+    return sorted(oriented, key=lambda m: (m.a.start, m.b.start, m.a.end, m.b.end))
+
+
+# --- layout -------------------------------------------------------------------------------
+
+
+def pair_view(
+    left: Document,
+    right: Document,
+    matches: Iterable[Match],
+    quotes: Iterable[Quote] = (),
+    *,
+    context: int | None = 1,
+) -> PairView:
+    """Lay out ``left`` and ``right`` side by side, one row per aligned passage pair.
+
+    ``context`` is how many sentences of unmatched text to show around each passage (0: only
+    the passages; None: the whole texts). Passages are in the order of the left document; a
+    right-side passage that comes earlier than one already shown (reordered text) is shown
+    again where it matches.
+    """
+    oriented = orient(matches, left.id, right.id)
+    quotes_by_doc: dict[str, list[Quote]] = {left.id: [], right.id: []}
+    for quote in quotes:
+        if quote.doc in quotes_by_doc:
+            quotes_by_doc[quote.doc].append(quote)
+    sides = (_Side(left, quotes_by_doc[left.id]), _Side(right, quotes_by_doc[right.id]))
+
+    rows: list[Row] = []
+    cursor = [0, 0]
+    for k, match in enumerate(oriented):
+        where = "lead" if k == 0 else "between"
+        gaps = [
+            side.gap(cursor[i], span.start, where, context)
+            for i, (side, span) in enumerate(zip(sides, (match.a, match.b), strict=True))
+        ]
+        _add_context(rows, sides, gaps)
+        left_cell = sides[0].passage(match.a, match.edits, match.kind, left_side=True)
+        right_cell = sides[1].passage(match.b, match.edits, match.kind, left_side=False)
+        rows.append(
+            Row(
+                "passage", left_cell, right_cell, match,
+                sides[0].quotes_in(left_cell), sides[1].quotes_in(right_cell),
+            )
+        )
+        cursor = [max(cursor[0], match.a.end), max(cursor[1], match.b.end)]
+    if oriented or context is None:
+        where = "tail" if oriented else "all"
+        gaps = [side.gap(cursor[i], len(side.document.text), where, context) for i, side in enumerate(sides)]
+        _add_context(rows, sides, gaps)
+    return PairView(left, right, tuple(oriented), tuple(rows))
+
+
+def _add_context(rows: list[Row], sides: Sequence[_Side], gaps: Sequence[Cell]) -> None:
+    if any(gaps):
+        rows.append(
+            Row("context", gaps[0], gaps[1], None, sides[0].quotes_in(gaps[0]), sides[1].quotes_in(gaps[1]))
+        )
+
+
+class _Side:
+    """One document of the pair: its sentences and quotes, and how to cut pieces of it."""
+
+    def __init__(self, document: Document, quotes: list[Quote]) -> None:
+        self.document = document
+        self.sentences = sentence_spans(document.text)
+        self.quotes = sorted(quotes, key=lambda q: (q.start, q.end))
+
+    def passage(self, span: Span, edits: Sequence[Edit], kind: str, *, left_side: bool) -> Cell:
+        marks: list[tuple[int, int, Role]] = []
+        for edit in edits:
+            start, end = (edit.a_start, edit.a_end) if left_side else (edit.b_start, edit.b_end)
+            role = _edit_role(edit.op, left_side)
+            if role is not None and end > start:
+                marks.append((start, end, role))
+        return tuple(self._pieces(span.start, span.end, kind, marks))
+
+    def gap(self, start: int, end: int, where: str, context: int | None) -> Cell:
+        """Unmatched text of ``[start, end)``: whole, or ``context`` sentences at its edges."""
+        text = self.document.text
+        start, end = _strip(text, start, end)
+        if end <= start or context == 0:
+            return ()
+        sentences = [
+            (max(s, start), min(e, end)) for s, e in self.sentences if e > start and s < end
+        ] or [(start, end)]
+        # A stray ". or ”." left over where a passage ended is not a sentence worth showing.
+        sentences = [(s, e) for s, e in sentences if any(c.isalnum() for c in text[s:e])]
+        if not sentences:
+            return ()
+        start, end = sentences[0][0], sentences[-1][1]
+        if context is None:
+            keep_head, keep_tail = len(sentences), 0
+        else:
+            keep_head = context if where in ("between", "tail") else 0
+            keep_tail = context if where in ("between", "lead") else 0
+        if keep_head + keep_tail >= len(sentences):
+            return tuple(self._pieces(start, end, "unmatched", []))
+        cell: list[Piece | Skip] = []
+        if keep_head:
+            cell.extend(self._pieces(start, sentences[keep_head - 1][1], "unmatched", []))
+        cell.append(Skip(len(sentences) - keep_head - keep_tail))
+        if keep_tail:
+            cell.extend(self._pieces(sentences[-keep_tail][0], end, "unmatched", []))
+        return tuple(cell)
+
+    def quotes_in(self, cell: Cell) -> tuple[Quote, ...]:
+        shown = [(p.start, p.end) for p in cell if isinstance(p, Piece)]
+        return tuple(q for q in self.quotes if any(q.start < e and q.end > s for s, e in shown))
+
+    def _pieces(self, start: int, end: int, base: str, marks: list[tuple[int, int, Role]]) -> list[Piece]:
+        quoted = [(q.start, q.end) for q in self.quotes if q.start < end and q.end > start]
+        spoken = [
+            (q.speaker_start, q.speaker_end)
+            for q in self.quotes
+            if q.speaker_start is not None and q.speaker_end is not None
+            and q.speaker_start < end and q.speaker_end > start
+        ]
+        cuts = {start, end}
+        for s, e in [(s, e) for s, e, _ in marks] + quoted + spoken:
+            cuts.update(x for x in (s, e) if start < x < end)
+        ordered = sorted(cuts)
+        pieces: list[Piece] = []
+        for s, e in itertools.pairwise(ordered):
+            role = next((r for ms, me, r in reversed(marks) if ms <= s < me), base)
+            piece = Piece(
+                s, e, role,  # type: ignore[arg-type]
+                quote=any(qs <= s < qe for qs, qe in quoted),
+                speaker=any(ss <= s < se for ss, se in spoken),
+            )
+            last = pieces[-1] if pieces else None
+            if last and (last.role, last.quote, last.speaker) == (piece.role, piece.quote, piece.speaker):
+                pieces[-1] = dataclasses.replace(last, end=e)
+            else:
+                pieces.append(piece)
+        return pieces
+
+
+def _edit_role(op: str, left_side: bool) -> Role | None:
+    if op == "change":
+        return "changed"
+    if op == "drop":
+        return "dropped" if left_side else None
+    if op == "add":
+        return None if left_side else "added"
+    return None
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# --- terminal rendering -------------------------------------------------------------------
+
+
+def render_pair(view: PairView, *, marks: bool = False) -> Group:
+    """Return a rich renderable of ``view``: a two-column table and a one-line summary.
+
+    With ``marks``, changed, added and dropped words are also bracketed (``[changed]``,
+    ``{+added+}``, ``[-dropped-]``) so they stay visible without colour.
+    """
+    table = Table(show_lines=True, expand=True, pad_edge=False, highlight=False)
+    table.add_column(_heading(view.left), ratio=1, overflow="fold")
+    table.add_column("", width=6, justify="center", no_wrap=True)
+    table.add_column(_heading(view.right), ratio=1, overflow="fold")
+    for row in view.rows:
+        gutter = Text()
+        if row.match is not None:
+            symbol = "=" if row.match.kind == "verbatim" else "≈"
+            arrow = {"a->b": "→", "b->a": "←"}.get(row.match.direction, "")
+            gutter = Text(f"{symbol}{arrow}\n{row.match.score:.2f}", style=STYLES[row.match.kind])
+        table.add_row(
+            _cell_text(view.left.text, row.left, row.quotes_left, marks),
+            gutter,
+            _cell_text(view.right.text, row.right, row.quotes_right, marks),
+        )
+    return Group(table, _summary(view))
+
+
+def _heading(document: Document) -> Text:
+    if not document.outlet:
+        return Text(document.id, style="bold")
+    heading = Text(document.outlet, style="bold")
+    if document.date:
+        heading.append(f" · {document.date}")
+    heading.append(f"\n{document.id}", style="dim")
+    return heading
+
+
+def _cell_text(text: str, cell: Cell, quotes: Sequence[Quote], marks: bool) -> Text:
+    out = Text()
+    open_mark: str | None = None
+    for item in cell:
+        role = item.role if isinstance(item, Piece) else None
+        if marks and open_mark is not None and role != open_mark:
+            out.append(MARKS[open_mark][1], style=STYLES[open_mark])
+            open_mark = None
+        if isinstance(item, Skip):
+            if out and not out.plain.endswith("\n"):
+                out.append("\n")
+            noun = "sentence" if item.sentences == 1 else "sentences"
+            out.append(f"⋯ {item.sentences} {noun} ⋯\n", style=STYLES["skip"])
+            continue
+        style = STYLES[item.role]
+        if item.quote:
+            style += " " + STYLES["quote"]
+        if item.speaker:
+            style += " " + STYLES["speaker"]
+        if marks and item.role in MARKS and open_mark is None:
+            out.append(MARKS[item.role][0], style=STYLES[item.role])
+            open_mark = item.role
+        out.append(text[item.start : item.end], style=style)
+    if open_mark is not None:
+        out.append(MARKS[open_mark][1], style=STYLES[open_mark])
+    for quote in quotes:
+        who = quote.speaker or ("no speaker" if quote.kind == "attributed" else quote.kind)
+        via = f" ({quote.cue})" if quote.cue else ""
+        if quote.medium and quote.medium not in via:
+            via = f" ({quote.cue or 'via'} {quote.medium})"
+        snippet = quote.text if len(quote.text) <= 60 else quote.text[:57] + "…"
+        out.append(f"\n❝ {who}{via}: “{snippet}”", style="dim")
+    return out
+
+
+def _summary(view: PairView) -> Text:
+    if not view.matches:
+        return Text("No reused passages found between these two texts.", style="bold")
+    verbatim = sum(1 for m in view.matches if m.kind == "verbatim")
+    reworded = len(view.matches) - verbatim
+    words = sum(m.verbatim_words + m.reworded_words for m in view.matches)
+    summary = Text(
+        f"{len(view.matches)} passages ({verbatim} verbatim, {reworded} reworded), "
+        f"{words} words reused.  "
+    )
+    for role in ("verbatim", "reworded", "changed", "added", "dropped"):
+        summary.append(role, style=STYLES[role])
+        summary.append(" ")
+    summary.append("quote", style=STYLES["quote"])
+    return summary
+
+
+# --- getting the two documents --------------------------------------------------------------
+
+
+def compare_files(path_a: str | Path, path_b: str | Path, **params: Any) -> ScanResult:
+    """Read two files and find the passages they share (no corpus needed).
+
+    The documents keep their file names as ids (their paths when the names are equal).
+    Returns a :class:`ScanResult` with the two documents, their matches and their quotes.
+    """
+    left, right = _read_file(path_a), _read_file(path_b)
+    if left.id == right.id:
+        left = dataclasses.replace(left, id=str(path_a))
+        right = dataclasses.replace(right, id=str(path_b))
+    return compare_documents(left, right, **params)
+
+
+def compare_documents(left: Document, right: Document, **params: Any) -> ScanResult:
+    """Align two documents with :func:`reprints.scan.compare` and extract their quotes."""
+    try:
+        from .scan import compare
+    except ImportError as err:
+        raise ResultsError(f"comparing texts needs reprints.scan ({err})") from err
+    found = compare(left.text, right.text, **params)
+    matches = []
+    for match in found:
+        # compare() calls its first text "a" and its second "b"; give them the real ids.
+        relabelled = dataclasses.replace(
+            match, a=dataclasses.replace(match.a, doc=left.id), b=dataclasses.replace(match.b, doc=right.id)
+        )
+        matches.append(relabelled if left.id < right.id else flip(relabelled))
+    documents = tuple(sorted((left, right), key=lambda d: d.id))
+    return ScanResult(
+        documents=documents,
+        matches=tuple(sorted(matches, key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start))),
+        quotes=tuple(quote for doc in documents for quote in _extract_quotes(doc)),
+    )
+
+
+def documents_from_results(result: ScanResult, id_a: str, id_b: str) -> tuple[Document, Document]:
+    """Return the two documents of ``result`` named ``id_a`` and ``id_b``.
+
+    An id may also be given as a path ending in the id, or as a file name that is unique.
+    Raises ``InputError`` naming the closest ids when one is not found.
+    """
+    by_id = {d.id: d for d in result.documents}
+    return _find(by_id, id_a), _find(by_id, id_b)
+
+
+def documents_from_corpus(paths: Sequence[str | Path], id_a: str, id_b: str) -> ScanResult:
+    """Read a corpus, pick two documents by id and compare them."""
+    from .read import read_corpus
+
+    corpus = read_corpus(list(paths))
+    by_id = {d.id: d for d in corpus.documents}
+    return compare_documents(_find(by_id, id_a), _find(by_id, id_b))
+
+
+def _find(by_id: dict[str, Document], wanted: str) -> Document:
+    if wanted in by_id:
+        return by_id[wanted]
+    posix = wanted.replace("\\", "/")
+    endings = [doc_id for doc_id in by_id if posix.endswith("/" + doc_id) or doc_id.endswith("/" + posix)]
+    named = [doc_id for doc_id in by_id if doc_id.rsplit("/", 1)[-1] == posix.rsplit("/", 1)[-1]]
+    for candidates in (endings, named):
+        if len(candidates) == 1:
+            return by_id[candidates[0]]
+    close = difflib.get_close_matches(wanted, list(by_id), n=3)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise InputError(f"no document with id {wanted!r} ({len(by_id)} documents){hint}")
+
+
+def _read_file(path: str | Path) -> Document:
+    from .read import read_corpus
+
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"{file}: no such file")
+    corpus = read_corpus([file])
+    if not corpus.documents:
+        why = "; ".join(str(p) for p in corpus.problems) or "no text found"
+        raise InputError(f"{file}: cannot read it ({why})")
+    return corpus.documents[0]
+
+
+def _extract_quotes(document: Document) -> list[Quote]:
+    try:
+        from .quotes import extract_quotes
+    except ImportError:
+        return []
+    return list(extract_quotes(document))
