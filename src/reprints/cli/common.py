@@ -132,7 +132,7 @@ def read_with_progress(
         TimeElapsedColumn(),
         console=console,
         transient=True,
-        disable=quiet,
+        disable=quiet or not console.is_terminal,
     )
     with progress:
         task = progress.add_task("read", documents=0, problems=0, total=None)

@@ -53,7 +53,7 @@ def read_jsonl(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
         number = 0
         try:
             for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
+                if raw.isspace():
                     continue
                 items = list(_read_line(raw, number, shown, options))
                 if any(isinstance(item, Located) for item in items):
@@ -86,9 +86,10 @@ def _read_line(raw: bytes, number: int, shown: str, options: ReadOptions) -> Ite
         yield problem(shown, "undecodable", f"{err}; line skipped", number)
         return
     try:
-        record = json.loads(decoded.text)
+        record = json.loads(decoded.text.rstrip("\r\n"))
     except json.JSONDecodeError as err:
-        yield problem(shown, "not JSON", f"not JSON ({err.msg} at column {err.colno}); line skipped", number)
+        reason = err.msg.removesuffix(" at")
+        yield problem(shown, "not JSON", f"not JSON ({reason} at column {err.colno}); line skipped", number)
         return
     if not isinstance(record, dict):
         yield problem(shown, "not an object", f"a JSON {type(record).__name__}, not an object; line skipped", number)

@@ -110,7 +110,7 @@ def document_from_record(
         if not isinstance(raw_text, str):
             raise RecordError(f"text is a {type(raw_text).__name__}, not a string", "bad text")
         text = raw_text
-    if not text.strip():
+    if not text or text.isspace():
         raise RecordError("empty text")
     raw_date = fields.get("date")
     day = normalize_date(raw_date)

@@ -38,7 +38,7 @@ def read_table(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
         yield problem(shown, "unreadable", f"cannot read: {err}")
         return
     with binary:
-        if not head.strip():
+        if not head or head.isspace():
             yield problem(shown, "empty", "empty file")
             return
         if looks_binary(head[:8192]):

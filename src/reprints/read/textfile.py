@@ -24,7 +24,7 @@ def load_file(
         raw = file.read_bytes()
     except OSError as err:
         return problem(shown, "unreadable", f"cannot read: {err.strerror or err}")
-    if not raw.strip():
+    if not raw or raw.isspace():
         return problem(shown, "empty", "empty file" if not raw else "empty file (only white space)")
     try:
         return decode(raw, declared)

@@ -70,7 +70,7 @@ def _read_record(record, shown: str, options: ReadOptions, number: int) -> Itera
         yield problem(where, "too large", reason)
         return
     payload = record.content_stream().read()
-    if not payload.strip():
+    if not payload or payload.isspace():
         yield problem(where, "empty", "empty response")
         return
     try:

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Document, Problem
+from ..normalize import WORD_RE
 from .options import Located, ReadOptions, problem
 from .textfile import decoding_warnings, finish_document, load_file
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 NO_TEXT = "no article text found in the page (only menus, widgets or nothing)"
+MIN_PAGE_WORDS = 20
+"""A page whose extracted text has fewer words is menus or a teaser, not an article."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,17 @@ def page_document(
         return
     if page is None:
         yield problem(shown, "no article text", NO_TEXT, line)
+        return
+    words = len(WORD_RE.findall(page.text))
+    if words < MIN_PAGE_WORDS:
+        teaser = " ".join(page.text.split())
+        teaser = teaser if len(teaser) <= 60 else teaser[:57] + "..."
+        yield problem(
+            shown,
+            "no article text",
+            f"no article text found in the page (only {words} words: {teaser!r})",
+            line,
+        )
         return
     yield from finish_document(shown, doc_id, page.text, row, options, fallback=page_fields(page, outlet))
 
