@@ -24,7 +24,7 @@ named medium. When nothing resolves, ``speaker`` is the mention's own words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -209,6 +209,10 @@ def _attribute_one(
     if mention is None:
         return _continuation(ctx, q, quotations, done)
     i, j, cue, medium, apposition = mention
+    if q.parent is not None and ctx.norms[i:j] in (("i",), ("we",)):
+        outer = done[q.parent]
+        if outer is not None:  # "I said, ‘What are they doing?’" inside Trump's quotation
+            return replace(outer, cue=ctx.span_text(i, j) + " " + cue, inherited=True)
     if ctx.norms[i:j] in (("he",), ("she",)) and q.parent is None:
         intro = _paragraph_intro(ctx, q)
         if intro is not None:
@@ -232,7 +236,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     if j0 >= len(ctx.norms) or int(ctx.starts[j0]) >= hi:
         return None
     between = ctx.text[close_end : int(ctx.starts[j0])]
-    if between.strip(" ,\u00a0") or "\n" in between:
+    if between.strip(" ,\u00a0\n") or ctx.paragraph_index(int(ctx.starts[j0])) != ctx.paragraph_index(q.close_at):
         return None
     s_start, s_end = ctx.sentence_at(close_end)
     limit = min(hi, max(s_end, int(ctx.ends[j0])))
@@ -286,8 +290,8 @@ def _cue_in_region(ctx: _Context, start: int, end: int, *, max_tokens: int) -> _
             if np_range:
                 return (*np_range, "according to", None, None)
             continue
-        if word not in CUE_VERBS:
-            continue
+        if word not in CUE_VERBS or ctx.capitalized(v):
+            continue  # "the United States" is no cue
         if word in _NAMING_VERBS and i1 - v > 8:
             continue  # "called X “…”" only when the quotation follows closely
         if word in ("believe", "believes", "believed", "think", "thinks", "thought") and i1 - v > 12:
@@ -427,16 +431,27 @@ def _phrase_before(
     if not after_comma and ctx.boundary_before(k) and ctx.gap(k).strip(" \u00a0.") != "":
         return None
     i = k
+    reached_boundary = False
     while i - 1 >= 0 and int(ctx.starts[i - 1]) >= region_start and k - i < 14:
         word = ctx.norms[i - 1]
         if word == "and" and _determiner_within(ctx, i - 1, region_start):
             i -= 1
             continue
         if word in _CLAUSE_STOPS or _is_finite_cue(word) and not ctx.capitalized(i - 1):
+            reached_boundary = True
             break
         i -= 1
         if ctx.boundary_before(i) if i > 0 else True:
+            reached_boundary = True
             break
+    if i - 1 < 0 or int(ctx.starts[i - 1]) < region_start:
+        reached_boundary = True
+    if not reached_boundary:
+        # ran 14 words back without meeting a clause edge: not a subject ("… to have her ask")
+        return (k - 1, k) if ctx.norms[k - 1] in PRONOUNS else None
+    if any(_verbish(ctx, t) for t in range(i, k - 1)) and ctx.norms[k - 1] not in PRONOUNS:
+        # "Rubio recites the same campaign", "he is looking ahead to …": a clause, not a phrase
+        return None
     while i < k and ctx.norms[i] in _LEADING_DROP and not (ctx.capitalized(i) and i + 1 < k and ctx.capitalized(i + 1) and ctx.norms[i] not in _LEADING_DROP):
         i += 1
     if i >= k:
@@ -455,6 +470,21 @@ def _phrase_before(
     if not (words[0] in PRONOUNS or any(ctx.capitalized(t) for t in range(i, k)) or words[0] in _DETERMINERS or words[-1] in PERSON_ROLES or words[-1] in MEDIUM_ROLES or words[-1] in ("source", "sources", "officials", "experts", "critics", "supporters", "people", "report")):
         return None
     return i, k
+
+
+_VERBISH = frozenset(
+    "is are was were has have had be been will would can could do does did said says told".split()
+)
+
+
+def _verbish(ctx: _Context, t: int) -> bool:
+    """A word inside a phrase that shows it is a clause: an auxiliary, a lower-case -ing form."""
+    word = ctx.norms[t]
+    if ctx.capitalized(t):
+        return False
+    if word in _VERBISH:
+        return True
+    return word.endswith("ing") and len(word) > 5 and (t == 0 or ctx.norms[t - 1] not in _DETERMINERS)
 
 
 _FUNCTION_WORDS = frozenset(
@@ -480,20 +510,41 @@ def _determiner_within(ctx: _Context, i: int, region_start: int) -> bool:
 
 
 def _sentence_subject(ctx: _Context, i0: int, v: int) -> tuple[int, int, tuple[int, int] | None] | None:
-    """First name in the sentence: the subject a participle cue ("…, stating:") hangs on."""
+    """First name in the sentence: the subject a participle cue ("…, stating:") hangs on.
+
+    Datelines ("WASHINGTON (AP) —") and capitalised openers ("When", "Speaking") are skipped.
+    """
     i = i0
-    while i < v and not ctx.capitalized(i):
+    while i < v:
         if ctx.norms[i] in PRONOUNS:
             return i, i + 1, None
-        i += 1
-    if i >= v:
-        return None
-    j = i + 1
-    while j < v and ctx.capitalized(j) and not ctx.boundary_before(j):
-        j += 1
-    if j - i == 1 and i == i0 and ctx.norms[i] in _LEADING_DROP | _DETERMINERS:
-        return None
-    return i, j, None
+        if not ctx.capitalized(i) or _opener(ctx, i):
+            i += 1
+            continue
+        j = i + 1
+        while j < v and (ctx.capitalized(j) or ctx.norms[j] in _NAME_PARTICLES) and not ctx.boundary_before(j):
+            j += 1
+        return i, j, None
+    return None
+
+
+def _opener(ctx: _Context, i: int) -> bool:
+    """A capitalised word that is not a name: a dateline, or a function word opening a sentence."""
+    word = ctx.text[int(ctx.starts[i]) : int(ctx.ends[i])]
+    if len(word) > 1 and word.isupper() and word not in ("US", "UN", "EU", "UK", "FBI", "CIA", "NATO"):
+        return True
+    return ctx.norms[i] in _OPENERS
+
+
+_OPENERS = frozenset(
+    """
+    when while after before as if although though since during with without for from by in
+    on at this that these those it its there here hours days minutes weeks months years
+    speaking asked asking talking writing earlier later then now meanwhile but and so yet
+    the a an his her their our my your however still also even only just today yesterday
+    monday tuesday wednesday thursday friday saturday sunday last next one two three
+    """.split()
+)
 
 
 def _cue_and_medium(ctx: _Context, v: int, limit: int) -> tuple[str, str | None]:
