@@ -22,9 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 BATCH = 30
 
 
-def write_corpus(folder: Path, sample_dir: Path, count: int, seed: int = 7) -> list[str]:
-    """Write ``count`` articles of shuffled real seed sentences to ``folder``; return their ids."""
-    texts = [d.text for d in read_corpus([sample_dir]).documents]
+def write_corpus(
+    folder: Path, sample_dir: Path, count: int, seed: int = 7, exclude: str | None = None
+) -> list[str]:
+    """Write ``count`` articles of shuffled real seed sentences to ``folder``; return their ids.
+
+    ``exclude`` names a seed article whose sentences are left out.
+    """
+    texts = [d.text for d in read_corpus([sample_dir]).documents if d.id != exclude]
     sentences = [t[s:e] for t in texts for s, e in sentence_spans(t) if len(t[s:e].split()) >= 6]
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
