@@ -55,8 +55,19 @@ def looks_binary(head: bytes) -> bool:
         return False
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return False
+    if b"\x00" not in head and _valid_utf8_start(head):
+        return False  # control characters in valid UTF-8 are odd text, not binary data
     controls = len(head) - len(head.translate(None, _CONTROL))
     return controls / len(head) > BINARY_SHARE
+
+
+def _valid_utf8_start(head: bytes) -> bool:
+    """Tell whether ``head`` is valid UTF-8, allowing a sequence cut off at its end."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.reason == "unexpected end of data" and err.start >= len(head) - 3
+    return True
 
 
 def decode(raw: bytes, declared: str | None = None) -> Decoded:
