@@ -286,3 +286,20 @@ def test_any_matches_round_trip_byte_for_byte(tmp_path_factory, sample_corpus, d
         assert (out / "first" / name).read_bytes() == (out / "second" / name).read_bytes()
     for row in lines(out / "first" / "matches.jsonl"):
         assert 0 <= row["score"] <= 1 and len(repr(row["score"]).split(".")[-1]) <= 4
+
+
+def test_a_real_scan_of_the_seeds_round_trips(tmp_path, sample_corpus):
+    scan = pytest.importorskip("reprints.scan")
+    result = scan.scan(sample_corpus.documents)
+    store.write_results(tmp_path / "first", result)
+    loaded = store.load_results(tmp_path / "first")
+    assert loaded.documents == result.documents
+    assert loaded.matches == tuple(
+        sorted((dataclasses.replace(m, score=round(m.score, 4)) for m in result.matches), key=store.match_order)
+    )
+    assert (loaded.quotes, loaded.quote_families, loaded.stories) == (
+        result.quotes, result.quote_families, result.stories,
+    )
+    store.write_results(tmp_path / "second", loaded)
+    for name in ("results.db", "matches.jsonl", "quotes.jsonl", "quote_families.jsonl"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name

@@ -20,8 +20,8 @@ import contextlib
 import dataclasses
 import json
 import os
+import secrets
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -211,8 +211,8 @@ SELECT source_outlet, reuser_outlet, directed,
        SUM(verbatim_words + reworded_words) AS words,
        SUM(verbatim_words) AS verbatim_words,
        SUM(reworded_words) AS reworded_words,
-       SUM(credited = 1) AS credited_passages,
-       SUM(credited = 0) AS uncredited_passages
+       COALESCE(SUM(credited = 1), 0) AS credited_passages,
+       COALESCE(SUM(credited = 0), 0) AS uncredited_passages
 FROM reuse
 GROUP BY source_outlet, reuser_outlet, directed
 ORDER BY words DESC, passages DESC;
@@ -448,9 +448,14 @@ def _quote_order(quote: Quote) -> tuple[Any, ...]:
 
 
 def _temp_path(out: Path, name: str) -> Path:
-    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-    os.close(handle)
-    return Path(temp)
+    # Not tempfile.mkstemp: its files are private (0600); results should get the umask's mode.
+    while True:
+        temp = out / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            temp.open("x").close()
+        except FileExistsError:
+            continue
+        return temp
 
 
 def _write_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
