@@ -56,10 +56,17 @@ class Params:
     """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
     reword_min_hits: int = 2
     """Colliding content-word window pairs needed for a rewording-only candidate pair."""
+    reword_max_df: float = 0.01
+    """Content words in more than this share of the articles are left out of rewording windows."""
+    reword_min_df_docs: int = 20
+    """...unless they are in at most this many articles (small corpora keep every word)."""
     cross_outlet_only: bool = False
     """Never pair two articles of the same outlet (when outlets are known)."""
     min_words: int = 8
     """Passages shorter than this many words are not reported."""
+    weak_threshold: float = 0.3
+    """Sentence pairs scoring between this and ``reword_threshold`` count only inside a
+    passage of several aligned pairs whose scores add up to ``reword_threshold``."""
     merge_gap: int = 1
     """Aligned sentences at most this many unmatched sentences apart merge into one passage."""
     trim_ratio: float = 1.5
@@ -87,6 +94,16 @@ class Params:
     """A sentence repeated in this many articles of one outlet is boilerplate."""
     boilerplate_corpus_share: float = 0.05
     """A sentence in more than this share of all articles (and at least 5) is boilerplate."""
+
+    # Wire share (`reprints wire`).
+    wire_window_days: int | None = 3
+    """Only wire stories dated at most this many days before an article count (same day
+    included; None: no limit)."""
+    wire_wholly: float = 0.5
+    """Wire share at or above which an article is wholly-derived (METER's class); set by
+    cross-validated search on METER courts (``benchmarks/meter_wire.py``)."""
+    wire_partially: float = 0.15
+    """Wire share at or above which an article is partially-derived; set like ``wire_wholly``."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).
     scare_quote_words: int = 4
