@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from test_index_crash import committed, write_corpus
@@ -55,6 +56,7 @@ def test_readers_query_while_another_process_adds(tmp_path, seeded, sample_dir, 
                         assert texts[m.a.doc][m.a.start : m.a.end] and texts[m.b.doc][m.b.start : m.b.end]
                     counts.append(len(index))
                     queries[0] += 1
+                    time.sleep(0.05)  # pace the readers so the writer gets the CPU too
         except BaseException as err:  # noqa: BLE001 - reported by the main thread
             failures.append(err)
 
