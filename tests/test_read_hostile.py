@@ -152,3 +152,50 @@ def test_strict_makes_the_first_problem_fatal(runner, hostile):
     assert f"Error: {folder}/empty.txt: empty file (--strict makes any problem fatal)" in result.stderr
     clean = runner.invoke(main, ["info", "--strict", str(folder / "good")])
     assert clean.exit_code == 0, clean.output
+
+
+def test_truncated_warc_keeps_the_records_before_the_break(tmp_path):
+    whole = (FIXTURES / "duran_crawl.warc.gz").read_bytes()
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(whole[: len(whole) - 200])  # the last record (the nav page) is cut
+    corpus = read_corpus([cut])
+    assert [d.id for d in corpus.documents] == ["https://theduran.com/us-colluded-with-isis-in-deir-ez-zor/"]
+    assert [str(p) for p in corpus.problems] == [
+        f"{cut} (record https://theduran.com/category/world/): "
+        "broken record without HTTP headers (is the file truncated?); skipped"
+    ]
+
+
+def test_a_file_that_is_not_jsonl_at_all_is_given_up_after_20_lines(tmp_path):
+    path = tmp_path / "notes.jsonl"
+    path.write_text("".join(f"note {i}: call the wire desk\n" for i in range(100)), encoding="utf-8")
+    problems = read_corpus([path]).problems
+    assert len(problems) == 21
+    assert str(problems[-1]) == f"{path}:20: the first 20 lines are all unreadable; rest of the file skipped"
+
+
+def test_gzipped_jsonl_and_a_csv_without_a_text_column(tmp_path):
+    import gzip
+
+    packed = tmp_path / "wire.jsonl.gz"
+    with gzip.open(packed, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "ap-1", "outlet": "AP", "text": "WASHINGTON (AP) — The Senate voted."}) + "\n")
+    table = tmp_path / "scrape.csv"
+    table.write_text("id,publisher,body\n1,cnn.com,The summit began.\n", encoding="utf-8")
+    corpus = read_corpus([packed, table])
+    assert [(d.id, d.outlet) for d in corpus.documents] == [("ap-1", "AP")]
+    assert [str(p) for p in corpus.problems] == [
+        f"{table}:1: no 'text' column (columns: id, publisher, body); map one with --columns NAME=text; file skipped"
+    ]
+    mapped = read_corpus([table], columns="body=text")
+    assert mapped.documents[0].text == "The summit began." and mapped.problems == []
+
+
+def test_csv_row_in_another_encoding_is_kept_with_a_warning(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "id,text\n1,“Curly” UTF-8 row\n".encode() + "2,Fined £500 at the Old Bailey\n".encode("latin-1")
+    )
+    corpus = read_corpus([path])
+    assert [d.text for d in corpus.documents] == ["“Curly” UTF-8 row", "Fined £500 at the Old Bailey"]
+    assert [str(p) for p in corpus.problems] == [f"{path}:3: not utf-8-sig; this row read as cp1252"]

@@ -43,13 +43,21 @@ def read_warc(file: Path, shown: str, options: ReadOptions) -> Iterator[Located 
                     continue
                 yield from _read_record(record, shown, options, count)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as err:
-            what = "not a WARC file" if count == 0 else f"broken WARC after {count} records"
-            yield problem(shown, "bad WARC", f"{what} ({err}); rest of the file skipped")
+            if count == 0:
+                yield problem(shown, "bad WARC", f"not a WARC file ({err}); file skipped")
+            else:
+                yield problem(shown, "bad WARC", f"broken WARC after {count} records ({err}); rest of the file skipped")
 
 
 def _read_record(record, shown: str, options: ReadOptions, number: int) -> Iterator[Located | Problem | Ignored]:  # noqa: ANN001 - warcio's record type
     uri = record.rec_headers.get_header("WARC-Target-URI") or f"{shown}#{number}"
     where = f"{shown} (record {uri})"
+    record_type = (record.rec_headers.get_header("Content-Type") or "").lower()
+    if record.http_headers is None and record_type.startswith("application/http"):
+        yield problem(
+            where, "bad WARC", "broken record without HTTP headers (is the file truncated?); skipped"
+        )
+        return
     if record.http_headers is not None:
         status = record.http_headers.get_statuscode()
         if status and not status.startswith("2"):
