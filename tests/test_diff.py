@@ -16,25 +16,27 @@ from reprints.cli import main
 from reprints.diff import Piece, Skip, compare_files, flip, orient, pair_view, render_pair
 from reprints.model import Match, Span
 from reprints.normalize import tokenize
-from test_store import DURAN, WIRE21, seed_result
+from test_store import DURAN, WIRE21, seed_result, word_edits
 
 MARK_RE = re.compile(r"\[-|-\]|\{\+|\+\}|\[|\]")
 
 
-def blocks(output: str) -> list[tuple[str, str]]:
-    """Split a rendered two-column table into row blocks of (left text, right text)."""
-    found: list[tuple[str, str]] = []
+def blocks(output: str, *, gutter: bool = False) -> list:
+    """Split a rendered two-column table into row blocks of (left text, right text[, gutter])."""
+    found = []
     left: list[str] = []
+    middle: list[str] = []
     right: list[str] = []
     for line in output.splitlines():
         if line.startswith(("├", "└")):
-            found.append((" ".join(left), " ".join(right)))
-            left, right = [], []
+            found.append((_plain(" ".join(left)), _plain(" ".join(right)), " ".join(middle).strip()))
+            left, middle, right = [], [], []
         elif line.startswith("│"):
             cells = line.split("│")
             left.append(cells[1].strip())
+            middle.append(cells[2].strip())
             right.append(cells[3].strip())
-    return [(_plain(a), _plain(b)) for a, b in found]
+    return found if gutter else [(a, b) for a, b, _ in found]
 
 
 def _plain(text: str) -> str:
@@ -81,8 +83,11 @@ def test_diff_of_two_files_puts_l1_and_l2_side_by_side(runner, sample_dir):
 def test_passages_only_with_context_zero(runner, results_dir, compared):
     out = runner.invoke(main, ["diff", DURAN, WIRE21, "--results", str(results_dir), "--context", "0", "--width", "160"])
     assert out.exit_code == 0, out.output
-    rows = blocks(out.output)
-    assert len(rows) == len(compared.matches)
+    rows = blocks(out.output, gutter=True)
+    # Each passage starts one row with its kind and score; long ones go on in rows marked ┆.
+    starts = [g for _, _, g in rows if g[:1] in ("=", "≈")]
+    assert len(starts) == len(compared.matches)
+    assert all(g[:1] in ("=", "≈", "┆") for _, _, g in rows)
     assert "⋯" not in out.output
 
 
@@ -156,13 +161,16 @@ def test_passage_rows_hold_exactly_the_matched_spans(sample_corpus, sample_texts
     result = seed_result(sample_corpus)
     docs = {d.id: d for d in result.documents}
     view = pair_view(docs[DURAN], docs[WIRE21], result.matches, context=0)
-    assert [r.kind for r in view.rows] == ["passage"] * 3
-    for row in view.rows:
-        left = [p for p in row.left if isinstance(p, Piece)]
-        right = [p for p in row.right if isinstance(p, Piece)]
-        assert (left[0].start, left[-1].end) == (row.match.a.start, row.match.a.end)
-        assert (right[0].start, right[-1].end) == (row.match.b.start, row.match.b.end)
-        assert row.match.a.doc == DURAN
+    assert {r.kind for r in view.rows} == {"passage"}
+    assert len({r.match for r in view.rows}) == 3
+    for match in view.matches:
+        parts = [r for r in view.rows if r.match == match]
+        assert [r.part for r in parts] == list(range(len(parts)))
+        left = [p for r in parts for p in r.left if isinstance(p, Piece)]
+        right = [p for r in parts for p in r.right if isinstance(p, Piece)]
+        assert (left[0].start, left[-1].end) == (match.a.start, match.a.end)
+        assert (right[0].start, right[-1].end) == (match.b.start, match.b.end)
+        assert match.a.doc == DURAN
     l2_left = find_span(sample_texts[DURAN], GOLD_L2[3])
     assert any(r.match.a.start == l2_left[0] for r in view.rows)
 
@@ -205,3 +213,27 @@ def test_whole_view_shows_every_word_once_in_order(sample_corpus, data):
 
 def alnum(text: str) -> str:
     return "".join(c for c in text if c.isalnum())
+
+
+def test_a_long_passage_is_cut_where_both_sides_end_a_sentence(sample_corpus, sample_texts):
+    # One merged passage running from L1 to L2 on both sides, as an aligner that merges
+    # neighbouring sentences reports it: the view puts L1 and L2 in rows of their own.
+    a0, _ = find_span(sample_texts[WIRE21], GOLD_L1[1])
+    _, a1 = find_span(sample_texts[WIRE21], GOLD_L2[1])
+    b0, _ = find_span(sample_texts[DURAN], GOLD_L1[3])
+    _, b1 = find_span(sample_texts[DURAN], GOLD_L2[3])
+    edits = word_edits(sample_texts[WIRE21], a0, a1, sample_texts[DURAN], b0, b1)
+    merged = Match(Span(WIRE21, a0, a1), Span(DURAN, b0, b1), "reworded", 0.6, edits)
+    docs = {d.id: d for d in sample_corpus.documents}
+    view = pair_view(docs[DURAN], docs[WIRE21], [merged], context=0)
+    assert len(view.rows) >= 2
+
+    def shown_text(doc: str, cell) -> str:
+        return "".join(sample_texts[doc][p.start : p.end] for p in cell if isinstance(p, Piece))
+
+    rows = [(shown_text(DURAN, row.left), shown_text(WIRE21, row.right)) for row in view.rows]
+    l1 = [k for k, (left, right) in enumerate(rows) if shown(left, "The source said that on August 26") and shown(right, "source told Sputnik News")]
+    l2 = [k for k, (left, right) in enumerate(rows) if shown(left, "US choppers transferred 20 Daesh") and shown(right, "US choppers are said to have returned")]
+    assert l1 and l2 and l1 != l2
+    unsplit = pair_view(docs[DURAN], docs[WIRE21], [merged], context=0, split=False)
+    assert len(unsplit.rows) == 1

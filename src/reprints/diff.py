@@ -78,8 +78,8 @@ Cell = tuple["Piece | Skip", ...]
 class Row:
     """One row of the side-by-side view.
 
-    ``kind`` is ``passage`` (an aligned passage pair, ``match`` set, ``match.a`` on the left)
-    or ``context`` (unmatched text between passages). ``quotes_left``/``quotes_right`` are
+    ``kind`` is ``passage`` (part of an aligned passage pair, ``match`` set, ``match.a`` on
+    the left) or ``context`` (unmatched text between passages). ``quotes_left``/``quotes_right`` are
     the quotes that overlap what the row shows.
     """
 
@@ -89,6 +89,8 @@ class Row:
     match: Match | None = None
     quotes_left: tuple[Quote, ...] = ()
     quotes_right: tuple[Quote, ...] = ()
+    part: int = 0
+    """Which row of its passage this is (a long passage is cut at aligned sentence ends)."""
 
 
 @dataclass(frozen=True)
@@ -142,13 +144,16 @@ def pair_view(
     quotes: Iterable[Quote] = (),
     *,
     context: int | None = 1,
+    split: bool = True,
 ) -> PairView:
     """Lay out ``left`` and ``right`` side by side, one row per aligned passage pair.
 
     ``context`` is how many sentences of unmatched text to show around each passage (0: only
     the passages; None: the whole texts). Passages are in the order of the left document; a
     right-side passage that comes earlier than one already shown (reordered text) is shown
-    again where it matches.
+    again where it matches. With ``split``, a long passage is cut into several rows where
+    both sides end a sentence at corresponding points of the edit script, so that aligned
+    sentences stand level with each other.
     """
     oriented = orient(matches, left.id, right.id)
     quotes_by_doc: dict[str, list[Quote]] = {left.id: [], right.id: []}
@@ -166,20 +171,77 @@ def pair_view(
             for i, (side, span) in enumerate(zip(sides, (match.a, match.b), strict=True))
         ]
         _add_context(rows, sides, gaps)
-        left_cell = sides[0].passage(match.a, match.edits, match.kind, left_side=True)
-        right_cell = sides[1].passage(match.b, match.edits, match.kind, left_side=False)
-        rows.append(
-            Row(
-                "passage", left_cell, right_cell, match,
-                sides[0].quotes_in(left_cell), sides[1].quotes_in(right_cell),
+        parts = _sentence_parts(match, sides[0].sentences, sides[1].sentences) if split else []
+        parts = parts or [(match.a.start, match.a.end, match.b.start, match.b.end)]
+        for part, (a0, a1, b0, b1) in enumerate(parts):
+            left_cell = sides[0].passage(Span(left.id, a0, a1), match.edits, match.kind, left_side=True)
+            right_cell = sides[1].passage(Span(right.id, b0, b1), match.edits, match.kind, left_side=False)
+            rows.append(
+                Row(
+                    "passage", left_cell, right_cell, match,
+                    sides[0].quotes_in(left_cell), sides[1].quotes_in(right_cell), part,
+                )
             )
-        )
         cursor = [max(cursor[0], match.a.end), max(cursor[1], match.b.end)]
     if oriented or context is None:
         where = "tail" if oriented else "all"
         gaps = [side.gap(cursor[i], len(side.document.text), where, context) for i, side in enumerate(sides)]
         _add_context(rows, sides, gaps)
     return PairView(left, right, tuple(oriented), tuple(rows))
+
+
+SNAP_CHARS = 60
+"""How far (in characters) a mapped sentence end may be from a real one on the right side."""
+
+
+def _sentence_parts(
+    match: Match, left_sentences: Sequence[tuple[int, int]], right_sentences: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, int, int]]:
+    """Cut a passage pair at left sentence starts whose place on the right is a sentence start.
+
+    The place on the right comes from the edit script (or, without one, from the relative
+    position in the passage), snapped to the nearest right sentence start within
+    :data:`SNAP_CHARS`. Returns ``(a_start, a_end, b_start, b_end)`` parts, or [] for no cut.
+    """
+    a, b = match.a, match.b
+    left_starts = [s for s, _ in left_sentences if a.start < s < a.end]
+    right_starts = [s for s, _ in right_sentences if b.start < s < b.end]
+    if not left_starts or not right_starts:
+        return []
+    anchors = _anchors(match)
+    cuts: list[tuple[int, int]] = []
+    last_b = b.start
+    for x in left_starts:
+        y = _map_offset(anchors, x)
+        nearest = min(right_starts, key=lambda r: (abs(r - y), r))
+        if abs(nearest - y) <= SNAP_CHARS and nearest > last_b:
+            cuts.append((x, nearest))
+            last_b = nearest
+    if not cuts:
+        return []
+    bounds = [(a.start, b.start), *cuts, (a.end, b.end)]
+    return [(a0, a1, b0, b1) for (a0, b0), (a1, b1) in itertools.pairwise(bounds)]
+
+
+def _anchors(match: Match) -> list[tuple[int, int]]:
+    points = [(match.a.start, match.b.start)]
+    for edit in sorted(match.edits, key=lambda e: (e.a_start, e.b_start)):
+        points.append((edit.a_start, edit.b_start))
+        points.append((edit.a_end, edit.b_end))
+    points.append((match.a.end, match.b.end))
+    monotone: list[tuple[int, int]] = []
+    for x, y in points:
+        if not monotone or (x >= monotone[-1][0] and y >= monotone[-1][1]):
+            monotone.append((x, y))
+    return monotone
+
+
+def _map_offset(anchors: Sequence[tuple[int, int]], x: int) -> float:
+    """Map a left offset to the right side, linearly between the surrounding anchors."""
+    for (x0, y0), (x1, y1) in itertools.pairwise(anchors):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (x - x0) * (y1 - y0) / (x1 - x0)
+    return anchors[-1][1]
 
 
 def _add_context(rows: list[Row], sides: Sequence[_Side], gaps: Sequence[Cell]) -> None:
@@ -198,6 +260,7 @@ class _Side:
         self.quotes = sorted(quotes, key=lambda q: (q.start, q.end))
 
     def passage(self, span: Span, edits: Sequence[Edit], kind: str, *, left_side: bool) -> Cell:
+        span = Span(span.doc, *_strip(self.document.text, span.start, span.end))
         marks: list[tuple[int, int, Role]] = []
         for edit in edits:
             start, end = (edit.a_start, edit.a_end) if left_side else (edit.b_start, edit.b_end)
@@ -294,13 +357,17 @@ def render_pair(view: PairView, *, marks: bool = False) -> Group:
     With ``marks``, changed, added and dropped words are also bracketed (``[changed]``,
     ``{+added+}``, ``[-dropped-]``) so they stay visible without colour.
     """
+    if not view.rows:
+        return Group(_summary(view))
     table = Table(show_lines=True, expand=True, pad_edge=False, highlight=False)
     table.add_column(_heading(view.left), ratio=1, overflow="fold")
     table.add_column("", width=6, justify="center", no_wrap=True)
     table.add_column(_heading(view.right), ratio=1, overflow="fold")
     for row in view.rows:
         gutter = Text()
-        if row.match is not None:
+        if row.match is not None and row.part:
+            gutter = Text("┆", style=STYLES[row.match.kind])
+        elif row.match is not None:
             symbol = "=" if row.match.kind == "verbatim" else "≈"
             arrow = {"a->b": "→", "b->a": "←"}.get(row.match.direction, "")
             gutter = Text(f"{symbol}{arrow}\n{row.match.score:.2f}", style=STYLES[row.match.kind])

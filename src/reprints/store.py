@@ -201,14 +201,15 @@ SELECT id AS match,
        CASE WHEN direction = 'b->a' THEN a_date ELSE b_date END AS reuser_date,
        CASE WHEN direction = 'b->a' THEN a_text ELSE b_text END AS reuser_text,
        direction != 'undirected' AS directed,
-       kind, score, credited, verbatim_words, reworded_words
+       kind, score, credited, verbatim_words + reworded_words AS words,
+       verbatim_words, reworded_words
 FROM matches;
 
 CREATE VIEW outlet_pairs AS
 SELECT source_outlet, reuser_outlet, directed,
        COUNT(*) AS passages,
        COUNT(DISTINCT source_doc || char(31) || reuser_doc) AS article_pairs,
-       SUM(verbatim_words + reworded_words) AS words,
+       SUM(words) AS words,
        SUM(verbatim_words) AS verbatim_words,
        SUM(reworded_words) AS reworded_words,
        COALESCE(SUM(credited = 1), 0) AS credited_passages,
