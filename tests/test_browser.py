@@ -11,7 +11,7 @@ import json
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from conftest import GOLD_L1, ROOT, find_span
@@ -68,6 +68,7 @@ class Page(HTMLParser):
         self.title = ""
         self.columns: dict[str, dict] = {}
         self.families: list[str] = []
+        self.pair_rows: list[str] = []
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self._column: str | None = None
         self._span: dict | None = None
@@ -84,6 +85,8 @@ class Page(HTMLParser):
             self._in_title = True
         elif a.get("data-family"):
             self.families.append(a["data-family"])
+        elif tag == "a" and a.get("class") == "pair-row":
+            self.pair_rows.append(unquote(a["href"]))
         elif tag == "div" and a.get("id") in ("col-left", "col-right"):
             self._column = a["data-doc"]
             self.columns[self._column] = {"text": [], "spans": []}
@@ -129,16 +132,16 @@ def sample_report(tmp_path_factory, sample_corpus) -> tuple[Path, object]:
 
 
 def open_page(page: Path, fragment: str, tmp_path: Path, screenshot: str | None = None) -> tuple[Page, list[str]]:
-    url = page.as_uri() + fragment
-    dumped = chromium(url, tmp_path / "profile-dom", "--dump-dom")
-    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    """Open the report at ``fragment``; return its DOM after the script ran, and console lines."""
+    extra = ["--dump-dom"]
     if screenshot:
         ARTIFACTS.mkdir(exist_ok=True)
-        shot = chromium(url, tmp_path / "profile-shot", "--window-size=1400,1800",
-                        f"--screenshot={ARTIFACTS / screenshot}")
-        assert shot.returncode == 0, shot.stderr[-2000:]
+        extra += ["--window-size=1400,1800", f"--screenshot={ARTIFACTS / screenshot}"]
+    run = chromium(page.as_uri() + fragment, tmp_path / "profile", *extra)
+    assert run.returncode == 0, run.stderr[-2000:]
+    if screenshot:
         assert (ARTIFACTS / screenshot).stat().st_size > 10_000
-    return Page(dumped.stdout), console_messages(dumped.stderr)
+    return Page(run.stdout), console_messages(run.stderr)
 
 
 def pair_fragment(a: str, b: str) -> str:
@@ -222,3 +225,19 @@ def test_report_data_survives_the_browser(sample_report, tmp_path):
             assert row[5] == texts[row[0]]
     assert len(payload["matches"]) == len(result.matches)
 
+
+
+def test_outlet_filter_in_the_url_narrows_every_list(sample_report, tmp_path):
+    page, result = sample_report
+    outlet = {d.id: d.outlet for d in result.documents}
+    docs_of_southfront = {d for d, o in outlet.items() if o == "SouthFront"}
+    dom, console = open_page(page, "#outlet=SouthFront", tmp_path)
+    assert dom.root.get("data-ready") == "yes" and console == []
+    expected_pairs = {(m.a.doc, m.b.doc) for m in result.matches if {m.a.doc, m.b.doc} & docs_of_southfront}
+    shown = set()
+    for href in dom.pair_rows:
+        a, b = href.split("pair=", 1)[1].split("|")
+        shown.add((a, b))
+    assert shown == expected_pairs
+    families = {f.id for f in result.quote_families if {q.doc for q in f.quotes} & docs_of_southfront}
+    assert set(dom.families) == families

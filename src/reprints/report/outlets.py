@@ -109,9 +109,16 @@ def matrix_html(flows: list[OutletFlow], limit: int = 25) -> str:
     return "".join(rows) + note
 
 
-def graph_svg(flows: list[OutletFlow], limit: int = 20, size: int = 420, margin: int = 120) -> str:
-    """Draw outlets on a circle with an arrow from source to reuser, thicker for more words."""
-    names = busiest_outlets([f for f in flows if f.source != f.reuser], limit)
+def graph_svg(
+    flows: list[OutletFlow], limit: int = 14, max_edges: int = 40, size: int = 420, margin: int = 120
+) -> str:
+    """Draw outlets on a circle with an arrow from source to reuser, thicker for more words.
+
+    Only the ``limit`` busiest outlets and the ``max_edges`` strongest flows among them are
+    drawn, so a large corpus still gives a graph one can read; the matrix has the rest.
+    """
+    between = [f for f in flows if f.source != f.reuser]
+    names = busiest_outlets(between, limit)
     if len(names) < 2:
         return '<p class="empty">Fewer than two outlets share text, so there is no graph.</p>'
     centre, radius = size / 2, size / 2 - 40
@@ -122,7 +129,8 @@ def graph_svg(flows: list[OutletFlow], limit: int = 20, size: int = 420, margin:
         )
         for i, name in enumerate(names)
     }
-    edges = [f for f in flows if f.source != f.reuser and f.source in position and f.reuser in position]
+    edges = [f for f in between if f.source in position and f.reuser in position][:max_edges]
+    hidden = sum(1 for f in between if f not in edges)
     peak = max((f.words for f in edges), default=1) or 1
     volume: dict[str, int] = defaultdict(int)
     for flow in edges:
@@ -133,8 +141,8 @@ def graph_svg(flows: list[OutletFlow], limit: int = 20, size: int = 420, margin:
         f'<svg class="graph" viewBox="0 0 {size + 2 * margin} {size}" width="{size + 2 * margin}" '
         f'height="{size}" '
         'role="img" aria-label="Outlet reuse graph: arrows run from source to reusing outlet">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" '
-        'markerHeight="5" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
         'fill="#64748b"/></marker></defs>',
     ]
     for flow in sorted(edges, key=lambda f: (f.words, f.source, f.reuser)):
@@ -167,7 +175,12 @@ def graph_svg(flows: list[OutletFlow], limit: int = 20, size: int = 420, margin:
             f"{escape(_shorten(name, 22))}</text></g>"
         )
     parts.append("</svg>")
-    return "".join(parts)
+    if hidden:
+        parts.append(
+            f'<p class="note">The graph draws the {len(edges)} strongest flows among the '
+            f"{len(names)} busiest outlets; {hidden} weaker ones are in the matrix only.</p>"
+        )
+    return '<figure class="graph">' + "".join(parts) + "</figure>"
 
 
 def _node_radius(volume: int, top_volume: int) -> float:

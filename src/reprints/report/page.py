@@ -17,7 +17,7 @@ from importlib import resources
 from ..errors import InputError
 from ..model import ScanResult
 from .outlets import UNKNOWN_OUTLET, graph_svg, matrix_html, outlet_flows
-from .payload import build_payload, document_pairs, match_words, payload_json
+from .payload import build_payload, match_words, payload_json
 from .wire_chart import wire_chart_svg, wire_table_html
 
 # Records script errors on <html data-errors="..."> before anything else runs, so a test (or a
@@ -38,7 +38,7 @@ def _stat(number: object, label: str, cls: str = "") -> str:
     return f'<div class="stat {cls}"><b>{escape(str(number))}</b><span>{escape(label)}</span></div>'
 
 
-def _overview_html(result: ScanResult) -> str:
+def _overview_html(result: ScanResult, pair_count: int) -> str:
     documents = result.documents
     dates = sorted(d.date[:10] for d in documents if d.date)
     outlets = {d.outlet for d in documents if d.outlet}
@@ -55,7 +55,7 @@ def _overview_html(result: ScanResult) -> str:
         _stat(len(result.matches), "reused passages"),
         _stat(kinds["verbatim"], f"verbatim ({words['verbatim']} words)", "verbatim"),
         _stat(kinds["reworded"], f"reworded ({words['reworded']} words)", "reworded"),
-        _stat(len(document_pairs(result)), "document pairs"),
+        _stat(pair_count, "document pairs"),
         _stat(len(result.quotes), "quotes", "quotes"),
         _stat(len(result.quote_families), f"quote families ({cross} across outlets)", "quotes"),
         _stat(len(result.stories), "stories"),
@@ -77,15 +77,18 @@ def _overview_html(result: ScanResult) -> str:
 
 
 def _filters_html(result: ScanResult, outlets: list[str]) -> str:
-    options = "".join(
-        f'<option value="{i}">{escape(name)}</option>' for i, name in enumerate(outlets)
-    )
+    choices = [(str(i), name) for i, name in enumerate(outlets)]
     if any(not d.outlet for d in result.documents):
-        options += f'<option value="-1">{escape(UNKNOWN_OUTLET)}</option>'
+        choices.append(("-1", UNKNOWN_OUTLET))
+    boxes = "".join(
+        f'<label><input type="checkbox" value="{value}" data-name="{escape(name)}"> '
+        f"{escape(name)}</label>"
+        for value, name in choices
+    )
     return (
         '<form id="filters">'
-        f'<label>Outlets <select id="f-outlet" multiple size="1" title="Hold Ctrl or ⌘ to pick '
-        f'several; none picked shows all">{options}</select></label>'
+        '<details class="picker" id="f-outlets"><summary>All outlets</summary>'
+        f'<div class="picker-list">{boxes}</div></details>'
         '<label>From <input id="f-from" type="date"></label>'
         '<label>to <input id="f-to" type="date"></label>'
         '<button type="reset">show all</button></form>'
@@ -135,7 +138,7 @@ def render_report(result: ScanResult, *, title: str = "reprints report") -> str:
     sections = [
         '<section id="pair-view" hidden></section>',
         '<section id="overview"><h2>Overview</h2>'
-        '<p class="lead">What this run read and found.</p>' + _overview_html(result) + "</section>",
+        '<p class="lead">What this run read and found.</p>' + _overview_html(result, len(payload["pairs"])) + "</section>",
         '<section id="outlets"><h2>Who took from whom</h2><p class="lead">Reused passages '
         "from each source outlet (rows) in each reusing outlet (columns); the earlier article "
         "counts as the source. Hover a cell or an arrow for words and credits.</p>"

@@ -43,21 +43,64 @@
     for (var i = 0; i < list.length; i++) if (docPasses(list[i])) return true;
     return false;
   }
-  function readFilters() {
-    var select = $('f-outlet');
-    if (!select) return;
-    var chosen = {}, any = false;
-    for (var i = 0; i < select.options.length; i++) {
-      if (select.options[i].selected) { chosen[select.options[i].value] = true; any = true; }
+  function checkboxes() {
+    var picker = $('f-outlets');
+    return picker ? Array.prototype.slice.call(picker.querySelectorAll('input[type=checkbox]')) : [];
+  }
+  /* Filters live in the URL (#outlet=…&from=…&to=…&pair=a|b), so a filtered view can be shared. */
+  function hashState() {
+    var state = { outlets: [], from: '', to: '', pair: null };
+    location.hash.replace(/^#/, '').split('&').forEach(function (part) {
+      var at = part.indexOf('=');
+      if (at < 0) return;
+      var key = part.slice(0, at), value = part.slice(at + 1);
+      if (key === 'pair') {
+        var bar = value.indexOf('|');
+        if (bar >= 0) state.pair = [decodeURIComponent(value.slice(0, bar)), decodeURIComponent(value.slice(bar + 1))];
+      } else if (key === 'outlet') state.outlets.push(decodeURIComponent(value));
+      else if (key === 'from' || key === 'to') state[key] = decodeURIComponent(value);
+    });
+    return state;
+  }
+  function filterHash(pair) {
+    var parts = [];
+    checkboxes().forEach(function (box) {
+      if (box.checked) parts.push('outlet=' + encodeURIComponent(box.getAttribute('data-name')));
+    });
+    if (filter.from) parts.push('from=' + encodeURIComponent(filter.from));
+    if (filter.to) parts.push('to=' + encodeURIComponent(filter.to));
+    if (pair) parts.push('pair=' + encodeURIComponent(DOCS[pair[0]][0]) + '|' + encodeURIComponent(DOCS[pair[1]][0]));
+    return parts.length ? '#' + parts.join('&') : '#';
+  }
+  function applyHashFilters(state) {
+    checkboxes().forEach(function (box) {
+      box.checked = state.outlets.indexOf(box.getAttribute('data-name')) >= 0;
+    });
+    if ($('f-from')) { $('f-from').value = state.from; $('f-to').value = state.to; }
+  }
+  function readFilters(fromHash) {
+    var boxes = checkboxes();
+    var chosen = {}, names = {}, count = 0, last = '';
+    boxes.forEach(function (box) {
+      if (!box.checked) return;
+      chosen[box.value] = true; names[box.getAttribute('data-name')] = true;
+      count++; last = box.getAttribute('data-name');
+    });
+    filter.outlets = count ? chosen : null;
+    filter.from = $('f-from') ? $('f-from').value : '';
+    filter.to = $('f-to') ? $('f-to').value : '';
+    if ($('f-outlets')) {
+      $('f-outlets').querySelector('summary').textContent =
+        count === 0 ? 'All outlets' : count === 1 ? last : count + ' outlets';
     }
-    filter.outlets = any ? chosen : null;
-    filter.from = $('f-from').value;
-    filter.to = $('f-to').value;
-    var names = {};
-    if (any) for (var k in chosen) names[OUTLETS[k] === undefined ? D.no_outlet : OUTLETS[k]] = true;
     var marked = document.querySelectorAll('[data-outlet]');
     for (var j = 0; j < marked.length; j++) {
-      marked[j].classList.toggle('dim', any && !names[marked[j].getAttribute('data-outlet')]);
+      marked[j].classList.toggle('dim', count > 0 && !names[marked[j].getAttribute('data-outlet')]);
+    }
+    if (fromHash !== true && history.replaceState) {
+      var state = hashState(), open = null;
+      if (state.pair) open = pairOf(state.pair[0], state.pair[1]);
+      history.replaceState(null, '', filterHash(open ? [D.pairs[open.index][0], D.pairs[open.index][1]] : null));
     }
     pairPage = 0; familyPage = 0; storyPage = 0;
     renderPairs(); renderFamilies(); renderStories();
@@ -85,9 +128,7 @@
     p[2].forEach(function (mi) { if (M[mi][8] === 0) ab++; else if (M[mi][8] === 1) ba++; });
     return ba > ab ? 'b->a' : ab > 0 ? 'a->b' : 'undirected';
   }
-  function pairHash(p) {
-    return '#pair=' + encodeURIComponent(DOCS[p[0]][0]) + '|' + encodeURIComponent(DOCS[p[1]][0]);
-  }
+  function pairHash(p) { return filterHash([p[0], p[1]]); }
   function docCell(di) {
     var cell = el('span', 'doc');
     add(cell, el('span', 'outlet', outletOf(di)), el('span', 'date', dateOf(di) || 'undated'),
@@ -243,7 +284,7 @@
       if (M[mi][9]) credited++;
     });
     var close = el('a', 'close', '× close');
-    close.setAttribute('href', '#pairs');
+    close.setAttribute('href', filterHash(null));
     close.setAttribute('title', 'back to the list of pairs');
     if (D.mode === 'report') host.appendChild(close);
     var summary = el('p', 'summary', plural(matchIds.length, 'passage') + ' · ' + verb + ' verbatim · ' +
@@ -291,6 +332,14 @@
       }).forEach(function (mi) {
         var m = M[mi];
         var row = el('div', 'arow');
+        row.setAttribute('title', 'show this passage in both articles above');
+        row.addEventListener('click', function () {
+          heat(mi, registry, true);
+          (registry[mi] || []).forEach(function (n) {
+            scrollWithin(n.getAttribute('data-side') === 'left' ? boxes[0] : boxes[1], n);
+          });
+          cols.scrollIntoView({ block: 'start' });
+        });
         var leftSide = m[0] === leftDoc ? 0 : 1;
         [[leftDoc, leftSide, 'left'], [rightDoc, 1 - leftSide, 'right']].forEach(function (spec) {
           var di = spec[0], side = spec[1];
@@ -328,19 +377,31 @@
     return box;
   }
 
+  function pairOf(a, b) {
+    var i = pairIndex[a + '\n' + b];
+    if (i === undefined) i = pairIndex[b + '\n' + a];
+    return i === undefined ? null : { index: i };
+  }
+  function pairLink(a, b, text) {
+    var found = pairOf(DOCS[a][0], DOCS[b][0]);
+    if (!found) return el('span', null, text);
+    var link = el('a', 'pair-link', text);
+    link.setAttribute('href', pairHash(D.pairs[found.index]));
+    return link;
+  }
+
   function openFromHash() {
-    var match = /^#pair=([^|]*)\|(.*)$/.exec(location.hash);
-    if (!match) { clear($('pair-view')); $('pair-view').hidden = true; return false; }
-    var a = decodeURIComponent(match[1]), b = decodeURIComponent(match[2]);
-    var key = pairIndex[a + '\n' + b] !== undefined ? a + '\n' + b : b + '\n' + a;
-    var i = pairIndex[key];
-    if (i === undefined) {
+    var state = hashState();
+    if (!state.pair) { clear($('pair-view')); $('pair-view').hidden = true; return false; }
+    var a = state.pair[0], b = state.pair[1];
+    var found = pairOf(a, b);
+    if (!found) {
       var host = $('pair-view');
       clear(host); host.hidden = false;
       host.appendChild(el('p', 'empty', 'No passages link ' + a + ' and ' + b + '.'));
       return true;
     }
-    var p = D.pairs[i], dir = pairDirection(p);
+    var p = D.pairs[found.index], dir = pairDirection(p);
     renderPairView(dir === 'b->a' ? p[1] : p[0], dir === 'b->a' ? p[0] : p[1], p[2]);
     return true;
   }
@@ -376,7 +437,12 @@
         });
         quoteCell.appendChild(frag);
         var change = qi === origin ? 'original' : (q[8] || 'variant');
-        add(tr, add(el('td', 'vwho'), el('span', 'outlet', outletOf(q[0])), el('span', 'date', dateOf(q[0]) || 'undated')),
+        var who = add(el('td', 'vwho'), el('span', 'outlet', outletOf(q[0])), el('span', 'date', dateOf(q[0]) || 'undated'));
+        if (qi !== origin && q[0] !== oq[0]) {
+          var link = pairLink(oq[0], q[0], 'compare with the original');
+          if (link.tagName === 'A') who.appendChild(link);
+        }
+        add(tr, who,
           add(el('td', 'vchange'), el('span', 'change ' + change, change)),
           quoteCell,
           add(el('td', 'vspeaker'), el('span', 'speaker-name', q[3] || 'no speaker'),
@@ -433,8 +499,10 @@
       s[1].slice().sort(function (x, y) {
         return (dateOf(x) || '9').localeCompare(dateOf(y) || '9') || DOCS[x][0].localeCompare(DOCS[y][0]);
       }).forEach(function (di) {
+        var name = DOCS[di][3] || DOCS[di][0];
         add(list, add(el('li', di === s[2] ? 'origin' : null), el('span', 'date', dateOf(di) || 'undated'),
-          el('span', 'outlet', outletOf(di)), el('span', 'title', DOCS[di][3] || DOCS[di][0]),
+          el('span', 'outlet', outletOf(di)),
+          s[2] >= 0 && di !== s[2] ? pairLink(s[2], di, name) : el('span', 'title', name),
           di === s[2] ? el('span', 'badge origin', 'likely origin') : null));
       });
       host.appendChild(add(row, head, list));
@@ -461,12 +529,19 @@
       form.addEventListener('submit', function (ev) { ev.preventDefault(); });
       form.addEventListener('reset', function () { setTimeout(readFilters, 0); });
     }
-    renderPairs(); renderFamilies(); renderStories();
+    applyHashFilters(hashState());
+    readFilters(true);
     openFromHash();
     window.addEventListener('hashchange', function () {
+      if (location.hash.indexOf('=') < 0 && location.hash.length > 1) return;  // a section link
+      applyHashFilters(hashState());
+      readFilters(true);
       if (openFromHash()) window.scrollTo(0, 0);
     });
   }
-  document.documentElement.setAttribute('data-ready-ms', Math.round(performance.now() - started));
+  // Script time, and time since navigation started (parse + JSON + first render): read by
+  // the browser test and benchmarks/report_scale.py.
+  document.documentElement.setAttribute('data-script-ms', Math.round(performance.now() - started));
+  document.documentElement.setAttribute('data-ready-ms', Math.round(performance.now()));
   document.documentElement.setAttribute('data-ready', 'yes');
 })();

@@ -83,7 +83,7 @@ def wire_chart_svg(wire: Sequence[ArticleWireShare], limit: int = len(PALETTE)) 
             f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
             f'<text class="tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:.0%}</text>'
         )
-    step = max(1, len(months) // 8)
+    step = max(1, -(-len(months) // 6))
     for i, month in enumerate(months):
         if i % step == 0:
             parts.append(
