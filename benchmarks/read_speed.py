@@ -27,7 +27,10 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 def articles(count: int, seed: int = 7) -> list[str]:
     """Return ``count`` articles of about 500 words resampled from the sample's paragraphs."""
     paragraphs = [
-        p for f in sorted(SAMPLE.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n") if len(p) > 80
+        p
+        for f in sorted(SAMPLE.glob("*.txt"))
+        for p in f.read_text(encoding="utf-8").split("\n\n")
+        if len(p) > 80
     ]
     rng = random.Random(seed)
     out = []
@@ -59,7 +62,9 @@ def measure(label: str, paths: list[Path], megabytes: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20000, help="Articles per format.")
-    parser.add_argument("--html-docs", type=int, default=500, help="Articles for the HTML run (slow).")
+    parser.add_argument(
+        "--html-docs", type=int, default=500, help="Articles for the HTML run (slow)."
+    )
     args = parser.parse_args()
     texts = articles(args.docs)
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,7 +72,17 @@ def main() -> None:
         jsonl = root / "corpus.jsonl"
         with jsonl.open("w", encoding="utf-8") as handle:
             for i, text in enumerate(texts):
-                handle.write(json.dumps({"id": f"a{i:07d}", "outlet": f"outlet{i % 50}", "date": "2017-09-08", "text": text}) + "\n")
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": f"a{i:07d}",
+                            "outlet": f"outlet{i % 50}",
+                            "date": "2017-09-08",
+                            "text": text,
+                        }
+                    )
+                    + "\n"
+                )
         table = root / "corpus.csv"
         with table.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)

@@ -37,9 +37,25 @@ def test_info_maps_csv_columns(runner, tmp_path):
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "publisher", "scrape_time", "text"])
-        writer.writerow(["1", "cnn.com", "2018-07-15T07:54:28-04:00", "Trump met Putin in Helsinki ### (AP) — The summit began."])
-        writer.writerow(["2", "foxnews.com", "2018-07-16T09:00:00-04:00", "HELSINKI (AP) — The summit began on Monday."])
-    result = runner.invoke(main, ["info", str(path), "--columns", "publisher=outlet,scrape_time=date"])
+        writer.writerow(
+            [
+                "1",
+                "cnn.com",
+                "2018-07-15T07:54:28-04:00",
+                "Trump met Putin in Helsinki ### (AP) — The summit began.",
+            ]
+        )
+        writer.writerow(
+            [
+                "2",
+                "foxnews.com",
+                "2018-07-16T09:00:00-04:00",
+                "HELSINKI (AP) — The summit began on Monday.",
+            ]
+        )
+    result = runner.invoke(
+        main, ["info", str(path), "--columns", "publisher=outlet,scrape_time=date"]
+    )
     assert result.exit_code == 0, result.output
     summary = rows(result.stdout)
     assert (summary["outlets"], summary["dates"]) == ("2", "2018-07-15 … 2018-07-16")
@@ -55,7 +71,9 @@ def test_bad_column_mapping_is_a_usage_error(runner, sample_dir):
 
 def test_quiet_keeps_the_summary_but_not_each_problem(runner, tmp_path, sample_dir):
     (tmp_path / "empty.txt").write_bytes(b"")
-    (tmp_path / "story.txt").write_text((sample_dir / "002_0eec5a486a0ac0bb.txt").read_text(encoding="utf-8"))
+    (tmp_path / "story.txt").write_text(
+        (sample_dir / "002_0eec5a486a0ac0bb.txt").read_text(encoding="utf-8")
+    )
     loud = runner.invoke(main, ["info", str(tmp_path)])
     quiet = runner.invoke(main, ["info", "--quiet", str(tmp_path)])
     assert f"{tmp_path}/empty.txt: empty file" in loud.stderr.splitlines()

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import find_span
 from reprints.errors import ParameterError
 from reprints.normalize import sentence_spans, tokenize
 from reprints.read import ReadOptions, iter_documents, normalize_date, parse_columns, read_corpus
-
-from conftest import find_span
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_URL = "https://theduran.com/us-colluded-with-isis-in-deir-ez-zor/"
@@ -39,9 +38,18 @@ def test_sample_folder_reads_manifest_fields_and_exact_text(sample_dir, sample_c
     for doc_id, doc in docs.items():
         assert doc.text == (sample_dir / doc_id).read_text(encoding="utf-8")
     duran = docs["004_dc875d24e25a1aad.txt"]
-    assert (duran.outlet, duran.date, duran.title) == ("The Duran", "2017-09-08", "US colluded with ISIS in Deir ez-Zor")
+    assert (duran.outlet, duran.date, duran.title) == (
+        "The Duran",
+        "2017-09-08",
+        "US colluded with ISIS in Deir ez-Zor",
+    )
     assert duran.meta["date_precision"] == "approximate" and "notes" in duran.meta
-    assert {d.outlet for d in docs.values()} == {"Sputnik", "21st Century Wire", "SouthFront", "The Duran"}
+    assert {d.outlet for d in docs.values()} == {
+        "Sputnik",
+        "21st Century Wire",
+        "SouthFront",
+        "The Duran",
+    }
     # The Sputnik page writes "Сomment" with a Cyrillic С; it must survive reading.
     assert "\u0421omment" in docs["000_01f78c86e39ec8cf.txt"].text
 
@@ -72,7 +80,9 @@ def test_utf8_with_one_broken_byte_stays_utf8_with_a_warning(tmp_path):
 
 def test_folder_outlet_falls_back_to_subfolder_and_manifest_wins(tmp_path):
     (tmp_path / "sputnik").mkdir()
-    (tmp_path / "sputnik" / "a.txt").write_text("US choppers transferred 20 Daesh field commanders.")
+    (tmp_path / "sputnik" / "a.txt").write_text(
+        "US choppers transferred 20 Daesh field commanders."
+    )
     (tmp_path / "sputnik" / "b.txt").write_text("The coalition's press office called it false.")
     (tmp_path / "loose.txt").write_text("A story at the top of the folder.")
     (tmp_path / "manifest.csv").write_text(
@@ -92,7 +102,9 @@ def test_folder_outlet_falls_back_to_subfolder_and_manifest_wins(tmp_path):
 
 def test_documentation_files_are_left_unread_unless_included(tmp_path):
     (tmp_path / "courts").mkdir()
-    (tmp_path / "courts" / "readme.txt").write_text("This directory contains PA copy on court cases.")
+    (tmp_path / "courts" / "readme.txt").write_text(
+        "This directory contains PA copy on court cases."
+    )
     (tmp_path / "LICENSE").write_text("Research use only.")
     (tmp_path / "courts" / "story1.txt").write_text("A man was jailed for life at the Old Bailey.")
     (tmp_path / "courts" / "story1.sub").write_text("TORY MP PR")
@@ -112,15 +124,36 @@ def test_documentation_files_are_left_unread_unless_included(tmp_path):
 
 def test_jsonl_fields_passim_series_alias_and_meta(tmp_path):
     lines = [
-        {"id": "sputnik-1", "series": "Sputnik", "date": "2017-09-08T10:00:00Z", "text": "US choppers transferred 20 commanders.", "lang": "en"},
-        {"id": 7, "outlet": "The Duran", "series": "theduran.com", "date": "Sep 8, 2017", "title": "US colluded", "text": "The source said so."},
+        {
+            "id": "sputnik-1",
+            "series": "Sputnik",
+            "date": "2017-09-08T10:00:00Z",
+            "text": "US choppers transferred 20 commanders.",
+            "lang": "en",
+        },
+        {
+            "id": 7,
+            "outlet": "The Duran",
+            "series": "theduran.com",
+            "date": "Sep 8, 2017",
+            "title": "US colluded",
+            "text": "The source said so.",
+        },
     ]
     path = tmp_path / "wire.jsonl"
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n", encoding="utf-8")
     docs = read_corpus([path]).documents
     assert [d.id for d in docs] == ["7", "sputnik-1"]
-    assert (docs[1].outlet, docs[1].date, dict(docs[1].meta)) == ("Sputnik", "2017-09-08T10:00:00+00:00", {"lang": "en"})
-    assert (docs[0].outlet, docs[0].date, docs[0].title) == ("The Duran", "2017-09-08", "US colluded")
+    assert (docs[1].outlet, docs[1].date, dict(docs[1].meta)) == (
+        "Sputnik",
+        "2017-09-08T10:00:00+00:00",
+        {"lang": "en"},
+    )
+    assert (docs[0].outlet, docs[0].date, docs[0].title) == (
+        "The Duran",
+        "2017-09-08",
+        "US colluded",
+    )
     assert docs[0].meta == {"series": "theduran.com"}
 
 
@@ -132,14 +165,24 @@ def test_csv_column_mapping_keeps_text_as_is(tmp_path):
         writer.writerow(["id", "publisher", "scrape_time", "text"])
         writer.writerow(["6", "nytimes.com", "2018-07-15T07:54:28-04:00", text])
     doc = read_corpus([path], columns="publisher=outlet,scrape_time=date").documents[0]
-    assert (doc.id, doc.outlet, doc.date, doc.text) == ("6", "nytimes.com", "2018-07-15T07:54:28-04:00", text)
+    assert (doc.id, doc.outlet, doc.date, doc.text) == (
+        "6",
+        "nytimes.com",
+        "2018-07-15T07:54:28-04:00",
+        text,
+    )
     unmapped = read_corpus([path]).documents[0]
-    assert unmapped.outlet is None and unmapped.meta == {"publisher": "nytimes.com", "scrape_time": "2018-07-15T07:54:28-04:00"}
+    assert unmapped.outlet is None and unmapped.meta == {
+        "publisher": "nytimes.com",
+        "scrape_time": "2018-07-15T07:54:28-04:00",
+    }
 
 
 def test_tsv_is_read_with_tabs(tmp_path):
     path = tmp_path / "wire.tsv"
-    path.write_text("id\toutlet\ttext\nap-1\tAP\tWASHINGTON (AP) — The Senate voted.\n", encoding="utf-8")
+    path.write_text(
+        "id\toutlet\ttext\nap-1\tAP\tWASHINGTON (AP) — The Senate voted.\n", encoding="utf-8"
+    )
     doc = read_corpus([path]).documents[0]
     assert (doc.id, doc.outlet, doc.text) == ("ap-1", "AP", "WASHINGTON (AP) — The Senate voted.")
 
@@ -149,7 +192,11 @@ def test_html_page_keeps_the_article_and_drops_the_boilerplate(sample_texts):
     assert corpus.problems == []
     doc = corpus.documents[0]
     assert (doc.id, doc.outlet, doc.date, doc.title, doc.url) == (
-        "duran_article.html", "The Duran", "2017-09-08", "US colluded with ISIS in Deir ez-Zor", ARTICLE_URL
+        "duran_article.html",
+        "The Duran",
+        "2017-09-08",
+        "US colluded with ISIS in Deir ez-Zor",
+        ARTICLE_URL,
     )
     for needle in PAGE_BOILERPLATE:
         assert needle not in doc.text
@@ -159,8 +206,12 @@ def test_html_page_keeps_the_article_and_drops_the_boilerplate(sample_texts):
     # Every paragraph, character for character, except that trafilatura turns no-break
     # spaces into spaces (documented in docs/read.md).
     assert doc.text.endswith(article.replace("\u00a0", " "))
-    start, end = find_span(doc.text, "a ‘US Air Force helicopter’ had evacuated 2 Daesh field commanders")
-    assert doc.text[start:end] == "a ‘US Air Force helicopter’ had evacuated 2 Daesh field commanders"
+    start, end = find_span(
+        doc.text, "a ‘US Air Force helicopter’ had evacuated 2 Daesh field commanders"
+    )
+    assert (
+        doc.text[start:end] == "a ‘US Air Force helicopter’ had evacuated 2 Daesh field commanders"
+    )
 
 
 def test_warc_reads_the_html_response_by_its_uri_and_leaves_the_rest_out():
@@ -168,7 +219,12 @@ def test_warc_reads_the_html_response_by_its_uri_and_leaves_the_rest_out():
     page = read_corpus([FIXTURES / "duran_article.html"]).documents[0]
     assert [d.id for d in corpus.documents] == [ARTICLE_URL]
     doc = corpus.documents[0]
-    assert (doc.text, doc.outlet, doc.date, doc.url) == (page.text, "The Duran", "2017-09-08", ARTICLE_URL)
+    assert (doc.text, doc.outlet, doc.date, doc.url) == (
+        page.text,
+        "The Duran",
+        "2017-09-08",
+        ARTICLE_URL,
+    )
     assert [str(p) for p in corpus.problems] == [
         f"{FIXTURES / 'duran_crawl.warc.gz'} (record https://theduran.com/category/world/): "
         "no article text found in the page (only menus, widgets or nothing)"
@@ -182,14 +238,17 @@ def test_warc_reads_the_html_response_by_its_uri_and_leaves_the_rest_out():
 def test_read_offsets_slice_back_to_the_file_text(sample_dir):
     for doc in read_corpus([sample_dir, FIXTURES / "duran_article.html"]).documents:
         tokens = tokenize(doc.text)
-        for start, end in zip(tokens.starts.tolist(), tokens.ends.tolist()):
+        for start, end in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=False):
             assert doc.text[start:end].strip() == doc.text[start:end] != ""
         for start, end in sentence_spans(doc.text):
             assert 0 <= start < end <= len(doc.text)
     sputnik = next(d for d in read_corpus([sample_dir]).documents if d.outlet == "Sputnik")
     raw = (sample_dir / sputnik.id).read_bytes().decode("utf-8")
     tokens = tokenize(sputnik.text)
-    assert all(raw[s:e] == sputnik.text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist()))
+    assert all(
+        raw[s:e] == sputnik.text[s:e]
+        for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=False)
+    )
 
 
 def test_iter_documents_is_lazy(tmp_path):
@@ -224,7 +283,10 @@ def test_normalize_date(raw, iso):
 
 
 def test_parse_columns_names_the_bad_part():
-    assert parse_columns("publisher=outlet, scrape_time=date") == {"publisher": "outlet", "scrape_time": "date"}
+    assert parse_columns("publisher=outlet, scrape_time=date") == {
+        "publisher": "outlet",
+        "scrape_time": "date",
+    }
     with pytest.raises(ParameterError, match="'publisher' is not SOURCE=FIELD"):
         parse_columns("publisher")
     with pytest.raises(ParameterError, match="'source' is not a document field"):

@@ -33,13 +33,17 @@ def hostile(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     good["good/sputnik.txt"] = seed("000")
     (folder / "good" / "sputnik.txt").write_text(good["good/sputnik.txt"], encoding="utf-8")
     (folder / "good" / "duran.html").write_bytes((FIXTURES / "duran_article.html").read_bytes())
-    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
+    (folder / "binary.txt").write_bytes(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+    )
     broken = "Café au lait, naïve".encode()[:-1] + b"\xff\xfe\x81\x9d" * 20
     (folder / "undecodable.txt").write_bytes(broken)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "blank.txt").write_bytes(b"  \n\n\t\n")
     nul_text = seed("002")
-    (folder / "nul.txt").write_text(nul_text[:100] + "\x00\x00" + nul_text[100:] + "\x00", encoding="utf-8")
+    (folder / "nul.txt").write_text(
+        nul_text[:100] + "\x00\x00" + nul_text[100:] + "\x00", encoding="utf-8"
+    )
     good["nul.txt"] = nul_text
     paragraph = seed("001")
     big = paragraph * (BIG_BYTES // len(paragraph) + 1)  # a little over 50 MB
@@ -64,7 +68,9 @@ def hostile(tmp_path_factory) -> tuple[Path, Path, dict[str, str]]:
     good["wire-1"], good["wire-4"] = wire_1, wire_4
 
     table = root / "table.csv"
-    multiline = 'Helsinki summit ### By Reuters\n\nHELSINKI — Trump said: "We have been getting along."\n'
+    multiline = (
+        'Helsinki summit ### By Reuters\n\nHELSINKI — Trump said: "We have been getting along."\n'
+    )
     table.write_text(
         "id,outlet,text\n"
         f'csv-1,reuters.com,"{multiline.replace(chr(34), chr(34) * 2)}"\n'
@@ -121,7 +127,9 @@ def test_every_good_document_survives(hostile, hostile_corpus):
 
 def test_size_limit_skips_and_names_the_option(hostile):
     folder, _, _ = hostile
-    corpus = read_corpus([folder / "big.txt", folder / "good"], options=ReadOptions.build(max_mb=10))
+    corpus = read_corpus(
+        [folder / "big.txt", folder / "good"], options=ReadOptions.build(max_mb=10)
+    )
     size = f"{(folder / 'big.txt').stat().st_size / 1e6:.1f}"
     assert [str(p) for p in corpus.problems] == [
         f"{folder}/big.txt: {size} MB is over the 10 MB limit per document; skipped (raise it with --max-mb)"
@@ -146,10 +154,14 @@ def test_cli_reports_each_problem_once_and_a_summary(runner, hostile):
 
 
 def test_strict_makes_the_first_problem_fatal(runner, hostile):
-    folder, table, _ = hostile
-    result = runner.invoke(main, ["info", "--strict", str(folder / "good"), str(folder / "empty.txt")])
+    folder, _table, _ = hostile
+    result = runner.invoke(
+        main, ["info", "--strict", str(folder / "good"), str(folder / "empty.txt")]
+    )
     assert result.exit_code == 1
-    assert f"Error: {folder}/empty.txt: empty file (--strict makes any problem fatal)" in result.stderr
+    assert (
+        f"Error: {folder}/empty.txt: empty file (--strict makes any problem fatal)" in result.stderr
+    )
     clean = runner.invoke(main, ["info", "--strict", str(folder / "good")])
     assert clean.exit_code == 0, clean.output
 
@@ -159,7 +171,9 @@ def test_truncated_warc_keeps_the_records_before_the_break(tmp_path):
     cut = tmp_path / "cut.warc.gz"
     cut.write_bytes(whole[: len(whole) - 200])  # the last record (the nav page) is cut
     corpus = read_corpus([cut])
-    assert [d.id for d in corpus.documents] == ["https://theduran.com/us-colluded-with-isis-in-deir-ez-zor/"]
+    assert [d.id for d in corpus.documents] == [
+        "https://theduran.com/us-colluded-with-isis-in-deir-ez-zor/"
+    ]
     assert [str(p) for p in corpus.problems] == [
         f"{cut} (record https://theduran.com/category/world/): "
         "broken record without HTTP headers (is the file truncated?); skipped"
@@ -168,10 +182,15 @@ def test_truncated_warc_keeps_the_records_before_the_break(tmp_path):
 
 def test_a_file_that_is_not_jsonl_at_all_is_given_up_after_20_lines(tmp_path):
     path = tmp_path / "notes.jsonl"
-    path.write_text("".join(f"note {i}: call the wire desk\n" for i in range(100)), encoding="utf-8")
+    path.write_text(
+        "".join(f"note {i}: call the wire desk\n" for i in range(100)), encoding="utf-8"
+    )
     problems = read_corpus([path]).problems
     assert len(problems) == 21
-    assert str(problems[-1]) == f"{path}:20: the first 20 lines are all unreadable; rest of the file skipped"
+    assert (
+        str(problems[-1])
+        == f"{path}:20: the first 20 lines are all unreadable; rest of the file skipped"
+    )
 
 
 def test_gzipped_jsonl_and_a_csv_without_a_text_column(tmp_path):
@@ -179,7 +198,12 @@ def test_gzipped_jsonl_and_a_csv_without_a_text_column(tmp_path):
 
     packed = tmp_path / "wire.jsonl.gz"
     with gzip.open(packed, "wt", encoding="utf-8") as handle:
-        handle.write(json.dumps({"id": "ap-1", "outlet": "AP", "text": "WASHINGTON (AP) — The Senate voted."}) + "\n")
+        handle.write(
+            json.dumps(
+                {"id": "ap-1", "outlet": "AP", "text": "WASHINGTON (AP) — The Senate voted."}
+            )
+            + "\n"
+        )
     table = tmp_path / "scrape.csv"
     table.write_text("id,publisher,body\n1,cnn.com,The summit began.\n", encoding="utf-8")
     corpus = read_corpus([packed, table])
@@ -194,8 +218,14 @@ def test_gzipped_jsonl_and_a_csv_without_a_text_column(tmp_path):
 def test_csv_row_in_another_encoding_is_kept_with_a_warning(tmp_path):
     path = tmp_path / "mixed.csv"
     path.write_bytes(
-        "id,text\n1,“Curly” UTF-8 row\n".encode() + "2,Fined £500 at the Old Bailey\n".encode("latin-1")
+        "id,text\n1,“Curly” UTF-8 row\n".encode()
+        + "2,Fined £500 at the Old Bailey\n".encode("latin-1")
     )
     corpus = read_corpus([path])
-    assert [d.text for d in corpus.documents] == ["“Curly” UTF-8 row", "Fined £500 at the Old Bailey"]
-    assert [str(p) for p in corpus.problems] == [f"{path}:3: not utf-8-sig; this row read as cp1252"]
+    assert [d.text for d in corpus.documents] == [
+        "“Curly” UTF-8 row",
+        "Fined £500 at the Old Bailey",
+    ]
+    assert [str(p) for p in corpus.problems] == [
+        f"{path}:3: not utf-8-sig; this row read as cp1252"
+    ]

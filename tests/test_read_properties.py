@@ -16,7 +16,12 @@ from reprints.read import iter_documents, read_corpus
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
 SEED_PARAGRAPHS = sorted(
-    {p for f in SAMPLE.glob("*.txt") for p in f.read_text(encoding="utf-8").split("\n\n") if p.strip()}
+    {
+        p
+        for f in SAMPLE.glob("*.txt")
+        for p in f.read_text(encoding="utf-8").split("\n\n")
+        if p.strip()
+    }
 )
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -33,7 +38,9 @@ names = st.text(alphabet="abcdefghij0123456789-_", min_size=1, max_size=8)
 
 def assert_offsets_are_original(original: str, text: str) -> None:
     tokens = tokenize(text)
-    for i, (start, end) in enumerate(zip(tokens.starts.tolist(), tokens.ends.tolist())):
+    for i, (start, end) in enumerate(
+        zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=False)
+    ):
         assert original[start:end] == text[start:end]
         assert fold(original[start:end]) == tokens.norms[i]
     for start, end in sentence_spans(text):
@@ -63,7 +70,9 @@ def test_jsonl_and_csv_records_read_back_exactly(text, doc_id):
             csv.writer(handle).writerows([["id", "text"], [doc_id + "-csv", text]])
         corpus = read_corpus([jsonl, table])
     assert corpus.problems == []
-    assert [(d.id, d.text) for d in corpus.documents] == sorted([(doc_id, text), (doc_id + "-csv", text)])
+    assert [(d.id, d.text) for d in corpus.documents] == sorted(
+        [(doc_id, text), (doc_id + "-csv", text)]
+    )
 
 
 @st.composite
@@ -88,7 +97,10 @@ def write_corpus(root: Path, files, first, second, order) -> list[Path]:
     paths = [folder]
     for name, records in (("one.jsonl", first), ("two.jsonl", second)):
         path = root / name
-        path.write_text("".join(json.dumps({"id": f"j-{i}", "text": t}) + "\n" for i, t in records), encoding="utf-8")
+        path.write_text(
+            "".join(json.dumps({"id": f"j-{i}", "text": t}) + "\n" for i, t in records),
+            encoding="utf-8",
+        )
         paths.append(path)
     return paths
 

@@ -39,7 +39,10 @@ def stderr_console() -> Console:
 def quiet_option(function: F) -> F:
     """Add ``--quiet``."""
     return click.option(
-        "--quiet", "-q", is_flag=True, help="No progress line and no per-problem lines (the summary stays)."
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No progress line and no per-problem lines (the summary stays).",
     )(function)
 
 
@@ -60,7 +63,9 @@ class Reading:
 
     def read(self, paths: Sequence[str], console: Console | None = None) -> Corpus:
         """Read ``paths`` with progress and problem lines on stderr; raise ClickException under --strict."""
-        return read_with_progress(paths, self.options, strict=self.strict, quiet=self.quiet, console=console)
+        return read_with_progress(
+            paths, self.options, strict=self.strict, quiet=self.quiet, console=console
+        )
 
 
 def corpus_options(function: F) -> F:
@@ -70,7 +75,10 @@ def corpus_options(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             options = ReadOptions.build(
-                kwargs.pop("columns"), kwargs.pop("exclude"), kwargs.pop("include"), kwargs.pop("max_mb")
+                kwargs.pop("columns"),
+                kwargs.pop("exclude"),
+                kwargs.pop("include"),
+                kwargs.pop("max_mb"),
             )
         except ParameterError as err:
             raise click.BadParameter(str(err), param_hint="'--columns'") from err
@@ -128,7 +136,9 @@ def read_with_progress(
     ignored: list[Ignored] = []
     progress = Progress(
         SpinnerColumn(),
-        TextColumn("reading {task.fields[documents]:,} documents, {task.fields[problems]:,} problems"),
+        TextColumn(
+            "reading {task.fields[documents]:,} documents, {task.fields[problems]:,} problems"
+        ),
         TimeElapsedColumn(),
         console=console,
         transient=True,
@@ -157,11 +167,15 @@ def read_with_progress(
 
 def print_problem(problem: Problem, console: Console) -> None:
     """Print one problem as one ``path:line: message`` line (warnings in yellow, skips in red)."""
-    console.print(str(problem), style="red" if problem.skipped else "yellow", markup=False, highlight=False)
+    console.print(
+        str(problem), style="red" if problem.skipped else "yellow", markup=False, highlight=False
+    )
 
 
 def _counted(counts: Counter[str]) -> str:
-    return ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return ", ".join(
+        f"{n:,} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
 
 
 def skip_summary(corpus: Corpus) -> list[str]:

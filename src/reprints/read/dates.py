@@ -14,8 +14,16 @@ _COMPACT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _YEAR_MONTH_RE = re.compile(r"\d{4}(?:-(0[1-9]|1[0-2]))?")
 # Day and month written out in English, with or without a weekday in front.
 _WRITTEN_FORMATS = (
-    "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%d %B, %Y", "%B %d, %Y", "%b %d, %Y",
-    "%d %b. %Y", "%b. %d, %Y", "%b. %d %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d %Y",
+    "%b %d %Y",
+    "%d %B, %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%d %b. %Y",
+    "%b. %d, %Y",
+    "%b. %d %Y",
 )
 _WEEKDAY_RE = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL_RE = re.compile(r"(\d)(?:st|nd|rd|th)\b")

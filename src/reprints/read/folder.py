@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..model import Document, Problem
+from ..model import Problem
 from .decode import DecodeError, decode
 from .jsonl import read_jsonl
 from .options import Ignored, Located, ReadOptions, problem
@@ -48,7 +48,9 @@ def file_format(name: str) -> str | None:
     return None
 
 
-def read_folder(root: Path, shown: str, options: ReadOptions) -> Iterator[Located | Problem | Ignored]:
+def read_folder(
+    root: Path, shown: str, options: ReadOptions
+) -> Iterator[Located | Problem | Ignored]:
     """Yield the documents, problems and unread files of one folder, in sorted path order."""
     manifest: dict[str, tuple[dict[str, Any], int]] = {}
     if (root / MANIFEST).is_file():
@@ -87,7 +89,11 @@ def read_folder(root: Path, shown: str, options: ReadOptions) -> Iterator[Locate
     for rel, (_, line) in sorted(manifest.items()):
         if rel not in found:
             yield problem(
-                _join(shown, MANIFEST), "manifest without file", f"no file {rel!r} in the folder", line, skipped=False
+                _join(shown, MANIFEST),
+                "manifest without file",
+                f"no file {rel!r} in the folder",
+                line,
+                skipped=False,
             )
 
 
@@ -116,7 +122,9 @@ def _read_manifest(
     try:
         decoded = decode(path.read_bytes())
     except (OSError, DecodeError) as err:
-        yield problem(shown, "bad manifest", f"cannot read the manifest ({err}); files read without it")
+        yield problem(
+            shown, "bad manifest", f"cannot read the manifest ({err}); files read without it"
+        )
         return
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
     rows: dict[str, tuple[dict[str, Any], int]] = {}
@@ -127,14 +135,32 @@ def _read_manifest(
             line, start = start, reader.line_num + 1
             name = (row.get(file_column) or "").strip().replace("\\", "/").removeprefix("./")
             if not name:
-                yield problem(shown, "bad manifest", "no file name in this row; row ignored", line, skipped=False)
+                yield problem(
+                    shown,
+                    "bad manifest",
+                    "no file name in this row; row ignored",
+                    line,
+                    skipped=False,
+                )
                 continue
             if name in rows:
-                yield problem(shown, "bad manifest", f"{name!r} listed twice; later row ignored", line, skipped=False)
+                yield problem(
+                    shown,
+                    "bad manifest",
+                    f"{name!r} listed twice; later row ignored",
+                    line,
+                    skipped=False,
+                )
                 continue
             rows[name] = ({k: v for k, v in row.items() if k is not None}, line)
     except csv.Error as err:
-        yield problem(shown, "bad manifest", f"unreadable manifest ({err}); rows after this ignored", start, skipped=False)
+        yield problem(
+            shown,
+            "bad manifest",
+            f"unreadable manifest ({err}); rows after this ignored",
+            start,
+            skipped=False,
+        )
     if reader.fieldnames and file_column not in reader.fieldnames:
         yield problem(
             shown,

@@ -13,9 +13,9 @@ import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
-from ..model import Document, Problem
+from ..model import Problem
 from .decode import DecodeError, decode, looks_binary
 from .options import Located, ReadOptions, problem
 from .record import RecordError, document_from_record
@@ -28,7 +28,7 @@ GIVE_UP_LINES = 20
 def open_binary(file: Path) -> IO[bytes]:
     """Open ``file`` for reading bytes, through gzip when its name ends in ``.gz``."""
     if file.name.lower().endswith(".gz"):
-        return gzip.open(file, "rb")
+        return cast(IO[bytes], gzip.open(file, "rb"))
     return file.open("rb")
 
 
@@ -71,12 +71,16 @@ def read_jsonl(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
                         return
                 yield from items
         except (OSError, EOFError) as err:
-            yield problem(shown, "unreadable", f"cannot read past line {number} ({err}); rest skipped")
+            yield problem(
+                shown, "unreadable", f"cannot read past line {number} ({err}); rest skipped"
+            )
         if number == 0:
             yield problem(shown, "empty", "empty file")
 
 
-def _read_line(raw: bytes, number: int, shown: str, options: ReadOptions) -> Iterator[Located | Problem]:
+def _read_line(
+    raw: bytes, number: int, shown: str, options: ReadOptions
+) -> Iterator[Located | Problem]:
     if reason := options.too_large(len(raw)):
         yield problem(shown, "too large", reason, number)
         return
@@ -89,16 +93,25 @@ def _read_line(raw: bytes, number: int, shown: str, options: ReadOptions) -> Ite
         record = json.loads(decoded.text.rstrip("\r\n"))
     except json.JSONDecodeError as err:
         reason = err.msg.removesuffix(" at")
-        yield problem(shown, "not JSON", f"not JSON ({reason} at column {err.colno}); line skipped", number)
+        yield problem(
+            shown, "not JSON", f"not JSON ({reason} at column {err.colno}); line skipped", number
+        )
         return
     if not isinstance(record, dict):
-        yield problem(shown, "not an object", f"a JSON {type(record).__name__}, not an object; line skipped", number)
+        yield problem(
+            shown,
+            "not an object",
+            f"a JSON {type(record).__name__}, not an object; line skipped",
+            number,
+        )
         return
     yield from record_document(record, shown, number, options)
     yield from decoding_warnings(shown, decoded, number)
 
 
-def record_document(record: dict, shown: str, number: int, options: ReadOptions) -> Iterator[Located | Problem]:
+def record_document(
+    record: dict, shown: str, number: int, options: ReadOptions
+) -> Iterator[Located | Problem]:
     """Yield the document for one record (JSONL object, CSV row), or why there is none."""
     try:
         document, warnings = document_from_record(record, options.columns)
@@ -113,7 +126,11 @@ def record_document(record: dict, shown: str, number: int, options: ReadOptions)
         nuls = text.count("\x00")
         document = dataclasses.replace(document, text=text.replace("\x00", ""))
         yield problem(
-            shown, "NUL bytes removed", f"{nuls} NUL character{'s' if nuls > 1 else ''} removed from the text", number, skipped=False
+            shown,
+            "NUL bytes removed",
+            f"{nuls} NUL character{'s' if nuls > 1 else ''} removed from the text",
+            number,
+            skipped=False,
         )
     for warning in warnings:
         yield problem(shown, "bad date", warning, number, skipped=False)

@@ -90,6 +90,8 @@ class Located:
     line: int | None = None
 
 
-def problem(path: str, reason: str, message: str, line: int | None = None, *, skipped: bool = True) -> Problem:
+def problem(
+    path: str, reason: str, message: str, line: int | None = None, *, skipped: bool = True
+) -> Problem:
     """Make a Problem carrying ``reason``, the short key problems are counted by."""
     return Problem(path=path, message=message, line=line, skipped=skipped, reason=reason)

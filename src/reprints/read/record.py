@@ -116,7 +116,9 @@ def document_from_record(
     day = normalize_date(raw_date)
     if raw_date not in (None, "") and day is None:
         meta["date_raw"] = raw_date
-        warnings.append(f"date {str(raw_date)!r} is not a date reprints can read; kept as meta date_raw")
+        warnings.append(
+            f"date {str(raw_date)!r} is not a date reprints can read; kept as meta date_raw"
+        )
     return (
         Document(
             id=doc_id,

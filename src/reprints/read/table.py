@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..model import Document, Problem
+from ..model import Problem
 from .decode import DecodeError, decode, looks_binary
 from .jsonl import open_binary, record_document
 from .options import Located, ReadOptions, problem
@@ -49,7 +49,10 @@ def read_table(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
             yield problem(shown, "undecodable", "not text in any encoding reprints can tell")
             return
         stream = io.TextIOWrapper(
-            io.BufferedReader(_Rejoined(head, binary)), encoding=encoding, errors="surrogateescape", newline=""
+            io.BufferedReader(_Rejoined(head, binary)),
+            encoding=encoding,
+            errors="surrogateescape",
+            newline="",
         )
         yield from _rows(csv.reader(stream, delimiter=delimiter), shown, options, encoding)
 
@@ -68,7 +71,7 @@ def _sniff_encoding(head: bytes) -> str | None:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
-def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[Located | Problem]:  # noqa: ANN001 - csv reader
+def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[Located | Problem]:
     try:
         header = next(reader)
     except StopIteration:
@@ -117,10 +120,16 @@ def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[L
         if any(_ESCAPED_RE.search(cell) for cell in row):
             row = [_recover(cell) for cell in row]
             warnings.append(
-                problem(shown, "mixed encoding", f"not {encoding}; this row read as cp1252", line, skipped=False)
+                problem(
+                    shown,
+                    "mixed encoding",
+                    f"not {encoding}; this row read as cp1252",
+                    line,
+                    skipped=False,
+                )
             )
         yield from warnings
-        yield from record_document(dict(zip(header, row)), shown, line, options)
+        yield from record_document(dict(zip(header, row, strict=False)), shown, line, options)
 
 
 def _recover(cell: str) -> str:
@@ -136,14 +145,14 @@ def _recover(cell: str) -> str:
 class _Rejoined(io.RawIOBase):
     """The sniffed head followed by the rest of the stream, so no byte is read twice."""
 
-    def __init__(self, head: bytes, rest) -> None:  # noqa: ANN001 - any binary file object
+    def __init__(self, head: bytes, rest) -> None:
         self._head = memoryview(head)
         self._rest = rest
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # noqa: ANN001 - writable buffer
+    def readinto(self, buffer) -> int:
         if self._head:
             n = min(len(buffer), len(self._head))
             buffer[:n] = self._head[:n]
@@ -152,4 +161,3 @@ class _Rejoined(io.RawIOBase):
         chunk = self._rest.read(len(buffer))
         buffer[: len(chunk)] = chunk
         return len(chunk)
-

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..model import Document, Problem
+from ..model import Problem
 from .decode import Decoded, DecodeError, decode
 from .options import Located, ReadOptions, problem
 from .record import RecordError, document_from_record

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..model import Document, Problem
+from ..model import Problem
 from .decode import DecodeError, decode
 from .options import Ignored, Located, ReadOptions, problem
 from .textfile import decoding_warnings, finish_document
@@ -20,13 +20,17 @@ from .webpage import declared_charset, page_document
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read_warc(file: Path, shown: str, options: ReadOptions) -> Iterator[Located | Problem | Ignored]:
+def read_warc(
+    file: Path, shown: str, options: ReadOptions
+) -> Iterator[Located | Problem | Ignored]:
     """Yield a document (or problem) per HTML response in the WARC file, in file order."""
     try:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
     except ImportError:
-        yield problem(shown, "needs the web extra", "reading WARC needs warcio: pip install 'reprints[web]'")
+        yield problem(
+            shown, "needs the web extra", "reading WARC needs warcio: pip install 'reprints[web]'"
+        )
         return
     try:
         handle = file.open("rb")
@@ -46,16 +50,24 @@ def read_warc(file: Path, shown: str, options: ReadOptions) -> Iterator[Located 
             if count == 0:
                 yield problem(shown, "bad WARC", f"not a WARC file ({err}); file skipped")
             else:
-                yield problem(shown, "bad WARC", f"broken WARC after {count} records ({err}); rest of the file skipped")
+                yield problem(
+                    shown,
+                    "bad WARC",
+                    f"broken WARC after {count} records ({err}); rest of the file skipped",
+                )
 
 
-def _read_record(record, shown: str, options: ReadOptions, number: int) -> Iterator[Located | Problem | Ignored]:  # noqa: ANN001 - warcio's record type
+def _read_record(
+    record, shown: str, options: ReadOptions, number: int
+) -> Iterator[Located | Problem | Ignored]:
     uri = record.rec_headers.get_header("WARC-Target-URI") or f"{shown}#{number}"
     where = f"{shown} (record {uri})"
     record_type = (record.rec_headers.get_header("Content-Type") or "").lower()
     if record.http_headers is None and record_type.startswith("application/http"):
         yield problem(
-            where, "bad WARC", "broken record without HTTP headers (is the file truncated?); skipped"
+            where,
+            "bad WARC",
+            "broken record without HTTP headers (is the file truncated?); skipped",
         )
         return
     if record.http_headers is not None:
@@ -82,7 +94,9 @@ def _read_record(record, shown: str, options: ReadOptions, number: int) -> Itera
         yield problem(where, "empty", "empty response")
         return
     try:
-        decoded = decode(payload, charset or (declared_charset(payload) if mime != "text/plain" else None))
+        decoded = decode(
+            payload, charset or (declared_charset(payload) if mime != "text/plain" else None)
+        )
     except DecodeError as err:
         yield problem(where, "binary" if "binary" in str(err) else "undecodable", str(err))
         return
@@ -92,6 +106,8 @@ def _read_record(record, shown: str, options: ReadOptions, number: int) -> Itera
     date = record.rec_headers.get_header("WARC-Date")
     row = {"warc_date": date} if date else {}
     if mime == "text/plain":
-        yield from finish_document(where, uri, decoded.text, row, options, fallback={"outlet": host, "url": uri})
+        yield from finish_document(
+            where, uri, decoded.text, row, options, fallback={"outlet": host, "url": uri}
+        )
     else:
         yield from page_document(decoded.text, where, uri, row, options, url=uri, outlet=host)

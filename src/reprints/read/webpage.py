@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..model import Document, Problem
+from ..model import Problem
 from ..normalize import WORD_RE
 from .options import Located, ReadOptions, problem
 from .textfile import decoding_warnings, finish_document, load_file
@@ -37,7 +37,7 @@ class Page:
     author: str | None
 
 
-class MissingExtra(ImportError):
+class MissingExtraError(ImportError):
     """trafilatura or warcio is not installed."""
 
 
@@ -52,7 +52,9 @@ def extract_page(html: str, url: str | None = None) -> Page | None:
     try:
         import trafilatura
     except ImportError as err:  # the web extra is optional
-        raise MissingExtra("reading HTML needs trafilatura: pip install 'reprints[web]'") from err
+        raise MissingExtraError(
+            "reading HTML needs trafilatura: pip install 'reprints[web]'"
+        ) from err
     found = trafilatura.bare_extraction(
         html,
         url=url,
@@ -61,17 +63,21 @@ def extract_page(html: str, url: str | None = None) -> Page | None:
         include_tables=True,
         favor_precision=True,
     )
-    if found is None or not (found.text or "").strip():
+    if found is None:
         return None
-    paragraphs = [line.strip() for line in found.text.split("\n") if line.strip()]
+    found = found if isinstance(found, dict) else found.as_dict()
+    text = found.get("text") or ""
+    if not text.strip():
+        return None
+    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
     return Page(
         text="\n\n".join(paragraphs),
-        title=found.title or None,
-        date=found.date or None,
-        sitename=found.sitename or None,
-        hostname=found.hostname or None,
-        url=found.url or url,
-        author=found.author or None,
+        title=found.get("title") or None,
+        date=found.get("date") or None,
+        sitename=found.get("sitename") or None,
+        hostname=found.get("hostname") or None,
+        url=found.get("url") or url,
+        author=found.get("author") or None,
     )
 
 
@@ -107,11 +113,13 @@ def page_document(
     """Yield the document for one page, or a Problem when the page has no main text."""
     try:
         page = extract_page(html, url)
-    except MissingExtra as err:
+    except MissingExtraError as err:
         yield problem(shown, "needs the web extra", str(err), line)
         return
-    except Exception as err:  # noqa: BLE001 - a parser crash on one page must not stop the run
-        yield problem(shown, "unparsable HTML", f"HTML parser failed ({type(err).__name__}: {err})", line)
+    except Exception as err:
+        yield problem(
+            shown, "unparsable HTML", f"HTML parser failed ({type(err).__name__}: {err})", line
+        )
         return
     if page is None:
         yield problem(shown, "no article text", NO_TEXT, line)
@@ -127,7 +135,9 @@ def page_document(
             line,
         )
         return
-    yield from finish_document(shown, doc_id, page.text, row, options, fallback=page_fields(page, outlet))
+    yield from finish_document(
+        shown, doc_id, page.text, row, options, fallback=page_fields(page, outlet)
+    )
 
 
 def read_html_file(
@@ -149,4 +159,6 @@ def read_html_file(
         yield decoded
         return
     yield from decoding_warnings(shown, decoded)
-    yield from page_document(decoded.text, shown, doc_id, row, options, url=row.get("url"), outlet=outlet)
+    yield from page_document(
+        decoded.text, shown, doc_id, row, options, url=row.get("url"), outlet=outlet
+    )
