@@ -291,3 +291,24 @@ def test_parse_columns_names_the_bad_part():
         parse_columns("publisher")
     with pytest.raises(ParameterError, match="'source' is not a document field"):
         parse_columns("publisher=source")
+
+
+def test_parquet_rows_with_column_mapping(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "part.0.parquet"
+    table = pa.table(
+        {
+            "id": ["ap-1", "ap-2", "rt-1"],
+            "publisher": ["AP", "AP", "Reuters"],
+            "text": ["WASHINGTON (AP) — The Senate voted.", "", "MOSCOW (Reuters) - The Kremlin said."],
+            "words": [5, 0, 5],
+        }
+    )
+    pq.write_table(table, path)
+    corpus = read_corpus([tmp_path], columns="publisher=outlet")
+    assert [(d.id, d.outlet, dict(d.meta)) for d in corpus.documents] == [
+        ("ap-1", "AP", {"words": 5}),
+        ("rt-1", "Reuters", {"words": 5}),
+    ]
+    assert [str(p) for p in corpus.problems] == [f"{tmp_path}/part.0.parquet:2: empty text; skipped"]

@@ -17,6 +17,7 @@ from ..model import Document, Problem
 from .folder import file_format, read_folder
 from .jsonl import read_jsonl
 from .options import Ignored, Located, ReadOptions, problem
+from .parquet import read_parquet
 from .table import read_table
 from .textfile import read_text_file
 from .warc import read_warc
@@ -134,9 +135,11 @@ def _read_input(path: Path, shown: str, options: ReadOptions) -> Iterator[Item]:
         yield from read_jsonl(path, shown, options)
     elif kind == "table":
         yield from read_table(path, shown, options)
+    elif kind == "parquet":
+        yield from read_parquet(path, shown, options)
     else:
         yield problem(
             shown,
             "unknown format",
-            "not a format reprints reads (.txt, .html, .warc[.gz], .jsonl[.gz], .csv, .tsv)",
+            "not a format reprints reads (.txt, .html, .warc[.gz], .jsonl[.gz], .csv, .tsv, .parquet)",
         )

@@ -1,4 +1,4 @@
-"""Read a folder, recursively: ``.txt``, ``.html``/``.htm``, ``.warc``/``.warc.gz`` and ``.jsonl`` files.
+"""Read a folder, recursively: ``.txt``, ``.html``/``.htm``, ``.warc[.gz]``, ``.jsonl`` and ``.parquet`` files.
 
 The id of a file's document is its path relative to the folder, with ``/`` separators. An
 optional ``manifest.csv`` at the top (column ``file`` = that relative path; ``outlet``,
@@ -21,6 +21,7 @@ from ..model import Problem
 from .decode import DecodeError, decode
 from .jsonl import read_jsonl
 from .options import Ignored, Located, ReadOptions, problem
+from .parquet import read_parquet
 from .textfile import read_text_file
 from .warc import read_warc
 from .webpage import read_html_file
@@ -30,11 +31,12 @@ TEXT_SUFFIXES = (".txt", ".text")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-TABLE_SUFFIXES = (".csv", ".tsv", ".csv.gz", ".tsv.gz")
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".csv.gz", ".tsv.gz")
+PARQUET_SUFFIXES = (".parquet",)
 
 
 def file_format(name: str) -> str | None:
-    """Name the format of a file by its suffix: text, html, warc, jsonl, table, or None."""
+    """Name the format of a file by its suffix: text, html, warc, jsonl, table, parquet, or None."""
     lower = name.lower()
     for kind, suffixes in (
         ("text", TEXT_SUFFIXES),
@@ -42,6 +44,7 @@ def file_format(name: str) -> str | None:
         ("warc", WARC_SUFFIXES),
         ("jsonl", JSONL_SUFFIXES),
         ("table", TABLE_SUFFIXES),
+        ("parquet", PARQUET_SUFFIXES),
     ):
         if lower.endswith(suffixes):
             return kind
@@ -81,6 +84,8 @@ def read_folder(
             yield from read_warc(file, where, options)
         elif kind == "jsonl":
             yield from read_jsonl(file, where, options)
+        elif kind == "parquet":
+            yield from read_parquet(file, where, options)
         elif kind == "table":
             yield Ignored(where, "CSV/TSV inside a folder (name the file itself to read it)")
         else:
