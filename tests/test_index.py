@@ -263,3 +263,33 @@ def test_cli_strict_stops_on_bad_input(runner, tmp_path):
 def test_every_index_command_has_help(runner, sub):
     result = runner.invoke(main, ["index", sub, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_worker_processes_build_the_same_index(tmp_path, sample_corpus):
+    docs = _others(sample_corpus)
+    tables = []
+    for jobs in (1, 2):
+        path = tmp_path / f"jobs{jobs}.db"
+        with Index.create(path) as index:
+            report = index.add(docs, batch_size=3, jobs=jobs)
+            assert report.added == 4
+        db = sqlite3.connect(path)
+        tables.append((
+            db.execute("SELECT id, content_hash, words, keys FROM documents ORDER BY id").fetchall(),
+            db.execute("SELECT key, docno FROM bands ORDER BY key, docno").fetchall(),
+        ))
+        db.close()
+    assert tables[0] == tables[1]
+
+
+def test_same_id_twice_in_one_add_keeps_the_last_text(tmp_path, sample_texts):
+    path = tmp_path / "x.db"
+    first, second = sample_texts[SPUTNIK], sample_texts[WIRE21]
+    with Index.create(path) as index:
+        report = index.add(
+            [Document("x", first), Document("y", first), Document("x", second), Document("x", second)],
+            batch_size=2,
+        )
+        assert (report.added, report.replaced, report.unchanged) == (2, 1, 1)
+        assert index.document("x").text == second
+        assert index.check() == []

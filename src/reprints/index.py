@@ -33,6 +33,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
@@ -62,6 +63,10 @@ STORED_PARAMS = (
     "index_stride",
     "index_bands",
 )
+
+# Article rows of 2-6 KB waste most of a 4 KB page each (one row per page); larger pages pack
+# them, for a few µs more per band-key lookup. Measured in benchmarks/index.md.
+PAGE_SIZE = 16384
 
 # Band keys are stored as 47-bit integers: SQLite writes them in 6 bytes instead of 8, and
 # at a billion stored keys a false collision still happens about once per 140k lookups.
@@ -144,6 +149,16 @@ class Candidate:
 
 
 @dataclass
+class _PendingBatch:
+    """A batch whose new documents are being prepared (inline, or by worker processes)."""
+
+    todo: list[tuple[Document, bytes]]
+    skipped: int
+    done: list[tuple[int, np.ndarray, str]] | None = None
+    futures: list[Future[list[tuple[int, np.ndarray, str]]]] | None = None
+
+
+@dataclass
 class _Prepared:
     """One document's row values, band keys and content words, ready to write."""
 
@@ -155,8 +170,28 @@ class _Prepared:
 
 
 def content_hash(text: str) -> bytes:
-    """Return the 16-byte BLAKE2b hash of a document's text (its identity with the id)."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    """Return the 8-byte BLAKE2b hash of a document's text (its identity, with the id)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+
+
+_HASHERS: dict[tuple[int, int], MinHasher] = {}
+_JOB_CHUNK = 250
+
+
+def _prepare_texts(
+    texts: Sequence[str], params: Params, hasher: MinHasher | None = None
+) -> list[tuple[int, np.ndarray, str]]:
+    """Return (words, stored band keys, content words) of each text; runs in worker processes."""
+    if hasher is None:
+        hasher = _HASHERS.get((params.num_perm, params.seed))
+        if hasher is None:
+            hasher = _HASHERS[(params.num_perm, params.seed)] = MinHasher(params.num_perm, params.seed)
+    out = []
+    for text in texts:
+        tokens = tokenize(text)
+        keys = window_band_keys(tokens, params, stride=params.index_stride, hasher=hasher)
+        out.append((len(tokens), keys, " ".join(content_words(tokens))))
+    return out
 
 
 def window_band_keys(
@@ -206,7 +241,7 @@ class Index:
         if path.exists():
             raise ParameterError(f"{path} already exists; remove it first or add to it with `reprints index add`")
         params = params or Params()
-        db = _connect(path, timeout)
+        db = _connect(path, timeout, page_size=PAGE_SIZE)
         try:
             with db:
                 db.executescript(_SCHEMA)
@@ -262,53 +297,85 @@ class Index:
         documents: Iterable[Document],
         *,
         batch_size: int = 2000,
+        jobs: int = 1,
         progress: Callable[[AddReport], None] | None = None,
     ) -> AddReport:
         """Add documents, committing every ``batch_size``; unchanged ones are skipped.
 
         A document whose id is already indexed with other text replaces it. Within one
-        batch, the last of several documents with the same id wins. ``progress`` is called
-        after each committed batch with the running totals.
+        batch, the last of several documents with the same id wins. With ``jobs`` > 1,
+        that many worker processes tokenise and sign while this one writes. ``progress`` is
+        called after each committed batch with the running totals.
         """
         if batch_size < 1:
             raise ParameterError(f"batch_size must be at least 1, got {batch_size}")
+        if jobs < 1:
+            raise ParameterError(f"jobs must be at least 1, got {jobs}")
         report = AddReport()
-        for batch in _batches(documents, batch_size):
-            report = self._add_batch(batch, report)
-            if progress is not None:
-                progress(report)
+        pool = ProcessPoolExecutor(jobs) if jobs > 1 else None
+        try:
+            pending: _PendingBatch | None = None
+            for batch in _batches(documents, batch_size):
+                started = self._start_batch(batch, pool)
+                if pending is not None:  # batch k is written while batch k+1 is being signed
+                    report = self._finish_batch(pending, report)
+                    if progress is not None:
+                        progress(report)
+                pending = started
+            if pending is not None:
+                report = self._finish_batch(pending, report)
+                if progress is not None:
+                    progress(report)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         return report
 
-    def _prepare(self, doc: Document) -> _Prepared:
-        tokens = tokenize(doc.text)
-        keys = window_band_keys(tokens, self.params, stride=self.params.index_stride, hasher=self._hasher)
-        return _Prepared(doc, content_hash(doc.text), len(tokens), keys, " ".join(content_words(tokens)))
-
-    def _add_batch(self, batch: list[Document], report: AddReport) -> AddReport:
+    def _start_batch(self, batch: list[Document], pool: ProcessPoolExecutor | None) -> _PendingBatch:
         latest: dict[str, Document] = {}
         for doc in batch:
             latest[doc.id] = doc
-        hashes = {doc_id: content_hash(doc.text) for doc_id, doc in latest.items()}
+        known = self._existing(list(latest))
+        todo = [
+            (doc, digest)
+            for doc in latest.values()
+            if (digest := content_hash(doc.text)) != known.get(doc.id, (0, b""))[1]
+        ]
+        skipped = len(batch) - len(todo)
+        texts = [doc.text for doc, _ in todo]
+        if pool is None:
+            return _PendingBatch(todo, skipped, done=_prepare_texts(texts, self.params, self._hasher))
+        futures = [
+            pool.submit(_prepare_texts, chunk, self.params) for chunk in _chunks(texts, _JOB_CHUNK)
+        ]
+        return _PendingBatch(todo, skipped, futures=futures)
+
+    def _finish_batch(self, pending: _PendingBatch, report: AddReport) -> AddReport:
+        prepared = pending.done if pending.futures is None else [
+            item for future in pending.futures for item in future.result()
+        ]
+        added = replaced = 0
+        unchanged = pending.skipped
         with self._write():
-            existing = self._existing(list(latest))
-            fresh: list[Document] = []
-            replaced = unchanged = 0
-            for doc_id, doc in latest.items():
-                old = existing.get(doc_id)
-                if old is None:
-                    fresh.append(doc)
-                elif old[1] == hashes[doc_id]:
+            # Checked again under the write lock: another writer may have come in between.
+            existing = self._existing([doc.id for doc, _ in pending.todo])
+            rows: list[_Prepared] = []
+            for (doc, digest), (words, keys, terms) in zip(pending.todo, prepared):
+                old = existing.get(doc.id)
+                if old is not None and old[1] == digest:
                     unchanged += 1
-                else:
+                    continue
+                if old is not None:
                     self._delete(old[0])
-                    fresh.append(doc)
                     replaced += 1
-            prepared = [self._prepare(doc) for doc in fresh]
-            self._insert(prepared)
+                else:
+                    added += 1
+                rows.append(_Prepared(doc, digest, words, keys, terms))
+            self._insert(rows)
         return AddReport(
-            added=report.added + len(fresh) - replaced,
+            added=report.added + added,
             replaced=report.replaced + replaced,
-            unchanged=report.unchanged + unchanged + len(batch) - len(latest),
+            unchanged=report.unchanged + unchanged,
             batches=report.batches + 1,
         )
 
@@ -690,9 +757,11 @@ class _ReadSnapshot:
             self._db.execute("COMMIT")
 
 
-def _connect(path: Path, timeout: float) -> sqlite3.Connection:
+def _connect(path: Path, timeout: float, *, page_size: int | None = None) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None, check_same_thread=False)
+        if page_size is not None:  # only takes effect before the first table is written
+            db.execute(f"PRAGMA page_size={int(page_size)}")
         db.execute("PRAGMA journal_mode=WAL")
     except sqlite3.DatabaseError as err:
         raise ResultsError(f"{path} is not a reprints index ({err})") from err

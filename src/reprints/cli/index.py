@@ -93,13 +93,14 @@ def create(path: str, **values: Any) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.argument("corpus", nargs=-1, required=True, type=click.Path())
 @click.option("--batch-size", type=int, default=2000, show_default=True, help="Documents per committed batch.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes that tokenise and sign.")
 @click.option("--strict", is_flag=True, help="Stop at the first unreadable input instead of skipping it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no problem lines.")
 @_timeout_option
 @param_options
 def add(
-    path: str, corpus: tuple[str, ...], batch_size: int, strict: bool, quiet: bool, timeout: float,
-    **values: Any,
+    path: str, corpus: tuple[str, ...], batch_size: int, jobs: int, strict: bool, quiet: bool,
+    timeout: float, **values: Any,
 ) -> None:
     """Add the articles of CORPUS (folders, files) to the index at PATH.
 
@@ -123,7 +124,7 @@ def add(
 
     try:
         with _open(path, _given(values), timeout) as index:
-            report = _add_with_progress(index, documents(), batch_size, quiet)
+            report = _add_with_progress(index, documents(), batch_size, jobs, quiet)
     except ReprintsError as err:
         raise _fail(err) from err
     skipped = sum(1 for p in problems if p.skipped)
@@ -134,9 +135,11 @@ def add(
     )
 
 
-def _add_with_progress(index: Index, documents: Iterator[Document], batch_size: int, quiet: bool) -> AddReport:
+def _add_with_progress(
+    index: Index, documents: Iterator[Document], batch_size: int, jobs: int, quiet: bool
+) -> AddReport:
     if quiet:
-        return index.add(documents, batch_size=batch_size)
+        return index.add(documents, batch_size=batch_size, jobs=jobs)
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -151,7 +154,7 @@ def _add_with_progress(index: Index, documents: Iterator[Document], batch_size: 
             done = report.added + report.replaced + report.unchanged
             bar.update(task, description=f"indexing: {done:,} articles ({report.added:,} new)")
 
-        return index.add(documents, batch_size=batch_size, progress=show)
+        return index.add(documents, batch_size=batch_size, jobs=jobs, progress=show)
 
 
 @command.command("query")
