@@ -235,7 +235,11 @@
         if (registry) (registry[seg.m] = registry[seg.m] || []).push(span);
       }
       if (seg.changed) cls.push('changed');
-      if (seg.q >= 0) { cls.push('q'); span.setAttribute('title', quoteTitle(seg.q)); }
+      var tips = [];
+      if (seg.m >= 0) tips.push(KIND[M[seg.m][6]] + ' passage · score ' + M[seg.m][7].toFixed(2) + ' · ' +
+        plural(M[seg.m][10], 'word') + (seg.changed ? ' · changed words' : ''));
+      if (seg.q >= 0) { cls.push('q'); tips.push(quoteTitle(seg.q)); }
+      if (tips.length) span.setAttribute('title', tips.join('\n'));
       if (seg.speaker >= 0) cls.push('speaker');
       span.className = cls.join(' ');
       frag.appendChild(span);
@@ -269,7 +273,8 @@
   }
   function scrollWithin(box, node) {
     if (!box || !node) return;
-    box.scrollTop = Math.max(0, node.offsetTop - box.offsetTop - box.clientHeight / 3);
+    // .text is position: relative, so a span's offsetTop is measured from the top of its box.
+    box.scrollTop = Math.max(0, node.offsetTop - box.clientHeight / 4);
   }
 
   function renderPairView(leftDoc, rightDoc, matchIds) {
@@ -288,7 +293,8 @@
     close.setAttribute('title', 'back to the list of pairs');
     if (D.mode === 'report') host.appendChild(close);
     var summary = el('p', 'summary', plural(matchIds.length, 'passage') + ' · ' + verb + ' verbatim · ' +
-      rew + ' reworded · ' + plural(words, 'word') + (credited ? ' · ' + credited + ' credited' : ''));
+      rew + ' reworded · ' + plural(words, 'word') + (credited ? ' · ' + credited + ' credited' : '') +
+      ' — hover or click a passage to light up its partner; the darker one is in focus.');
     add(host, el('h3', null, outletOf(leftDoc) + (matchIds.some(function (mi) { return M[mi][8] !== 2; }) ?
       ' → ' : ' ↔ ') + outletOf(rightDoc)), summary, legend());
     var cols = el('div', 'columns');
@@ -305,6 +311,17 @@
     host.appendChild(cols);
     if (!matchIds.length) host.appendChild(el('p', 'empty', 'These two documents share no passage.'));
 
+    /* Scroll both columns to the start of match mi and light it up. */
+    function showMatch(mi) {
+      heat(mi, registry, true);
+      var done = {};
+      (registry[mi] || []).forEach(function (n) {
+        var side = n.getAttribute('data-side');
+        if (done[side]) return;
+        done[side] = true;
+        scrollWithin(side === 'left' ? boxes[0] : boxes[1], n);
+      });
+    }
     function partnerOf(node) {
       var list = registry[node.getAttribute('data-m')] || [];
       var side = node.getAttribute('data-side');
@@ -334,10 +351,7 @@
         var row = el('div', 'arow');
         row.setAttribute('title', 'show this passage in both articles above');
         row.addEventListener('click', function () {
-          heat(mi, registry, true);
-          (registry[mi] || []).forEach(function (n) {
-            scrollWithin(n.getAttribute('data-side') === 'left' ? boxes[0] : boxes[1], n);
-          });
+          showMatch(mi);
           cols.scrollIntoView({ block: 'start' });
         });
         var leftSide = m[0] === leftDoc ? 0 : 1;
@@ -358,12 +372,9 @@
       });
       host.appendChild(table);
     }
-    var first = registry[matchIds[0]];
-    if (first) {
-      first.forEach(function (n) {
-        scrollWithin(n.getAttribute('data-side') === 'left' ? boxes[0] : boxes[1], n);
-      });
-    }
+    // Open at the strongest passage (highest score, then most words).
+    var best = matchIds.slice().sort(function (x, y) { return (M[y][7] - M[x][7]) || (M[y][10] - M[x][10]); })[0];
+    if (best !== undefined) showMatch(best);
   }
 
   function legend() {
