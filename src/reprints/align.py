@@ -1,0 +1,389 @@
+"""Align two documents: which passages of one are verbatim or reworded passages of the other.
+
+For a candidate document pair, every sentence of one is scored against every sentence of the
+other in one sparse matrix product (TF-IDF cosine plus how much of the shorter sentence's
+content the other carries). Sentence pairs that clear ``Params.reword_threshold`` and are
+the best partner of one of their two sentences are kept; neighbouring pairs merge into one
+passage. Each passage gets a word-level edit script (difflib over folded tokens), is trimmed
+to its aligned region where one side is much longer, and is called ``verbatim`` when most
+of its words are kept in order, ``reworded`` otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from .model import Document, Edit, Match, Span
+from .normalize import Tokens, sentence_spans, tokenize
+from .params import Params
+from .tfidf import SentenceModel, SentenceVectors, pair_product, rows
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document cut into sentences, with tokens and sentence vectors ready for alignment.
+
+    ``sentences`` holds ``[start, end)`` character offsets, ``token_ranges`` the matching
+    ``[i, j)`` token index ranges; ``usable`` is False for sentences that are boilerplate or
+    carry no content word.
+    """
+
+    doc: Document
+    tokens: Tokens
+    sentences: np.ndarray
+    token_ranges: np.ndarray
+    vectors: SentenceVectors
+    usable: np.ndarray
+    prose: np.ndarray
+    """True for sentences that may start a passage: long enough and not a headline."""
+
+
+def segment(doc: Document, tokens: Tokens | None = None) -> tuple[Tokens, np.ndarray, np.ndarray]:
+    """Return the document's tokens, sentence character spans and sentence token ranges."""
+    tokens = tokens if tokens is not None else tokenize(doc.text)
+    spans = np.asarray(sentence_spans(doc.text), dtype=np.int64).reshape(-1, 2)
+    if len(spans):
+        first = np.searchsorted(tokens.starts, spans[:, 0], side="left")
+        last = np.searchsorted(tokens.ends, spans[:, 1], side="right")
+        ranges = np.stack([first, np.maximum(first, last)], axis=1).astype(np.int64)
+        keep = ranges[:, 1] > ranges[:, 0]
+        spans, ranges = spans[keep], ranges[keep]
+    else:
+        ranges = np.zeros((0, 2), dtype=np.int64)
+    return tokens, spans, ranges
+
+
+def sentence_norms(tokens: Tokens, ranges: np.ndarray) -> list[tuple[str, ...]]:
+    """Return each sentence's folded tokens."""
+    return [tokens.norms[i:j] for i, j in ranges]
+
+
+def prepare_many(
+    documents: Sequence[Document],
+    segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
+    model: SentenceModel,
+    *,
+    excluded: dict[str, list[tuple[int, int]]] | None = None,
+    min_words: int = 8,
+) -> dict[str, PreparedDocument]:
+    """Prepare many documents with one vectorisation call (much faster than one per document)."""
+    norms = [n for tokens, _spans, ranges in segments for n in sentence_norms(tokens, ranges)]
+    vectors = model.transform(norms)
+    out = {}
+    at = 0
+    for doc, (tokens, spans, ranges) in zip(documents, segments):
+        block = rows(vectors, at, at + len(ranges))
+        at += len(ranges)
+        out[doc.id] = _finish(
+            doc, tokens, spans, ranges, block, (excluded or {}).get(doc.id, ()), min_words
+        )
+    return out
+
+
+def prepare(
+    doc: Document,
+    model: SentenceModel,
+    *,
+    tokens: Tokens | None = None,
+    excluded: Sequence[tuple[int, int]] = (),
+    min_words: int = 8,
+) -> PreparedDocument:
+    """Cut ``doc`` into sentences and vectorise them; sentences inside ``excluded`` are unusable."""
+    tokens, spans, ranges = segment(doc, tokens)
+    vectors = model.transform(sentence_norms(tokens, ranges))
+    return _finish(doc, tokens, spans, ranges, vectors, excluded, min_words)
+
+
+def _finish(
+    doc: Document,
+    tokens: Tokens,
+    spans: np.ndarray,
+    ranges: np.ndarray,
+    vectors: SentenceVectors,
+    excluded: Sequence[tuple[int, int]],
+    min_words: int,
+) -> PreparedDocument:
+    usable = vectors.mass > 0
+    if excluded and len(spans):
+        for start, end in excluded:
+            inside = (spans[:, 0] >= start) & (spans[:, 1] <= end)
+            usable &= ~inside
+    prose = usable & (vectors.words >= min_words) & ~_headlines(doc.text, tokens, ranges)
+    return PreparedDocument(doc, tokens, spans, ranges, vectors, usable, prose)
+
+
+# A line where most words are capitalised is a headline or a link to another story (a
+# "Recommended" list, a related-article teaser): page furniture, even when on topic.
+HEADLINE_CAPITALISED = 0.6
+
+
+def _headlines(text: str, tokens: Tokens, ranges: np.ndarray) -> np.ndarray:
+    """Return True for sentences written in Title Case (most words capitalised)."""
+    out = np.zeros(len(ranges), dtype=bool)
+    for k, (i, j) in enumerate(ranges):
+        words = [text[tokens.starts[t]] for t in range(i, j) if tokens.norms[t].isalpha()]
+        if len(words) >= 3:
+            out[k] = sum(w.isupper() for w in words) > HEADLINE_CAPITALISED * len(words)
+    return out
+
+
+@dataclass
+class AlignContext:
+    """What every pair of one corpus shares: the parameters, the TF-IDF model, prepared docs."""
+
+    params: Params
+    model: SentenceModel
+    prepared: dict[str, PreparedDocument] = field(default_factory=dict)
+
+    def get(self, doc: Document) -> PreparedDocument:
+        """Return the prepared form of ``doc``, preparing it on first use."""
+        found = self.prepared.get(doc.id)
+        if found is None or found.doc is not doc and found.doc.text != doc.text:
+            found = prepare(doc, self.model, min_words=self.params.min_words)
+            self.prepared[doc.id] = found
+        return found
+
+
+# How much IDF mass (about three distinctive words) a sentence's content is padded with
+# before asking what share of it the other sentence carries: a three-word headline fully
+# contained in a long sentence is weak evidence, a twenty-word sentence fully contained strong.
+CONTAINMENT_PRIOR = 20.0
+# Shared word trigrams at which the verbatim-run evidence is full (a six-word run).
+TRIGRAMS_FULL = 4.0
+
+
+def sentence_scores(a: PreparedDocument, b: PreparedDocument) -> np.ndarray:
+    """Score every sentence of ``a`` against every sentence of ``b`` in [0, 1].
+
+    Three kinds of evidence add up: the TF-IDF cosine (the same thing said the same way),
+    the IDF-weighted share of the shorter sentence's content found in the other (a sentence
+    condensed into or out of a longer one), and shared word trigrams (a verbatim run inside
+    an otherwise reworded sentence, as in "a military and diplomatic source told Sputnik").
+    """
+    cos = pair_product(a.vectors.tfidf, b.vectors.tfidf)
+    b_binary = b.vectors.content.copy()
+    b_binary.data[:] = 1.0
+    shared = pair_product(a.vectors.content, b_binary)
+    smaller = np.minimum(a.vectors.mass[:, None], b.vectors.mass[None, :])
+    contained = shared / (smaller + CONTAINMENT_PRIOR)
+    runs = pair_product(a.vectors.trigrams, b.vectors.trigrams)
+    scores = 0.5 * cos + 0.5 * contained + 0.25 * np.minimum(runs / TRIGRAMS_FULL, 1.0)
+    np.clip(scores, 0.0, 1.0, out=scores)
+    scores[~a.usable, :] = 0.0
+    scores[:, ~b.usable] = 0.0
+    return scores
+
+
+def select_pairs(scores: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Keep sentence pairs above ``threshold`` that are the best partner of either sentence."""
+    if scores.size == 0:
+        return []
+    above = scores >= threshold
+    if not above.any():
+        return []
+    row_best = scores >= scores.max(axis=1, keepdims=True)
+    col_best = scores >= scores.max(axis=0, keepdims=True)
+    keep = above & (row_best | col_best)
+    rows, cols = np.nonzero(keep)
+    return [(int(i), int(j), float(scores[i, j])) for i, j in zip(rows, cols)]
+
+
+def merge_pairs(
+    pairs: list[tuple[int, int, float]],
+    gap: int,
+    a_position: np.ndarray | None = None,
+    b_position: np.ndarray | None = None,
+) -> list[list[tuple[int, int, float]]]:
+    """Group sentence pairs that neighbour each other in both documents into passages.
+
+    Two pairs neighbour when at most ``gap`` sentences lie between them on each side;
+    ``a_position``/``b_position`` give each sentence's position counted in sentences that
+    matter (short lines such as "Sputnik reports," do not widen a gap).
+    """
+    pos_a = a_position if a_position is not None else np.arange(max((p[0] for p in pairs), default=0) + 1)
+    pos_b = b_position if b_position is not None else np.arange(max((p[1] for p in pairs), default=0) + 1)
+    parent = list(range(len(pairs)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    order = sorted(range(len(pairs)), key=lambda k: (pairs[k][0], pairs[k][1]))
+    for x_pos, x in enumerate(order):
+        i, j, _ = pairs[x]
+        for y in order[x_pos + 1 :]:
+            i2, j2, _ = pairs[y]
+            if pos_a[i2] - pos_a[i] > gap + 1:
+                break
+            if abs(int(pos_b[j2]) - int(pos_b[j])) <= gap + 1:
+                parent[root(y)] = root(x)
+    groups: dict[int, list[tuple[int, int, float]]] = {}
+    for k in order:
+        groups.setdefault(root(k), []).append(pairs[k])
+    return sorted(groups.values(), key=lambda g: (g[0][0], g[0][1]))
+
+
+def _positions(prepared: PreparedDocument) -> np.ndarray:
+    """Each sentence's position counted in prose sentences only."""
+    return np.cumsum(prepared.prose) - prepared.prose + 0
+
+
+def edit_script(
+    a_tokens: Tokens, a_range: tuple[int, int], b_tokens: Tokens, b_range: tuple[int, int]
+) -> list[tuple[str, int, int, int, int]]:
+    """Return difflib opcodes (keep/change/drop/add) over the folded tokens, as token indexes."""
+    ai, aj = a_range
+    bi, bj = b_range
+    matcher = SequenceMatcher(None, a_tokens.norms[ai:aj], b_tokens.norms[bi:bj], autojunk=False)
+    names = {"equal": "keep", "replace": "change", "delete": "drop", "insert": "add"}
+    return [
+        (names[tag], ai + i1, ai + i2, bi + j1, bi + j2)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
+
+
+def _char_range(tokens: Tokens, i: int, j: int) -> tuple[int, int]:
+    """Character range of tokens ``[i, j)``; an empty range sits where token ``i`` starts."""
+    if j > i:
+        return int(tokens.starts[i]), int(tokens.ends[j - 1])
+    if i < len(tokens):
+        at = int(tokens.starts[i])
+    else:
+        at = int(tokens.ends[-1]) if len(tokens) else 0
+    return at, at
+
+
+def _trim(
+    ops: list[tuple[str, int, int, int, int]], ratio: float
+) -> list[tuple[str, int, int, int, int]]:
+    """Cut unaligned words off the ends of the side that is much longer than the other.
+
+    The shorter side keeps its unaligned ends: they are reworded, not unrelated.
+    """
+    a_len = sum(o[2] - o[1] for o in ops)
+    b_len = sum(o[4] - o[3] for o in ops)
+    trim_a = a_len > ratio * b_len
+    trim_b = b_len > ratio * a_len
+    keeps = [k for k, o in enumerate(ops) if o[0] == "keep"]
+    if not (trim_a or trim_b) or not keeps:
+        return ops
+    first, last = keeps[0], keeps[-1]
+    head = _one_side(ops[:first], ops[first][1], ops[first][3], trim_a, trim_b)
+    tail = _one_side(ops[last + 1 :], ops[last][2], ops[last][4], trim_a, trim_b)
+    return head + list(ops[first : last + 1]) + tail
+
+
+def _one_side(
+    ops: list[tuple[str, int, int, int, int]], a_at: int, b_at: int, trim_a: bool, trim_b: bool
+) -> list[tuple[str, int, int, int, int]]:
+    """Reduce an unaligned end to the words of the side that is not trimmed."""
+    out = []
+    for _op, i1, i2, j1, j2 in ops:
+        if trim_a and i2 > i1 and j2 > j1:
+            out.append(("add", a_at, a_at, j1, j2))
+        elif trim_b and i2 > i1 and j2 > j1:
+            out.append(("drop", i1, i2, b_at, b_at))
+        elif (trim_a and i2 > i1) or (trim_b and j2 > j1):
+            continue
+        else:
+            out.append((_op, i1, i2, j1, j2))
+    return out
+
+
+def build_match(
+    a: PreparedDocument,
+    b: PreparedDocument,
+    group: list[tuple[int, int, float]],
+    params: Params,
+) -> Match | None:
+    """Turn one group of aligned sentence pairs into a :class:`Match`, or None if too small."""
+    if not any(a.prose[i] and b.prose[j] for i, j, _ in group):
+        return None  # short lines and headlines only ever join a passage, never start one
+    a_sents = sorted({i for i, _, _ in group})
+    b_sents = sorted({j for _, j, _ in group})
+    a_range = (int(a.token_ranges[a_sents[0], 0]), int(a.token_ranges[a_sents[-1], 1]))
+    b_range = (int(b.token_ranges[b_sents[0], 0]), int(b.token_ranges[b_sents[-1], 1]))
+    ops = edit_script(a.tokens, a_range, b.tokens, b_range)
+    if len(a_sents) == 1 or len(b_sents) == 1:
+        ops = _trim(ops, params.trim_ratio)
+    if not ops:
+        return None
+    a_start_tok, a_end_tok = min(o[1] for o in ops), max(o[2] for o in ops)
+    b_start_tok, b_end_tok = min(o[3] for o in ops), max(o[4] for o in ops)
+    a_words = a_end_tok - a_start_tok
+    b_words = b_end_tok - b_start_tok
+    if a_words < params.min_words or b_words < params.min_words:
+        return None
+    kept = sum(o[2] - o[1] for o in ops if o[0] == "keep")
+    if sum(s for _, _, s in group) < params.reword_threshold:
+        return None  # lone weak sentence pairs are topic, not reuse
+    longer = max(a_words, b_words)
+    kind = "verbatim" if kept >= params.verbatim_threshold * longer else "reworded"
+    similarity = float(np.mean([s for _, _, s in group]))
+    score = max(similarity, 2.0 * kept / (a_words + b_words))
+    edits = []
+    for op, i1, i2, j1, j2 in ops:
+        a_start, a_end = _char_range(a.tokens, i1, i2)
+        b_start, b_end = _char_range(b.tokens, j1, j2)
+        edits.append(Edit(op, a_start, a_end, b_start, b_end))  # type: ignore[arg-type]
+    a_span = Span(a.doc.id, *_char_range(a.tokens, a_start_tok, a_end_tok))
+    b_span = Span(b.doc.id, *_char_range(b.tokens, b_start_tok, b_end_tok))
+    return Match(
+        a=a_span,
+        b=b_span,
+        kind=kind,  # type: ignore[arg-type]
+        score=round(min(1.0, max(0.0, score)), 4),
+        edits=tuple(edits),
+        verbatim_words=kept,
+        reworded_words=b_words - kept,
+    )
+
+
+def align_pair(doc_a: Document, doc_b: Document, context: AlignContext) -> list[Match]:
+    """Return the aligned passages of two documents, ``a`` being the one with the smaller id.
+
+    Offsets are character offsets into each document's original text. ``direction`` and
+    ``credited`` are left for :mod:`reprints.credit` to fill in.
+    """
+    if doc_b.id < doc_a.id:
+        doc_a, doc_b = doc_b, doc_a
+    a = context.get(doc_a)
+    b = context.get(doc_b)
+    if not a.usable.any() or not b.usable.any():
+        return []
+    scores = sentence_scores(a, b)
+    pairs = select_pairs(scores, min(context.params.weak_threshold, context.params.reword_threshold))
+    if not pairs:
+        return []
+    matches = []
+    for group in merge_pairs(pairs, context.params.merge_gap, _positions(a), _positions(b)):
+        match = build_match(a, b, group, context.params)
+        if match is not None:
+            matches.append(match)
+    return sorted(matches, key=lambda m: (m.a.start, m.b.start, m.a.end, m.b.end))
+
+
+def fit_model(prepared_tokens: Sequence[tuple[Tokens, np.ndarray]]) -> SentenceModel:
+    """Fit the corpus TF-IDF model on every sentence of the given (tokens, ranges) pairs."""
+    return SentenceModel.fit(
+        norms for tokens, ranges in prepared_tokens for norms in sentence_norms(tokens, ranges)
+    )
+
+
+__all__ = [
+    "AlignContext",
+    "PreparedDocument",
+    "align_pair",
+    "edit_script",
+    "fit_model",
+    "prepare",
+    "prepare_many",
+    "segment",
+    "sentence_scores",
+]

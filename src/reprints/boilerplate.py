@@ -1,0 +1,92 @@
+"""Find text that is repeated across articles but is not reuse: footers, policies, stock lines.
+
+A sentence (compared on its folded words) that recurs in ``Params.boilerplate_outlet_docs``
+articles of one outlet is that outlet's boilerplate (a footer, a comment policy, "Do you like
+this content? Consider helping us!"). A sentence found in more than
+``Params.boilerplate_corpus_share`` of all articles, and in at least five, is a stock phrase
+of the corpus. Neighbouring boilerplate sentences of one article are reported as one span.
+Alignment leaves these spans out, so they never make or inflate a match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from .model import Boilerplate, Document, Span
+from .normalize import Tokens
+from .params import Params
+
+CORPUS_MIN_DOCS = 5
+"""A stock phrase must occur in at least this many articles, whatever the share."""
+
+
+def _key(norms: Sequence[str]) -> bytes:
+    return hashlib.blake2b("\x1f".join(norms).encode("utf-8"), digest_size=10).digest()
+
+
+def find_boilerplate(
+    documents: Sequence[Document],
+    segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
+    params: Params,
+) -> list[Boilerplate]:
+    """Return boilerplate spans, sorted by document and offset.
+
+    ``segments[k]`` is ``(tokens, sentence_spans, sentence_token_ranges)`` of
+    ``documents[k]``, as :func:`reprints.align.segment` returns them.
+    """
+    keys: list[list[bytes]] = []
+    corpus_docs: dict[bytes, set[int]] = defaultdict(set)
+    outlet_docs: dict[tuple[str, bytes], set[int]] = defaultdict(set)
+    for k, (doc, (tokens, _spans, ranges)) in enumerate(zip(documents, segments)):
+        doc_keys = [_key(tokens.norms[i:j]) for i, j in ranges]
+        keys.append(doc_keys)
+        for key in set(doc_keys):
+            corpus_docs[key].add(k)
+            if doc.outlet:
+                outlet_docs[(doc.outlet, key)].add(k)
+    corpus_needed = max(CORPUS_MIN_DOCS, int(params.boilerplate_corpus_share * len(documents)) + 1)
+    found: list[Boilerplate] = []
+    for k, (doc, (_tokens, spans, _ranges)) in enumerate(zip(documents, segments)):
+        marks: list[tuple[int, int, str, int]] = []
+        for s, key in enumerate(keys[k]):
+            in_corpus = len(corpus_docs[key])
+            in_outlet = len(outlet_docs.get((doc.outlet, key), ())) if doc.outlet else 0
+            if in_corpus >= corpus_needed:
+                marks.append((int(spans[s, 0]), int(spans[s, 1]), "corpus", in_corpus))
+            elif in_outlet >= params.boilerplate_outlet_docs:
+                marks.append((int(spans[s, 0]), int(spans[s, 1]), "outlet", in_outlet))
+            else:
+                marks.append((-1, -1, "", 0))
+        found.extend(_merge_runs(doc.id, marks))
+    return found
+
+
+def _merge_runs(doc_id: str, marks: list[tuple[int, int, str, int]]) -> list[Boilerplate]:
+    """Join consecutive boilerplate sentences of one reason into one span."""
+    out: list[Boilerplate] = []
+    run: list[tuple[int, int, str, int]] = []
+    for mark in [*marks, (-1, -1, "", 0)]:
+        if run and (mark[2] != run[-1][2]):
+            out.append(
+                Boilerplate(
+                    Span(doc_id, run[0][0], run[-1][1]),
+                    run[0][2],  # type: ignore[arg-type]
+                    min(m[3] for m in run),
+                )
+            )
+            run = []
+        if mark[2]:
+            run.append(mark)
+    return out
+
+
+def spans_by_document(boilerplate: Sequence[Boilerplate]) -> dict[str, list[tuple[int, int]]]:
+    """Group boilerplate character ranges by document id."""
+    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for item in boilerplate:
+        out[item.span.doc].append((item.span.start, item.span.end))
+    return dict(out)

@@ -1,0 +1,169 @@
+"""Find reuse across a corpus: the whole pipeline from documents to a :class:`ScanResult`.
+
+tokenise and cut into sentences → mark boilerplate → fit TF-IDF once → candidate document
+pairs (MinHash/LSH and the rewording channel, :mod:`reprints.candidates`) → align each pair →
+direction and credit → quotes (:mod:`reprints.quotes`) → stories.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
+from .boilerplate import find_boilerplate, spans_by_document
+from .credit import _when, direction, reuse_credited
+from .errors import InputError, ParameterError
+from .model import Document, Match, Quote, QuoteFamily, ScanResult
+from .params import Params
+from .stories import find_stories
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a scan runs (the CLI draws bars)."""
+
+
+def _resolve(params: Params | None, overrides: dict[str, Any]) -> Params:
+    base = params if params is not None else Params()
+    if not overrides:
+        return base
+    known = {f.name for f in dataclasses.fields(Params)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return base.replace(**overrides)
+
+
+def _candidate_pairs(
+    documents: Sequence[Document], segments: Sequence[Any], params: Params
+) -> list[tuple[int, int]]:
+    """Return the document index pairs ``(a, b)``, ``a < b``, worth aligning."""
+    try:
+        from .candidates import find_candidates
+    except ImportError:
+        return _all_pairs(documents, params)
+    found = find_candidates(
+        [tokens for tokens, _spans, _ranges in segments],
+        params,
+        dates=[d.date for d in documents],
+        outlets=[d.outlet for d in documents],
+    )
+    return sorted({(min(c.a, c.b), max(c.a, c.b)) for c in found if c.a != c.b})
+
+
+def _all_pairs(documents: Sequence[Document], params: Params) -> list[tuple[int, int]]:
+    """Every pair within the date window: only a stand-in until candidates are available."""
+    pairs = []
+    whens = [_when(d.date) if d.date else None for d in documents]
+    window = timedelta(days=params.date_window_days) if params.date_window_days is not None else None
+    for i in range(len(documents)):
+        for j in range(i + 1, len(documents)):
+            if window is not None and whens[i] and whens[j]:
+                gap = abs(whens[i].replace(tzinfo=None) - whens[j].replace(tzinfo=None))  # type: ignore[union-attr]
+                if gap > window:
+                    continue
+            pairs.append((i, j))
+    return pairs
+
+
+def _find_quotes(documents: Sequence[Document]) -> tuple[tuple[Quote, ...], tuple[QuoteFamily, ...]]:
+    try:
+        from .quotes import find_quotes
+    except ImportError:
+        return (), ()
+    quotes, families = find_quotes(list(documents))
+    return tuple(quotes), tuple(families)
+
+
+def _with_direction(match: Match, doc_a: Document, doc_b: Document) -> Match:
+    way = direction(doc_a, doc_b)
+    if way == "a->b":
+        credited = reuse_credited(doc_a, doc_b)
+    elif way == "b->a":
+        credited = reuse_credited(doc_b, doc_a)
+    else:
+        credited = None
+    return dataclasses.replace(match, direction=way, credited=credited)
+
+
+def match_sort_key(match: Match) -> tuple[str, int, str, int, int, int]:
+    """Order matches by (a.doc, a.start, b.doc, b.start), the order results are written in."""
+    return (match.a.doc, match.a.start, match.b.doc, match.b.start, match.a.end, match.b.end)
+
+
+def scan(
+    documents: Iterable[Document],
+    params: Params | None = None,
+    *,
+    quotes: bool = True,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> ScanResult:
+    """Find the passages and quotes reused across ``documents``.
+
+    Keyword arguments override single fields of ``params`` (``scan(docs, min_words=12)``).
+    The result does not depend on the order of ``documents``. Raises
+    :class:`~reprints.errors.InputError` when two documents share an id.
+    """
+    params = _resolve(params, overrides)
+    docs = sorted(documents, key=lambda d: d.id)
+    for first, second in zip(docs, docs[1:]):
+        if first.id == second.id:
+            raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
+    report = progress or (lambda stage, done, total: None)
+
+    segments = []
+    for k, doc in enumerate(docs):
+        segments.append(segment(doc))
+        if k % 1000 == 0:
+            report("read", k, len(docs))
+    report("read", len(docs), len(docs))
+    boilerplate = find_boilerplate(docs, segments, params)
+    excluded = spans_by_document(boilerplate)
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    context = AlignContext(params, model)
+    context.prepared.update(
+        prepare_many(docs, segments, model, excluded=excluded, min_words=params.min_words)
+    )
+
+    pairs = _candidate_pairs(docs, segments, params)
+    report("candidates", len(pairs), len(pairs))
+    matches: list[Match] = []
+    for k, (i, j) in enumerate(pairs):
+        for match in align_pair(docs[i], docs[j], context):
+            matches.append(_with_direction(match, docs[i], docs[j]))
+        if k % 200 == 0:
+            report("align", k, len(pairs))
+    report("align", len(pairs), len(pairs))
+    matches.sort(key=match_sort_key)
+
+    found_quotes, families = _find_quotes(docs) if quotes else ((), ())
+    report("quotes", len(docs), len(docs))
+    stories = find_stories(docs, matches)
+    return ScanResult(
+        documents=tuple(docs),
+        matches=tuple(matches),
+        quotes=found_quotes,
+        quote_families=families,
+        stories=tuple(stories),
+        boilerplate=tuple(sorted(boilerplate, key=lambda b: (b.span.doc, b.span.start))),
+        params=params.to_dict(),
+    )
+
+
+def compare(text_a: str, text_b: str, params: Params | None = None, **overrides: Any) -> list[Match]:
+    """Return the passages two texts share; the first text is ``a``, the second ``b``.
+
+    No boilerplate is removed (one article of each side says nothing about what repeats).
+    """
+    params = _resolve(params, overrides)
+    doc_a, doc_b = Document("a", text_a), Document("b", text_b)
+    segments = [segment(doc_a), segment(doc_b)]
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    context = AlignContext(params, model)
+    for doc, (tokens, _spans, _ranges) in zip((doc_a, doc_b), segments):
+        context.prepared[doc.id] = prepare(doc, model, tokens=tokens, min_words=params.min_words)
+    return align_pair(doc_a, doc_b, context)

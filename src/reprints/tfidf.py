@@ -1,0 +1,142 @@
+"""TF-IDF of sentences, fitted once per corpus and shared by every document pair.
+
+A sentence's terms are its content words (folded tokens from :func:`normalize.tokenize`,
+English function words left out) and its word bigrams that hold at least one content word.
+The IDF is learnt from the corpus's sentences, so words every article uses weigh little and
+the names, numbers and places of one story weigh much. Two matrices come out per batch of
+sentences: L2-normalised TF-IDF rows (for cosine similarity) and IDF-weighted binary rows of
+content words (for how much of one sentence's content the other carries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfVectorizer
+
+# Function words carry no evidence of reuse; sklearn's list plus the clitics our tokenizer
+# keeps inside words ("it's", "don't") and a few reporting fillers every article uses.
+FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
+    "it's that's he's she's they're we're i'm don't didn't doesn't isn't wasn't won't can't "
+    "s t also just said says told would could".split()
+)
+
+
+def sentence_terms(norms: Sequence[str]) -> list[str]:
+    """Return the terms of one sentence: content words and bigrams touching one."""
+    content = [w not in FUNCTION_WORDS for w in norms]
+    terms = [w for w, c in zip(norms, content) if c]
+    terms.extend(
+        f"{norms[k]} {norms[k + 1]}"
+        for k in range(len(norms) - 1)
+        if content[k] or content[k + 1]
+    )
+    return terms
+
+
+def sentence_trigrams(norms: Sequence[str]) -> list[str]:
+    """Return the word trigrams of one sentence that hold at least one content word."""
+    return [
+        f"{norms[k]} {norms[k + 1]} {norms[k + 2]}"
+        for k in range(len(norms) - 2)
+        if not (
+            norms[k] in FUNCTION_WORDS
+            and norms[k + 1] in FUNCTION_WORDS
+            and norms[k + 2] in FUNCTION_WORDS
+        )
+    ]
+
+
+def _identity(terms: list[str]) -> list[str]:
+    return terms
+
+
+# Trigram counts only ever meet within one pair of documents, so hashing them (murmurhash:
+# stable across runs and platforms) is as good as a vocabulary and needs no fitting.
+_TRIGRAMS = HashingVectorizer(
+    analyzer=_identity, n_features=1 << 22, alternate_sign=False, norm=None, binary=True,
+    dtype=np.float32,
+)
+
+
+def pair_product(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """Return the dense ``a @ b.T`` of two small row blocks of one corpus-wide matrix.
+
+    Both blocks are re-indexed onto the columns either uses first: a product over the
+    corpus-wide column space would pay for every column of the vocabulary (millions of
+    bigrams) on each document pair.
+    """
+    columns = np.union1d(a.indices, b.indices)
+    width = max(len(columns), 1)
+    a_local = sp.csr_matrix(
+        (a.data, np.searchsorted(columns, a.indices), a.indptr), shape=(a.shape[0], width)
+    )
+    b_local = sp.csr_matrix(
+        (b.data, np.searchsorted(columns, b.indices), b.indptr), shape=(b.shape[0], width)
+    )
+    return (a_local @ b_local.T).toarray()
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """TF-IDF rows (L2-normalised) and IDF-weighted content-word rows, one per sentence."""
+
+    tfidf: sp.csr_matrix
+    content: sp.csr_matrix
+    """Binary content-word indicators times IDF: ``content @ content_binary.T`` sums shared IDF."""
+    mass: np.ndarray
+    """Row sums of ``content``: the IDF mass of each sentence's content words."""
+    trigrams: sp.csr_matrix
+    """Binary hashed word trigrams: ``trigrams @ trigrams.T`` counts shared trigrams."""
+    words: np.ndarray
+    """Number of words of each sentence."""
+
+
+class SentenceModel:
+    """A TF-IDF vocabulary and IDF learnt once from a corpus's sentences."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, unigram: np.ndarray) -> None:
+        self.vectorizer = vectorizer
+        self._unigram_idf = np.where(unigram, vectorizer.idf_, 0.0).astype(np.float32)
+
+    @classmethod
+    def fit(cls, sentences: Iterable[Sequence[str]], *, min_df: int = 1) -> SentenceModel:
+        """Learn vocabulary and IDF from sentences given as folded token sequences."""
+        vectorizer = TfidfVectorizer(
+            analyzer=_identity,
+            sublinear_tf=True,
+            min_df=min_df,
+            dtype=np.float32,
+        )
+        term_lists = [sentence_terms(s) for s in sentences]
+        if not any(term_lists):
+            term_lists = [["\x00"]]  # an empty corpus still gives a model that matches nothing
+        vectorizer.fit(term_lists)
+        vocabulary = vectorizer.get_feature_names_out()
+        unigram = np.fromiter((" " not in t for t in vocabulary), dtype=bool, count=len(vocabulary))
+        return cls(vectorizer, unigram)
+
+    def transform(self, sentences: Sequence[Sequence[str]]) -> SentenceVectors:
+        """Vectorise sentences (folded token sequences) with the fitted vocabulary and IDF."""
+        tfidf = self.vectorizer.transform([sentence_terms(s) for s in sentences]).tocsr()
+        content = tfidf.copy()
+        content.data = self._unigram_idf[content.indices]
+        content.eliminate_zeros()
+        mass = np.asarray(content.sum(axis=1)).ravel()
+        trigrams = _TRIGRAMS.transform([sentence_trigrams(s) for s in sentences]).tocsr()
+        words = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        return SentenceVectors(tfidf, content, mass, trigrams, words)
+
+
+def rows(vectors: SentenceVectors, start: int, end: int) -> SentenceVectors:
+    """Return the vectors of sentences ``[start, end)``."""
+    return SentenceVectors(
+        vectors.tfidf[start:end],
+        vectors.content[start:end],
+        vectors.mass[start:end],
+        vectors.trigrams[start:end],
+        vectors.words[start:end],
+    )
