@@ -39,7 +39,7 @@ class Params:
     verbatim_threshold: float = 0.8
     """Share of a passage's words kept in order above which it is called verbatim."""
     neighbours: int = 20
-    """Nearest documents per document considered by the rewording channel."""
+    """Rewording-channel partners kept per article (those with the most colliding windows)."""
     date_window_days: int | None = None
     """Only compare articles at most this many days apart (None: no limit)."""
     reword_window: int = 10
@@ -56,7 +56,7 @@ class Params:
     """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
     reword_min_hits: int = 2
     """Colliding content-word window pairs needed for a rewording-only candidate pair."""
-    reword_max_df: float = 0.01
+    reword_max_df: float = 0.05
     """Content words in more than this share of the articles are left out of rewording windows."""
     reword_min_df_docs: int = 20
     """...unless they are in at most this many articles (small corpora keep every word)."""
@@ -116,6 +116,9 @@ class Params:
     """Sum of the IDF (log N/df over the corpus's articles) of the content words that the
     text around two short quotations must share for them to be one quotation, not a chance
     twin, for a one-word quotation; divided by the number of words for longer ones."""
+    quote_context_share: float = 0.1
+    """The same shared IDF as a share of the IDF of all of the short quotation's surroundings:
+    both bars must be met (one rare shared name is not enough in a corpus on one topic)."""
     quote_context_width: int = 25
     """Words on each side of a short quotation that make up its surroundings."""
     quote_similarity: float = 0.5
@@ -124,7 +127,7 @@ class Params:
     quote_containment: float = 0.8
     """Share of a quotation's words found in order inside a longer one for it to count as a
     trimmed occurrence of it."""
-    quote_max_postings: int = 2000
+    quote_max_postings: int = 200
     """Words carried by more quotations than this are not used to find family candidates."""
 
     def __post_init__(self) -> None:

@@ -382,6 +382,8 @@ def _phrase_after(ctx: _Context, i: int, limit: int) -> tuple[int, int] | None:
         and ctx.norms[j] not in CUE_VERBS
     ):
         j += 1
+    if ctx.norms[j - 1] in _DETERMINERS or ctx.norms[j - 1] in _FUNCTION_WORDS:
+        return None  # "according to the “Medicare for all” document": the quote is inside
     return i, j
 
 
@@ -518,7 +520,7 @@ def _sentence_subject(ctx: _Context, i0: int, v: int) -> tuple[int, int, tuple[i
     while i < v:
         if ctx.norms[i] in PRONOUNS:
             return i, i + 1, None
-        if not ctx.capitalized(i) or _opener(ctx, i):
+        if not ctx.capitalized(i) or _opener(ctx, i) or ctx.text[int(ctx.starts[i])].isdigit():
             i += 1
             continue
         j = i + 1

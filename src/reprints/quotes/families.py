@@ -93,7 +93,7 @@ def group_families(
     links = _Links(len(ordered))
     context = _Context(by_id, params.quote_context_width)
     twinned = _link_exact(occurrences, links, context, params)
-    _link_similar(occurrences, links, twinned, params)
+    _link_similar(occurrences, links, twinned, context, params)
 
     members: dict[int, list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
@@ -113,7 +113,7 @@ def group_families(
             if o is origin:
                 changed = replace(o.quote, family=family_id, change="original", edits=())
             else:
-                change, edits = _change(origin, o)
+                change, edits = _change(origin, o, by_id)
                 changed = replace(o.quote, family=family_id, change=change, edits=edits)
             result[o.index] = changed
             family_quotes.append(changed)
@@ -143,6 +143,7 @@ class _Context:
         self.width = width
         self.tokens: dict[str, Tokens] = {}
         self.idf: dict[str, float] | None = None
+        self.cache: dict[tuple[int, bool], frozenset[str]] = {}
 
     def _fit_idf(self) -> dict[str, float]:
         """Inverse document frequency of every word of the corpus: log(N / df)."""
@@ -156,6 +157,12 @@ class _Context:
         return {w: math.log(n / c) for w, c in df.items()}
 
     def around(self, o: _Occurrence, *, inside: bool = False) -> frozenset[str]:
+        key = (o.index, inside)
+        if key not in self.cache:
+            self.cache[key] = self._around(o, inside)
+        return self.cache[key]
+
+    def _around(self, o: _Occurrence, inside: bool) -> frozenset[str]:
         doc = self.by_id.get(o.quote.doc)
         if doc is None:
             return frozenset()
@@ -168,20 +175,25 @@ class _Context:
             words += tokens.norms[i:j]
         return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
 
-    def shared(self, short: _Occurrence, other: _Occurrence) -> float:
-        """IDF-weighted count of the content words the surroundings of two quotations share.
+    def shared(self, short: _Occurrence, other: _Occurrence) -> tuple[float, float]:
+        """How much the surroundings of two quotations agree: (IDF sum, share of ``short``'s).
 
-        The surroundings of ``other`` include its own words when it is the longer one (a
-        fragment's context may be quoted in full elsewhere). The short quotation's own words
-        do not count.
+        The first figure sums the IDF of the content words both surroundings share; the second
+        divides it by the IDF sum of all of ``short``'s surrounding words. The surroundings of
+        ``other`` include its own words when it is the longer one (a fragment's context may be
+        quoted in full elsewhere). The short quotation's own words never count.
         """
         if short.quote.doc not in self.by_id or other.quote.doc not in self.by_id:
-            return math.inf  # quotes given without their documents: nothing to check against
+            return math.inf, 1.0  # quotes given without their documents: nothing to check
         if self.idf is None:
             self.idf = self._fit_idf()
         inside = len(other.norms) > len(short.norms)
-        common = (self.around(short) & self.around(other, inside=inside)) - set(short.norms)
-        return sum(self.idf.get(w, 0.0) for w in common)
+        own = set(short.norms)
+        mine = self.around(short) - own
+        common = (mine & self.around(other, inside=inside)) - own
+        total = sum(self.idf.get(w, 0.0) for w in common)
+        whole = sum(self.idf.get(w, 0.0) for w in mine)
+        return total, (total / whole if whole else 0.0)
 
 
 def _words(text: str) -> list[str]:
@@ -229,14 +241,15 @@ def _link_exact(
         containers = postings.get(rare, [])
         if len(containers) > params.quote_max_postings:
             continue
+        if len(norms) < 2:
+            continue  # a one-word quotation joins only its exact twins
         for a in group:
             hosts = [c for c in containers if c.quote.doc != a.quote.doc and _contains(c.norms, norms)]
             for c in hosts:
                 pending.append((a, c))
     best_host: dict[int, tuple[int, int, _Occurrence]] = {}
     for a, b in pending:
-        # the more words quoted alike, the less a coincidence: the bar falls with length
-        if context.shared(a, b) < params.quote_context_score / len(a.norms):
+        if not _agree(context, a, b, params):
             continue
         if len(b.norms) == len(a.norms):
             links.join(a.index, b.index)
@@ -254,7 +267,11 @@ def _link_exact(
 
 
 def _link_similar(
-    occurrences: list[_Occurrence], links: _Links, twinned: set[int], params: Params
+    occurrences: list[_Occurrence],
+    links: _Links,
+    twinned: set[int],
+    context: _Context,
+    params: Params,
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
     longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and o.content]
@@ -263,39 +280,62 @@ def _link_similar(
         for w in o.content:
             postings[w].append(k)
     pairs: dict[tuple[int, int], int] = defaultdict(int)
+    rare_of: list[list[str]] = []
     for k, o in enumerate(longer):
-        rare = sorted((w for w in o.content if len(postings[w]) <= params.quote_max_postings), key=lambda w: (len(postings[w]), w))[:8]
+        usable = [w for w in o.content if len(postings[w]) <= params.quote_max_postings]
+        rare = sorted(usable, key=lambda w: (len(postings[w]), w))[:6]
+        rare_of.append(rare)
         for w in rare:
             for m in postings[w]:
-                if m > k and longer[m].quote.doc != o.quote.doc:
-                    pairs[(k, m)] += 1
-    candidates = [
-        (k, m) for (k, m), shared in sorted(pairs.items())
-        if shared >= min(2, len(longer[k].content), len(longer[m].content))
-    ]
+                if m != k and longer[m].quote.doc != o.quote.doc:
+                    pairs[(min(k, m), max(k, m))] += 1
+    candidates = []
+    for (k, m), _ in sorted(pairs.items()):
+        a, b = longer[k], longer[m]
+        short, long = (a, b) if len(a.content) <= len(b.content) else (b, a)
+        shared = len(short.content & long.content)
+        if shared >= max(2, 0.5 * len(short.content)):
+            candidates.append((k, m))
     if not candidates:
         return
     involved = sorted({k for pair in candidates for k in pair})
     row = {k: r for r, k in enumerate(involved)}
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     matrix = chars.fit_transform([" ".join(longer[k].norms) for k in involved])
+    left = matrix[[row[k] for k, _ in candidates]]
+    right = matrix[[row[m] for _, m in candidates]]
+    cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
     best_host: dict[int, tuple[int, int, int]] = {}
-    for k, m in candidates:
+    for (k, m), cosine in zip(candidates, cosines):
         a, b = longer[k], longer[m]
         short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
+        content_cover = len(short.content & long.content) / len(short.content)
+        if content_cover < params.quote_containment and cosine < params.quote_similarity:
+            continue
+        if len(short.norms) <= 2 * params.quote_short_words and not _agree(context, short, long, params):
+            continue  # "We're going to win this election" is said by many
         matched = _matched_words(short.norms, long.norms)
         cover = matched / len(short.norms)
         length_ratio = len(short.norms) / len(long.norms)
-        cosine = float(matrix[row[k]].multiply(matrix[row[m]]).sum())
         if cover >= params.quote_containment and length_ratio < 0.75:
             key = (len(long.norms), long.index)
             if short.index not in best_host or key < best_host[short.index][:2]:
                 best_host[short.index] = (*key, long.index)
-        elif matched >= 3 and (cover >= params.quote_similarity or cosine >= max(0.6, params.quote_similarity)):
+        elif length_ratio >= 0.5 and (
+            (cover >= params.quote_similarity + 0.1 and matched / len(long.norms) >= params.quote_similarity - 0.1)
+            or cosine >= params.quote_similarity + 0.1
+        ):
             links.join(a.index, b.index)
     for short_index, (_, _, long_index) in best_host.items():
         if short_index not in twinned:
             links.join(short_index, long_index)
+
+
+def _agree(context: _Context, short: _Occurrence, other: _Occurrence, params: Params) -> bool:
+    """Whether the surroundings of a short quotation and another occurrence say the same thing."""
+    total, share = context.shared(short, other)
+    # the more words quoted alike, the less a coincidence: the bar falls with length
+    return total >= params.quote_context_score / len(short.norms) and share >= params.quote_context_share
 
 
 def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:
@@ -303,7 +343,9 @@ def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:
     return sum(block.size for block in matcher.get_matching_blocks())
 
 
-def _change(origin: _Occurrence, other: _Occurrence) -> tuple[QuoteChange, tuple[Edit, ...]]:
+def _change(
+    origin: _Occurrence, other: _Occurrence, by_id: dict[str, Document]
+) -> tuple[QuoteChange, tuple[Edit, ...]]:
     """Name how ``other`` differs from the family's ``origin``, with word-level edits."""
     edits = _edits(origin, other)
     if other.norms == origin.norms:
@@ -314,7 +356,7 @@ def _change(origin: _Occurrence, other: _Occurrence) -> tuple[QuoteChange, tuple
         change = "extended"
     else:
         change = "reworded"
-    if _different_speaker(origin.quote, other.quote):
+    if _different_speaker(origin.quote, other.quote, by_id):
         change = "reattributed"
     return change, edits
 
@@ -342,8 +384,15 @@ def speaker_words(name: str | None) -> frozenset[str]:
 
 
 def same_speaker(a: str | None, b: str | None) -> bool | None:
-    """Whether two speaker names denote the same speaker; None when either is unknown."""
+    """Whether two speaker names denote the same speaker; None when that cannot be told.
+
+    A proper name ("Karen Kwiatkowski") is only compared with another proper name, and a
+    description ("the US-led coalition's press office") with another description: a
+    description may well describe the named person.
+    """
     if not a or not b or fold(a) in _PRONOUN_SPEAKERS or fold(b) in _PRONOUN_SPEAKERS:
+        return None
+    if _is_name(a) != _is_name(b):
         return None
     wa, wb = speaker_words(a), speaker_words(b)
     if not wa or not wb:
@@ -353,5 +402,24 @@ def same_speaker(a: str | None, b: str | None) -> bool | None:
     return len(wa & wb) / len(wa | wb) >= 0.5
 
 
-def _different_speaker(a: Quote, b: Quote) -> bool:
-    return same_speaker(a.speaker, b.speaker) is False or same_speaker(a.medium, b.medium) is False
+def _is_name(speaker: str) -> bool:
+    last = speaker.split()[-1] if speaker.split() else ""
+    return last[:1].isupper()
+
+
+def _different_speaker(a: Quote, b: Quote, by_id: dict[str, Document]) -> bool:
+    """True when both speakers (or both media) are known and differ.
+
+    A speaker known only through a pronoun ("he said") is not compared: resolving "he" is
+    a guess, and a wrong guess would report a re-attribution that did not happen.
+    """
+    speakers = [_stated_speaker(q, by_id) for q in (a, b)]
+    return same_speaker(*speakers) is False or same_speaker(a.medium, b.medium) is False
+
+
+def _stated_speaker(q: Quote, by_id: dict[str, Document]) -> str | None:
+    doc = by_id.get(q.doc)
+    if doc is not None and q.speaker_start is not None and q.speaker_end is not None:
+        if fold(doc.text[q.speaker_start : q.speaker_end]) in _PRONOUN_SPEAKERS:
+            return None
+    return q.speaker
