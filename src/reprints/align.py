@@ -248,14 +248,18 @@ def edit_script(
     ]
 
 
-def _char_range(tokens: Tokens, i: int, j: int) -> tuple[int, int]:
-    """Character range of tokens ``[i, j)``; an empty range sits where token ``i`` starts."""
+def _char_range(tokens: Tokens, i: int, j: int, first: int = 0) -> tuple[int, int]:
+    """Character range of tokens ``[i, j)``.
+
+    An empty range sits right after token ``i - 1`` (or where token ``i`` starts when ``i`` is
+    the passage's ``first`` token), so it never falls outside the passage.
+    """
     if j > i:
         return int(tokens.starts[i]), int(tokens.ends[j - 1])
-    if i < len(tokens):
-        at = int(tokens.starts[i])
+    if i > first or i >= len(tokens):
+        at = int(tokens.ends[i - 1]) if i > 0 else 0
     else:
-        at = int(tokens.ends[-1]) if len(tokens) else 0
+        at = int(tokens.starts[i])
     return at, at
 
 
@@ -329,8 +333,8 @@ def build_match(
     score = max(similarity, 2.0 * kept / (a_words + b_words))
     edits = []
     for op, i1, i2, j1, j2 in ops:
-        a_start, a_end = _char_range(a.tokens, i1, i2)
-        b_start, b_end = _char_range(b.tokens, j1, j2)
+        a_start, a_end = _char_range(a.tokens, i1, i2, a_start_tok)
+        b_start, b_end = _char_range(b.tokens, j1, j2, b_start_tok)
         edits.append(Edit(op, a_start, a_end, b_start, b_end))  # type: ignore[arg-type]
     a_span = Span(a.doc.id, *_char_range(a.tokens, a_start_tok, a_end_tok))
     b_span = Span(b.doc.id, *_char_range(b.tokens, b_start_tok, b_end_tok))

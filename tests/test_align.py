@@ -1,0 +1,133 @@
+"""Alignment finds the reworded passages a reader finds, with exact spans and edit scripts."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reprints import compare
+from reprints.model import Document
+from reprints.params import Params
+from reprints.scan import scan
+
+from conftest import GOLD_L1, GOLD_L2, find_span
+
+DURAN = "004_dc875d24e25a1aad.txt"
+WIRE = "001_ea1662580eef0643.txt"
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _pair_result(sample_corpus):
+    docs = [d for d in sample_corpus.documents if d.id in {DURAN, WIRE}]
+    return scan(docs, quotes=False)
+
+
+def test_l1_and_l2_are_found_between_21st_century_wire_and_the_duran(sample_corpus, sample_texts):
+    result = _pair_result(sample_corpus)
+    for a_doc, a_text, b_doc, b_text in (GOLD_L1, GOLD_L2):
+        gold_a = find_span(sample_texts[a_doc], a_text)
+        gold_b = find_span(sample_texts[b_doc], b_text)
+        hits = [
+            m
+            for m in result.matches
+            if m.a.doc == a_doc
+            and m.b.doc == b_doc
+            and _overlap((m.a.start, m.a.end), gold_a) >= 0.5 * (gold_a[1] - gold_a[0])
+            and _overlap((m.b.start, m.b.end), gold_b) >= 0.5 * (gold_b[1] - gold_b[0])
+        ]
+        assert hits, f"no match covers {a_text[:40]!r}"
+        assert all(m.kind == "reworded" for m in hits)
+
+
+def test_edit_script_marks_kept_and_changed_words_of_l2(sample_corpus, sample_texts):
+    result = _pair_result(sample_corpus)
+    wire, duran = sample_texts[WIRE], sample_texts[DURAN]
+    gold_a = find_span(wire, GOLD_L2[1])
+    match = next(m for m in result.matches if _overlap((m.a.start, m.a.end), gold_a) > 0)
+    kept = {duran[e.b_start : e.b_end] for e in match.edits if e.op == "keep"}
+    changed = [(wire[e.a_start : e.a_end], duran[e.b_start : e.b_end]) for e in match.edits if e.op == "change"]
+    assert any("US choppers" in k for k in kept)
+    assert any("ISIS" in a and "Daesh" in b for a, b in changed)
+    assert match.verbatim_words > 0 and match.reworded_words > 0
+
+
+def test_the_2015_southfront_piece_matches_nothing(sample_corpus):
+    result = scan(sample_corpus.documents, quotes=False)
+    negative = "003_d4c8003fef5c7388.txt"
+    assert result.matches, "the seeds do share passages"
+    assert not [m for m in result.matches if negative in (m.a.doc, m.b.doc)]
+
+
+def test_a_text_compared_with_itself_is_one_verbatim_passage(sample_texts):
+    text = sample_texts[DURAN]
+    matches = compare(text, text)
+    assert len(matches) == 1
+    (match,) = matches
+    assert match.kind == "verbatim"
+    assert match.score > 0.99
+    assert all(e.op == "keep" for e in match.edits)
+
+
+def test_unrelated_articles_give_no_match(sample_texts):
+    assert compare(sample_texts["003_d4c8003fef5c7388.txt"], sample_texts[DURAN]) == []
+
+
+def test_a_paragraph_lifted_into_another_article_is_found_verbatim(sample_texts):
+    lifted = sample_texts[DURAN][find_span(sample_texts[DURAN], "While Donald Trump famously")[0] :].split("\n\n")[0]
+    host = sample_texts["003_d4c8003fef5c7388.txt"]
+    cut = host.index("Independent confirmation")
+    combined = host[:cut] + lifted + "\n\n" + host[cut:]
+    (match,) = compare(sample_texts[DURAN], combined)
+    assert match.kind == "verbatim"
+    assert combined[match.b.start : match.b.end] == lifted.strip().rstrip(".")  or lifted.strip().startswith(
+        combined[match.b.start : match.b.end]
+    )
+
+
+SENTENCES = st.lists(
+    st.sampled_from(
+        [
+            "US choppers transferred 20 Daesh field commanders to northern Syria.",
+            "The source said that on August 26, a US Air Force helicopter evacuated two commanders.",
+            "The coalition's press office told Sputnik that the allegations were false.",
+            "Kwiatkowski said this is standard operating procedure for black operations.",
+            "Syrian government troops broke the siege of the city of Deir ez-Zor this week.",
+        ]
+    ),
+    min_size=1,
+    max_size=6,
+)
+NOISE = st.text(alphabet=st.sampled_from(list("ab \n\u00a0“”’—.")), max_size=20)
+
+
+@given(SENTENCES, SENTENCES, NOISE, NOISE)
+@settings(max_examples=25, deadline=None)
+def test_match_and_edit_offsets_slice_back_to_the_original(first, second, pad_a, pad_b):
+    text_a = pad_a + " ".join(first)
+    text_b = "\n\n".join(second) + pad_b
+    for m in compare(text_a, text_b):
+        assert 0 <= m.a.start < m.a.end <= len(text_a)
+        assert 0 <= m.b.start < m.b.end <= len(text_b)
+        assert 0.0 <= m.score <= 1.0
+        for e in m.edits:
+            assert m.a.start <= e.a_start <= e.a_end <= m.a.end
+            assert m.b.start <= e.b_start <= e.b_end <= m.b.end
+            if e.op == "keep":
+                assert text_a[e.a_start : e.a_end].casefold().split() == text_b[e.b_start : e.b_end].casefold().split()
+
+
+def test_params_reach_alignment(sample_texts):
+    text = sample_texts[DURAN]
+    assert compare(text, text, min_words=100000) == []
+    assert Params().min_words == 8
+
+
+def test_documents_get_direction_from_dates():
+    first = Document("x", "The coalition's press office told Sputnik that the allegations were plainly false and baseless.", outlet="Sputnik", date="2017-09-07")
+    second = Document("y", "The coalition's press office told Sputnik that the allegations were plainly false and baseless, Sputnik reports.", outlet="The Duran", date="2017-09-08")
+    (match,) = scan([second, first], quotes=False).matches
+    assert match.direction == "a->b"
+    assert match.credited is True
