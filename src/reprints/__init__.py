@@ -9,7 +9,8 @@ from __future__ import annotations
 from .model import Document, Match, Quote, ScanResult, Span
 from .params import Params
 from .read import read_corpus
+from .scan import compare, scan
 
 __version__ = "0.1.0"
 
-__all__ = ["Document", "Match", "Params", "Quote", "ScanResult", "Span", "read_corpus"]
+__all__ = ["Document", "Match", "Params", "Quote", "ScanResult", "Span", "compare", "read_corpus", "scan"]
