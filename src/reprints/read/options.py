@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
 
 from ..model import Document, Problem
 from .record import parse_columns
@@ -47,19 +49,32 @@ class ReadOptions:
     def max_bytes(self) -> int:
         return int(self.max_mb * 1_000_000)
 
+    @functools.cached_property
+    def _patterns(self) -> tuple[re.Pattern[str] | None, ...]:
+        """include, exclude and default-exclude globs, each set compiled into one regex."""
+        return tuple(
+            re.compile("|".join(fnmatch.translate(p) for p in globs), re.IGNORECASE)
+            if globs
+            else None
+            for globs in (self.include, self.exclude, DEFAULT_EXCLUDE)
+        )
+
     def skip_reason(self, rel_path: str) -> str | None:
-        """Say why a folder file is left unread by name (None: read it)."""
-        name = rel_path.rsplit("/", 1)[-1].lower()
-        rel = rel_path.lower()
+        """Say why a folder file is left unread by name (None: read it).
 
-        def hits(patterns: Iterable[str]) -> bool:
-            return any(fnmatch(name, p.lower()) or fnmatch(rel, p.lower()) for p in patterns)
+        Globs match the file name or the relative path, case-insensitively.
+        """
+        name = rel_path.rsplit("/", 1)[-1]
+        include, exclude, default = self._patterns
 
-        if hits(self.include):
+        def hits(pattern: re.Pattern[str] | None) -> bool:
+            return pattern is not None and bool(pattern.match(name) or pattern.match(rel_path))
+
+        if hits(include):
             return None
-        if hits(self.exclude):
+        if hits(exclude):
             return "excluded by --exclude"
-        if hits(DEFAULT_EXCLUDE):
+        if hits(default):
             return "documentation (README*, LICENSE*, ...)"
         return None
 

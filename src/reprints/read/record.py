@@ -87,14 +87,22 @@ def document_from_record(
     *,
     doc_id: str | None = None,
     text: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> tuple[Document, list[str]]:
     """Make a Document from ``record``; return it with warnings (e.g. an unreadable date).
 
     ``doc_id`` and ``text``, when given, stand in for the record's own (a file's path and
-    contents, for a manifest row). Raises :class:`RecordError` when ``id`` or ``text`` is
-    missing or empty.
+    contents, for a manifest row). ``defaults`` fill fields the record leaves empty (page
+    metadata, the subfolder's name); its ``meta`` goes under the record's own. Raises
+    :class:`RecordError` when ``id`` or ``text`` is missing or empty.
     """
     fields, meta = split_fields(record, columns)
+    if defaults:
+        for key, value in defaults.items():
+            if key == "meta":
+                meta = {**value, **meta}
+            elif value and fields.get(key) in (None, ""):
+                fields[key] = value
     warnings: list[str] = []
     if doc_id is None:
         raw_id = fields.get("id")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -68,23 +67,14 @@ def finish_document(
     """
     record = {k: v for k, v in row.items() if k != "file" and options.columns.get(k) != "file"}
     try:
-        document, warnings = document_from_record(record, options.columns, doc_id=doc_id, text=text)
+        document, warnings = document_from_record(
+            record, options.columns, doc_id=doc_id, text=text, defaults=fallback
+        )
     except RecordError as err:
         yield problem(shown, err.reason, f"{err}; skipped")
         return
     for warning in warnings:
         yield problem(shown, "bad date", warning, skipped=False)
-    if fallback:
-        missing = {
-            k: v
-            for k, v in fallback.items()
-            if v and k in ("outlet", "date", "title", "url") and getattr(document, k) is None
-        }
-        extra = {k: v for k, v in fallback.items() if v and k == "meta"}
-        if extra:
-            missing["meta"] = {**extra["meta"], **document.meta}
-        if missing:
-            document = dataclasses.replace(document, **missing)
     yield Located(document, shown)
 
 
