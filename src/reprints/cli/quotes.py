@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import click
@@ -73,13 +74,14 @@ def print_family(family: QuoteFamily, by_id: Mapping[str, Document], console: Co
     console.print()
     console.print(Text(f"{family.id}  {len(family.outlets)} outlets: {', '.join(family.outlets)}", style="bold underline"))
     origin = family.quotes[family.origin]
+    kept = [(e.a_start, e.a_end) for q in family.quotes if q is not origin for e in q.edits if e.op == "keep"]
     for quote in family.quotes:
         doc = by_id.get(quote.doc)
         where = f"{doc.outlet or quote.doc} {doc.date or ''}".strip() if doc else quote.doc
         line = Text("  ")
         line.append(f"{quote.change or '':<12}", style=CHANGE_STYLES.get(quote.change or "", ""))
         line.append(f" {where}: ")
-        line.append_text(_marked(quote, origin, by_id))
+        line.append_text(_marked(quote, origin, by_id, kept))
         said = quote.speaker or "—"
         if quote.medium:
             said += f" (to {quote.medium})"
@@ -87,30 +89,56 @@ def print_family(family: QuoteFamily, by_id: Mapping[str, Document], console: Co
         console.print(line)
 
 
-def _marked(quote: Quote, origin: Quote, by_id: Mapping[str, Document]) -> Text:
-    """The quote's words, with words added or changed against the origin highlighted."""
-    shown = Text("“")
-    if quote is origin or not quote.edits or quote.doc not in by_id:
-        shown.append(_short(quote.text))
-        shown.append("”")
-        return shown
+def _marked(quote: Quote, origin: Quote, by_id: Mapping[str, Document], kept: list[tuple[int, int]]) -> Text:
+    """The quote's words: in a variant, added or changed words against the origin highlighted;
+    in the origin, the words the variants kept underlined (and the excerpt centred on them)."""
+    if quote.doc not in by_id:
+        return Text("“" + _short(quote.text) + "”")
     text = by_id[quote.doc].text
+    if quote is origin:
+        return _origin_excerpt(text, quote, kept)
+    shown = Text("“")
     at = quote.start
     for edit in quote.edits:
         if edit.b_end <= edit.b_start:
             if edit.op == "drop" and quote.start < edit.b_start < quote.end:
                 shown.append(" ⌫ ", style="red")
             continue
-        shown.append(text[at : edit.b_start])
-        piece = text[edit.b_start : edit.b_end]
+        shown.append(_flat(text[at : edit.b_start]))
+        piece = _flat(text[edit.b_start : edit.b_end])
         if edit.op == "keep":
             shown.append(piece)
         else:
             shown.append(piece, style="reverse yellow" if edit.op == "change" else "reverse cyan")
         at = edit.b_end
-    shown.append(text[at : quote.end])
+    shown.append(_flat(text[at : quote.end]))
     shown.append("”")
     return _shorten(shown)
+
+
+def _origin_excerpt(text: str, quote: Quote, kept: list[tuple[int, int]], limit: int = 220) -> Text:
+    start, end = quote.start, quote.end
+    if end - start > limit and kept:
+        first = min(s for s, _ in kept)
+        start = max(quote.start, first - limit // 3)
+        end = min(quote.end, start + limit)
+    shown = Text("“" + ("…" if start > quote.start else ""))
+    at = start
+    for s, e in sorted(kept):
+        s, e = max(s, start), min(e, end)
+        if e <= s or s < at:
+            continue
+        shown.append(_flat(text[at:s]))
+        shown.append(_flat(text[s:e]), style="underline")
+        at = e
+    shown.append(_flat(text[at:end]))
+    shown.append(("…" if end < quote.end else "") + "”")
+    return shown
+
+
+def _flat(text: str) -> str:
+    """Put a quotation that runs over several lines or paragraphs on one line."""
+    return re.sub(r"\s*\n\s*", " ", text)
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -159,7 +159,14 @@ def find_quotations(text: str) -> list[Quotation]:
                 and first_double.role in ("open", "either")
                 and text[p_start:first_double.at].strip() == ""
             )
-            closes_later = first_double is not None and first_double.role in ("close", "either") and not reopens
+            # Some outlets close a two-paragraph quotation without reopening it: accept that
+            # only when the closing mark ends the next paragraph (The Duran's “… northern Syria”.)
+            closes_later = (
+                not reopens
+                and first_double is not None
+                and first_double.role in ("close", "either")
+                and not re.search(r"\w", text[first_double.end : p_end])
+            )
             if reopens:
                 stack.append(carried)
                 i = marks.index(first_double) + 1  # the reopening mark is consumed
