@@ -9,7 +9,8 @@ each earlier one, verbatim or with words changed (with the edit script), so each
 ten matched document pairs. A share of the stories also carry a quotation with its speaker
 in every article (one quote family per story), and wire shares are filled in for the
 articles of non-wire outlets. Then it renders the report, opens it in headless Chromium
-three times, and prints the page's own timings: ``ready`` is milliseconds from navigation
+three times, and prints the page's own timings (and the wall time of a screenshot run,
+against that of an empty page): ``ready`` is milliseconds from navigation
 start until the script has parsed the data and drawn the first page of every list (the page
 is usable), ``script`` is the script's part of that; ``pair`` opens the largest pair by URL.
 """
@@ -185,6 +186,19 @@ def open_in_chromium(page: Path, fragment: str = "") -> dict[str, float]:
             "chromium_wall_s": round(wall, 2)}
 
 
+def screenshot_wall(url: str) -> float:
+    """Seconds for Chromium to start, load ``url``, lay it out, paint and save a screenshot."""
+    with tempfile.TemporaryDirectory() as profile:
+        began = time.perf_counter()
+        subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             "--window-size=1400,1000", f"--screenshot={profile}/shot.png", url],
+            capture_output=True, timeout=300, check=True,
+        )
+        return round(time.perf_counter() - began, 2)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--docs", type=int, default=5000)
@@ -209,6 +223,10 @@ def main(argv: list[str] | None = None) -> None:
         "render_s": round(render_s, 2),
         "open": [open_in_chromium(page) for _ in range(3)],
         "open_pair": open_in_chromium(page, f"#pair={biggest.a.doc}|{biggest.b.doc}"),
+        # Wall time including Chromium's start, and the same for an empty page: the
+        # difference is what loading, drawing and painting the report costs.
+        "screenshot_wall_s": [screenshot_wall(page.as_uri()) for _ in range(3)],
+        "empty_page_wall_s": [screenshot_wall("about:blank") for _ in range(3)],
     }
     print(json.dumps(figures, indent=1))
 

@@ -141,8 +141,8 @@ def graph_svg(
         f'<svg class="graph" viewBox="0 0 {size + 2 * margin} {size}" width="{size + 2 * margin}" '
         f'height="{size}" '
         'role="img" aria-label="Outlet reuse graph: arrows run from source to reusing outlet">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
-        'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="14" '
+        'markerHeight="14" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '
         'fill="#64748b"/></marker></defs>',
     ]
     for flow in sorted(edges, key=lambda f: (f.words, f.source, f.reuser)):

@@ -158,6 +158,8 @@ def render_report(result: ScanResult, *, title: str = "reprints report") -> str:
         '<div id="story-list"></div><div id="story-pager" class="pager"></div></section>',
         '<section id="pairs"><h2>Document pairs</h2><p class="lead">Pairs of articles that '
         "share passages, most shared words first. Open one to read both side by side.</p>"
+        '<input id="pair-search" type="search" placeholder="Find a document by id, outlet or '
+        'title words" aria-label="Find document pairs">'
         '<div id="pair-list"></div>'
         '<div id="pair-pager" class="pager"></div></section>',
         '<section id="quotes"><h2>Quote families</h2><p class="lead">Each quotation with '

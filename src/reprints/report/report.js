@@ -140,7 +140,15 @@
     var host = $('pair-list');
     if (!host) return;
     var shown = [];
-    D.pairs.forEach(function (p, i) { if (docPasses(p[0]) || docPasses(p[1])) shown.push(i); });
+    var words = ($('pair-search') ? $('pair-search').value : '').toLowerCase().split(/\s+/).filter(Boolean);
+    function found(di) {
+      if (!words.length) return true;
+      var hay = (DOCS[di][0] + ' ' + outletOf(di) + ' ' + (DOCS[di][3] || '')).toLowerCase();
+      return words.every(function (w) { return hay.indexOf(w) >= 0; });
+    }
+    D.pairs.forEach(function (p, i) {
+      if ((docPasses(p[0]) || docPasses(p[1])) && (found(p[0]) || found(p[1]))) shown.push(i);
+    });
     clear(host);
     var start = pairPage * PAGE;
     shown.slice(start, start + PAGE).forEach(function (i) {
@@ -540,6 +548,9 @@
       form.addEventListener('submit', function (ev) { ev.preventDefault(); });
       form.addEventListener('reset', function () { setTimeout(readFilters, 0); });
     }
+    if ($('pair-search')) {
+      $('pair-search').addEventListener('input', function () { pairPage = 0; renderPairs(); });
+    }
     applyHashFilters(hashState());
     readFilters(true);
     openFromHash();
@@ -553,6 +564,7 @@
   // Script time, and time since navigation started (parse + JSON + first render): read by
   // the browser test and benchmarks/report_scale.py.
   document.documentElement.setAttribute('data-script-ms', Math.round(performance.now() - started));
+  document.documentElement.setAttribute('data-script-start-ms', Math.round(started));
   document.documentElement.setAttribute('data-ready-ms', Math.round(performance.now()));
   document.documentElement.setAttribute('data-ready', 'yes');
 })();
