@@ -127,6 +127,10 @@ def test_matches_jsonl_spans_slice_back_to_the_text(tmp_path, sample_corpus, sam
     store.write_results(tmp_path, seed_result(sample_corpus))
     rows = lines(tmp_path / "matches.jsonl")
     assert len(rows) == 3
+    result = seed_result(sample_corpus)
+    documents = {d.id: d for d in result.documents}
+    assert rows == [store.match_json(m, documents) for m in result.matches]
+    assert [list(r) for r in rows] == [list(store.match_json(m, documents)) for m in result.matches]
     for row in rows:
         for side in ("a", "b"):
             span = row[side]
@@ -243,7 +247,7 @@ def test_crash_while_writing_leaves_the_old_results(tmp_path, sample_corpus, mon
     store.write_results(tmp_path, result)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def crash(path, ordered):
+    def crash(path, ordered, matches_path):
         sqlite3.connect(path).execute("CREATE TABLE half (x)").connection.close()
         raise OSError(28, "No space left on device")
 

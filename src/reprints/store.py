@@ -275,13 +275,11 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
     documents = {d.id: d for d in result.documents}
     ordered = _ordered(result)
     writers: list[tuple[str, Callable[[Path], None]]] = [
-        (MATCHES_NAME, lambda p: _write_lines(p, _match_lines(ordered.matches, documents))),
         (QUOTES_NAME, lambda p: _write_lines(p, _quote_lines(ordered.quotes, documents))),
         (FAMILIES_NAME, lambda p: _write_lines(p, _family_lines(ordered.quote_families, documents))),
     ]
     if ordered.wire:
         writers.append((ARTICLES_NAME, lambda p: _write_lines(p, _article_lines(ordered.wire))))
-    writers.append((DB_NAME, lambda p: _write_db(p, ordered)))
 
     written: list[tuple[Path, Path]] = []
     try:
@@ -289,6 +287,12 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
             temp = _temp_path(out, name)
             written.append((temp, out / name))
             write(temp)
+        # matches.jsonl is written in the same pass as the matches table (one pass, not two).
+        matches_temp = _temp_path(out, MATCHES_NAME)
+        written.insert(0, (matches_temp, out / MATCHES_NAME))
+        db_temp = _temp_path(out, DB_NAME)
+        written.append((db_temp, out / DB_NAME))
+        _write_db(db_temp, ordered, matches_temp)
         # results.db goes last: its presence means the whole folder is complete.
         for temp, final in written:
             temp.replace(final)
@@ -411,9 +415,12 @@ def article_json(article: ArticleWireShare) -> dict[str, Any]:
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dumps(value: Any) -> str:
     """Serialise one JSONL line: compact, UTF-8 kept as is, keys in a fixed order."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _ENCODER.encode(value)
 
 
 def match_order(match: Match) -> tuple[Any, ...]:
@@ -472,11 +479,6 @@ def _stream_lines(handle: IO[str], objects: Iterable[dict[str, Any]]) -> None:
         handle.write("\n")
 
 
-def _match_lines(matches: Iterable[Match], documents: Mapping[str, Document]) -> Iterator[dict[str, Any]]:
-    for match in matches:
-        yield match_json(match, documents)
-
-
 def _quote_lines(quotes: Iterable[Quote], documents: Mapping[str, Document]) -> Iterator[dict[str, Any]]:
     for quote in quotes:
         yield quote_json(quote, documents)
@@ -501,7 +503,8 @@ def _article_lines(wire: Iterable[ArticleWireShare]) -> Iterator[dict[str, Any]]
         yield article_json(article)
 
 
-def _write_db(path: Path, result: ScanResult) -> None:
+def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
+    """Write the database, and ``matches.jsonl`` to ``matches_path`` in the same pass."""
     documents = {d.id: d for d in result.documents}
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -522,10 +525,13 @@ def _write_db(path: Path, result: ScanResult) -> None:
                 for d in result.documents
             ),
         )
-        conn.executemany(
-            "INSERT INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_match_row(i, m, documents) for i, m in enumerate(result.matches)),
-        )
+        with matches_path.open("w", encoding="utf-8", newline="\n") as lines:
+            conn.executemany(
+                "INSERT INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                _match_rows(result.matches, documents, lines),
+            )
+            lines.flush()
+            os.fsync(lines.fileno())
         quote_ids = _write_quotes(conn, result, documents)
         _write_families(conn, result.quote_families, quote_ids)
         conn.executemany(
@@ -576,7 +582,7 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def _count_words(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
 
 
 def _span_json(span: Span, documents: Mapping[str, Document]) -> dict[str, Any]:
@@ -591,15 +597,28 @@ def _span_json(span: Span, documents: Mapping[str, Document]) -> dict[str, Any]:
     }
 
 
-def _match_row(index: int, m: Match, documents: Mapping[str, Document]) -> tuple[Any, ...]:
-    a, b = _span_json(m.a, documents), _span_json(m.b, documents)
-    return (
-        index,
-        m.a.doc, m.a.start, m.a.end, a["outlet"], a["date"], a["text"],
-        m.b.doc, m.b.start, m.b.end, b["outlet"], b["date"], b["text"],
-        m.kind, _round(m.score), m.direction, _flag(m.credited),
-        m.verbatim_words, m.reworded_words, dumps(edits_json(m.edits)),
-    )
+def _match_rows(
+    matches: Iterable[Match], documents: Mapping[str, Document], lines: IO[str]
+) -> Iterator[tuple[Any, ...]]:
+    """Yield the ``matches`` table rows, writing each match's ``matches.jsonl`` line on the way."""
+    for index, m in enumerate(matches):
+        a, b = _span_json(m.a, documents), _span_json(m.b, documents)
+        score, credited = _round(m.score), m.credited
+        edits = dumps(edits_json(m.edits))
+        head = dumps({
+            "a": a, "b": b, "kind": m.kind, "score": score, "direction": m.direction,
+            "credited": credited, "verbatim_words": m.verbatim_words,
+            "reworded_words": m.reworded_words,
+        })
+        # Same object as match_json(m), with the edits serialised once for both outputs.
+        lines.write(f'{head[:-1]},"edits":{edits}}}\n')
+        yield (
+            index,
+            m.a.doc, m.a.start, m.a.end, a["outlet"], a["date"], a["text"],
+            m.b.doc, m.b.start, m.b.end, b["outlet"], b["date"], b["text"],
+            m.kind, score, m.direction, _flag(credited),
+            m.verbatim_words, m.reworded_words, edits,
+        )
 
 
 def _quote_row(
