@@ -307,3 +307,11 @@ def test_a_real_scan_of_the_seeds_round_trips(tmp_path, sample_corpus):
     store.write_results(tmp_path / "second", loaded)
     for name in ("results.db", "matches.jsonl", "quotes.jsonl", "quote_families.jsonl"):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+
+
+def test_duplicate_document_ids_are_refused_and_nothing_is_written(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    doubled = dataclasses.replace(result, documents=(*result.documents, result.documents[0]))
+    with pytest.raises(ResultsError, match="UNIQUE constraint failed: documents.id"):
+        store.write_results(tmp_path, doubled)
+    assert list(tmp_path.iterdir()) == []

@@ -298,6 +298,10 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
             temp.replace(final)
     except OSError as err:
         raise ResultsError(f"cannot write results to {out}: {err}") from err
+    except sqlite3.IntegrityError as err:
+        raise ResultsError(
+            f"cannot store these results in {out}: {err} (two records share an id?)"
+        ) from err
     finally:
         for temp, _ in written:
             with contextlib.suppress(FileNotFoundError):
@@ -428,7 +432,13 @@ def match_order(match: Match) -> tuple[Any, ...]:
     return (
         match.a.doc, match.a.start, match.b.doc, match.b.start,
         match.a.end, match.b.end, match.kind, match.score, match.direction,
+        -1 if match.credited is None else int(match.credited),
+        match.verbatim_words, match.reworded_words, _edits_order(match.edits),
     )
+
+
+def _edits_order(edits: Iterable[Edit]) -> tuple[tuple[str, int, int, int, int], ...]:
+    return tuple((e.op, e.a_start, e.a_end, e.b_start, e.b_end) for e in edits)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -443,16 +453,28 @@ def _ordered(result: ScanResult) -> ScanResult:
         quote_families=tuple(sorted(result.quote_families, key=lambda f: f.id)),
         stories=tuple(sorted(result.stories, key=lambda s: s.id)),
         boilerplate=tuple(
-            sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason))
+            sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason, b.count))
         ),
         wire=tuple(sorted(result.wire, key=lambda w: w.doc)),
         params=result.params,
-        problems=tuple(sorted(result.problems, key=lambda p: (p.path, p.line or 0, p.message))),
+        problems=tuple(
+            sorted(
+                result.problems,
+                key=lambda p: (p.path, p.line or 0, p.message, p.skipped, getattr(p, "reason", "")),
+            )
+        ),
     )
 
 
 def _quote_order(quote: Quote) -> tuple[Any, ...]:
-    return (quote.doc, quote.start, quote.end, quote.speaker_start or -1, quote.family or "")
+    # Every field takes part, so quotes that differ in anything never tie on the key.
+    return (
+        quote.doc, quote.start, quote.end, quote.text, quote.kind, quote.speaker or "",
+        -1 if quote.speaker_start is None else quote.speaker_start,
+        -1 if quote.speaker_end is None else quote.speaker_end,
+        quote.cue or "", quote.medium or "", quote.family or "", quote.change or "",
+        _edits_order(quote.edits),
+    )
 
 
 def _temp_path(out: Path, name: str) -> Path:
