@@ -4,7 +4,7 @@ Builds a corpus in a temporary folder from the sample articles' paragraphs (resa
 the text is real news prose), then streams it through ``iter_documents`` without keeping the
 documents, as the first stage of a large scan would.
 
-    nice .venv/bin/python benchmarks/read_speed.py --docs 20000
+    nice .venv/bin/python benchmarks/read_speed.py --docs 20000 --jobs 2
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ def articles(count: int, seed: int = 7) -> list[str]:
     return out
 
 
-def measure(label: str, paths: list[Path], megabytes: float) -> None:
+def measure(label: str, paths: list[Path], megabytes: float, jobs: int = 1) -> None:
     start = time.perf_counter()
     documents = problems = 0
-    for item in iter_documents(paths):
+    for item in iter_documents(paths, jobs=jobs):
         if isinstance(item, Document):
             documents += 1
         else:
@@ -111,6 +111,7 @@ def main() -> None:
         measure("CSV", [table], size)
         measure("folder of .txt", [folder], size)
         measure("folder of .html (trafilatura)", [pages], html_size)
+        measure(f"folder of .html, --jobs {args.jobs}", [pages], html_size, jobs=args.jobs)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of the whole run (including building the corpus in memory): {peak:,.0f} MB")
 

@@ -11,8 +11,16 @@ import pytest
 
 from conftest import find_span
 from reprints.errors import ParameterError
+from reprints.model import Document
 from reprints.normalize import sentence_spans, tokenize
-from reprints.read import ReadOptions, iter_documents, normalize_date, parse_columns, read_corpus
+from reprints.read import (
+    ReadOptions,
+    iter_documents,
+    iter_items,
+    normalize_date,
+    parse_columns,
+    read_corpus,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_URL = "https://theduran.com/us-colluded-with-isis-in-deir-ez-zor/"
@@ -301,7 +309,11 @@ def test_parquet_rows_with_column_mapping(tmp_path):
         {
             "id": ["ap-1", "ap-2", "rt-1"],
             "publisher": ["AP", "AP", "Reuters"],
-            "text": ["WASHINGTON (AP) — The Senate voted.", "", "MOSCOW (Reuters) - The Kremlin said."],
+            "text": [
+                "WASHINGTON (AP) — The Senate voted.",
+                "",
+                "MOSCOW (Reuters) - The Kremlin said.",
+            ],
             "words": [5, 0, 5],
         }
     )
@@ -311,4 +323,25 @@ def test_parquet_rows_with_column_mapping(tmp_path):
         ("ap-1", "AP", {"words": 5}),
         ("rt-1", "Reuters", {"words": 5}),
     ]
-    assert [str(p) for p in corpus.problems] == [f"{tmp_path}/part.0.parquet:2: empty text; skipped"]
+    assert [str(p) for p in corpus.problems] == [
+        f"{tmp_path}/part.0.parquet:2: empty text; skipped"
+    ]
+
+
+def test_worker_processes_give_the_same_items_in_the_same_order(tmp_path, sample_dir):
+    crawl = tmp_path / "crawl"
+    (crawl / "pages").mkdir(parents=True)
+    for name in ("duran_article.html", "duran_crawl.warc.gz"):
+        (crawl / "pages" / name).write_bytes((FIXTURES / name).read_bytes())
+    (crawl / "pages" / "copy.html").write_bytes((FIXTURES / "duran_article.html").read_bytes())
+    for seed in sorted(sample_dir.glob("*.txt"))[:2]:
+        (crawl / seed.name).write_bytes(seed.read_bytes())
+    (crawl / "wire.jsonl").write_text(
+        json.dumps({"id": "wire-1", "text": "US choppers transferred 20 Daesh field commanders."})
+        + "\n",
+        encoding="utf-8",
+    )
+    serial = list(iter_items([crawl]))
+    parallel = list(iter_items([crawl], jobs=2))
+    assert serial == parallel
+    assert sum(isinstance(item, Document) for item in serial) == 6

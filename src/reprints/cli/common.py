@@ -61,10 +61,13 @@ class Reading:
     strict: bool = False
     quiet: bool = False
 
-    def read(self, paths: Sequence[str], console: Console | None = None) -> Corpus:
-        """Read ``paths`` with progress and problem lines on stderr; raise ClickException under --strict."""
+    def read(self, paths: Sequence[str], console: Console | None = None, jobs: int = 1) -> Corpus:
+        """Read ``paths`` with progress and problem lines on stderr; raise ClickException under --strict.
+
+        ``jobs`` > 1 extracts HTML pages and WARC files in worker processes (same result).
+        """
         return read_with_progress(
-            paths, self.options, strict=self.strict, quiet=self.quiet, console=console
+            paths, self.options, strict=self.strict, quiet=self.quiet, console=console, jobs=jobs
         )
 
 
@@ -128,6 +131,7 @@ def read_with_progress(
     strict: bool = False,
     quiet: bool = False,
     console: Console | None = None,
+    jobs: int = 1,
 ) -> Corpus:
     """Read a corpus, showing progress and each problem on stderr as it is met."""
     console = console or stderr_console()
@@ -146,7 +150,7 @@ def read_with_progress(
     )
     with progress:
         task = progress.add_task("read", documents=0, problems=0, total=None)
-        for n, item in enumerate(iter_items(paths, options=options), start=1):
+        for n, item in enumerate(iter_items(paths, options=options, jobs=jobs), start=1):
             if isinstance(item, Problem):
                 if strict:
                     raise click.ClickException(f"{item} (--strict makes any problem fatal)")

@@ -8,20 +8,19 @@ one read is kept.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Document, Problem
-from .folder import file_format, read_folder
-from .jsonl import read_jsonl
+from .folder import FileTask, file_format, folder_tasks, read_file
 from .options import Ignored, Located, ReadOptions, problem
-from .parquet import read_parquet
-from .table import read_table
-from .textfile import read_text_file
-from .warc import read_warc
-from .webpage import read_html_file
+
+PARALLEL_KINDS = ("html", "warc")
+"""File kinds read in worker processes when ``jobs > 1`` (HTML extraction is the slow part).
+JSONL, CSV and Parquet files stream in the main process, so a large one is never held whole."""
 
 Item = Located | Problem | Ignored
 
@@ -41,16 +40,19 @@ def read_corpus(
     strict: bool = False,
     columns: str | Mapping[str, str] | None = None,
     options: ReadOptions | None = None,
+    jobs: int = 1,
 ) -> Corpus:
     """Read every document under ``paths``; with ``strict``, raise InputError on the first problem.
 
     ``columns`` maps source column names onto document fields (``{"publisher": "outlet"}`` or
     ``"publisher=outlet,scrape_time=date"``). ``options`` sets the rest (excludes, size limit).
+    ``jobs`` > 1 extracts HTML pages and WARC files in that many worker processes; the result
+    is the same.
     """
     documents: list[Document] = []
     problems: list[Problem] = []
     ignored: list[Ignored] = []
-    for item in iter_items(paths, columns=columns, options=options):
+    for item in iter_items(paths, columns=columns, options=options, jobs=jobs):
         if isinstance(item, Problem):
             if strict:
                 raise InputError(f"{item} (stopped by --strict)")
@@ -68,9 +70,10 @@ def iter_documents(
     *,
     columns: str | Mapping[str, str] | None = None,
     options: ReadOptions | None = None,
+    jobs: int = 1,
 ) -> Iterator[Document | Problem]:
     """Yield documents and problems as they are read, lazily (files left unread are not yielded)."""
-    for item in iter_items(paths, columns=columns, options=options):
+    for item in iter_items(paths, columns=columns, options=options, jobs=jobs):
         if not isinstance(item, Ignored):
             yield item
 
@@ -80,8 +83,12 @@ def iter_items(
     *,
     columns: str | Mapping[str, str] | None = None,
     options: ReadOptions | None = None,
+    jobs: int = 1,
 ) -> Iterator[Document | Problem | Ignored]:
-    """Yield documents, problems and files left unread on purpose, lazily, in a stable order."""
+    """Yield documents, problems and files left unread on purpose, lazily, in a stable order.
+
+    The order is the same for any ``jobs``: worker results are taken in task order.
+    """
     if options is None:
         options = ReadOptions.build(columns)
     elif columns is not None:
@@ -89,13 +96,44 @@ def iter_items(
     inputs = sorted({Path(p).absolute(): str(p) for p in paths}.items())
     # id -> (where it was first read, line, hash of its text); hash() is fine within one run.
     first_seen: dict[str, tuple[str, int | None, int]] = {}
-    for absolute, shown in inputs:
-        for item in _read_input(absolute, shown, options):
-            if isinstance(item, Located):
-                duplicate = _check_duplicate(item, first_seen)
-                yield item.document if duplicate is None else duplicate
+    tasks = (task for absolute, shown in inputs for task in input_tasks(absolute, shown, options))
+    for item in _run(tasks, options, jobs):
+        if isinstance(item, Located):
+            duplicate = _check_duplicate(item, first_seen)
+            yield item.document if duplicate is None else duplicate
+        else:
+            yield item
+
+
+def _run(
+    tasks: Iterator[FileTask | Problem | Ignored], options: ReadOptions, jobs: int
+) -> Iterator[Item]:
+    if jobs <= 1:
+        for task in tasks:
+            if isinstance(task, FileTask):
+                yield from read_file(task, options)
             else:
-                yield item
+                yield task
+        return
+    # spawn, not fork: the CLI runs a progress thread, and forking a threaded process can hang.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(jobs) as pool:
+        for result in pool.imap(_read_in_worker, ((t, options) for t in tasks), chunksize=4):
+            if isinstance(result, FileTask):  # a streaming format: read here, in order
+                yield from read_file(result, options)
+            else:
+                yield from result
+
+
+def _read_in_worker(
+    job: tuple[FileTask | Problem | Ignored, ReadOptions],
+) -> list[Item] | FileTask:
+    task, options = job
+    if not isinstance(task, FileTask):
+        return [task]
+    if task.kind not in PARALLEL_KINDS:
+        return task
+    return list(read_file(task, options))
 
 
 def _check_duplicate(
@@ -117,29 +155,22 @@ def _check_duplicate(
     )
 
 
-def _read_input(path: Path, shown: str, options: ReadOptions) -> Iterator[Item]:
+def input_tasks(
+    path: Path, shown: str, options: ReadOptions
+) -> Iterator[FileTask | Problem | Ignored]:
+    """Yield the file tasks of one input (a folder's files, or the file itself)."""
     if path.is_dir():
-        yield from read_folder(path, shown, options)
+        yield from folder_tasks(path, shown, options)
         return
     if not path.exists():
         yield problem(shown, "missing", "no such file or folder")
         return
     kind = file_format(path.name)
-    if kind == "text":
-        yield from read_text_file(path, shown, path.name, {}, options)
-    elif kind == "html":
-        yield from read_html_file(path, shown, path.name, {}, options)
-    elif kind == "warc":
-        yield from read_warc(path, shown, options)
-    elif kind == "jsonl":
-        yield from read_jsonl(path, shown, options)
-    elif kind == "table":
-        yield from read_table(path, shown, options)
-    elif kind == "parquet":
-        yield from read_parquet(path, shown, options)
-    else:
+    if kind is None:
         yield problem(
             shown,
             "unknown format",
             "not a format reprints reads (.txt, .html, .warc[.gz], .jsonl[.gz], .csv, .tsv, .parquet)",
         )
+        return
+    yield FileTask(kind, path, shown, path.name)

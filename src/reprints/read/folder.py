@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .decode import DecodeError, decode
 from .jsonl import read_jsonl
 from .options import Ignored, Located, ReadOptions, problem
 from .parquet import read_parquet
+from .table import read_table
 from .textfile import read_text_file
 from .warc import read_warc
 from .webpage import read_html_file
@@ -51,10 +53,55 @@ def file_format(name: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class FileTask:
+    """One file to read: its format, where it is, and what the folder knows about it."""
+
+    kind: str
+    file: Path
+    where: str
+    doc_id: str
+    row: Mapping[str, Any] = field(default_factory=dict)
+    subfolder: str | None = None
+
+
+def read_file(task: FileTask, options: ReadOptions) -> Iterator[Located | Problem | Ignored]:
+    """Yield the documents (or problems) in one file."""
+    if task.kind == "text":
+        yield from read_text_file(
+            task.file, task.where, task.doc_id, task.row, options, {"outlet": task.subfolder}
+        )
+    elif task.kind == "html":
+        yield from read_html_file(
+            task.file, task.where, task.doc_id, task.row, options, outlet=task.subfolder
+        )
+    elif task.kind == "warc":
+        yield from read_warc(task.file, task.where, options)
+    elif task.kind == "jsonl":
+        yield from read_jsonl(task.file, task.where, options)
+    elif task.kind == "table":
+        yield from read_table(task.file, task.where, options)
+    elif task.kind == "parquet":
+        yield from read_parquet(task.file, task.where, options)
+    else:
+        raise ValueError(f"unknown file kind {task.kind!r}")
+
+
 def read_folder(
     root: Path, shown: str, options: ReadOptions
 ) -> Iterator[Located | Problem | Ignored]:
     """Yield the documents, problems and unread files of one folder, in sorted path order."""
+    for task in folder_tasks(root, shown, options):
+        if isinstance(task, FileTask):
+            yield from read_file(task, options)
+        else:
+            yield task
+
+
+def folder_tasks(
+    root: Path, shown: str, options: ReadOptions
+) -> Iterator[FileTask | Problem | Ignored]:
+    """Yield a task per file to read, and the problems and unread files met while walking."""
     manifest: dict[str, tuple[dict[str, Any], int]] = {}
     if (root / MANIFEST).is_file():
         manifest_items = list(_read_manifest(root / MANIFEST, _join(shown, MANIFEST), options))
@@ -72,25 +119,17 @@ def read_folder(
             yield Ignored(where, reason)
             continue
         kind = file_format(rel)
+        if kind is None:
+            yield Ignored(where, f"not a format reprints reads ({Path(rel).suffix or 'no suffix'})")
+            continue
+        if kind == "table":
+            yield Ignored(where, "CSV/TSV inside a folder (name the file itself to read it)")
+            continue
         row, _ = manifest.get(rel, ({}, 0))
         if row:
             found.add(rel)
         subfolder = rel.split("/", 1)[0] if "/" in rel else None
-        if kind == "text":
-            yield from read_text_file(file, where, rel, row, options, {"outlet": subfolder})
-        elif kind == "html":
-            yield from read_html_file(file, where, rel, row, options, outlet=subfolder)
-        elif kind == "warc":
-            yield from read_warc(file, where, options)
-        elif kind == "jsonl":
-            yield from read_jsonl(file, where, options)
-        elif kind == "parquet":
-            yield from read_parquet(file, where, options)
-        elif kind == "table":
-            yield Ignored(where, "CSV/TSV inside a folder (name the file itself to read it)")
-        else:
-            suffix = Path(rel).suffix or "no suffix"
-            yield Ignored(where, f"not a format reprints reads ({suffix})")
+        yield FileTask(kind, file, where, rel, row, subfolder)
     for rel, (_, line) in sorted(manifest.items()):
         if rel not in found:
             yield problem(
