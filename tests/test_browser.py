@@ -234,10 +234,18 @@ def test_outlet_filter_in_the_url_narrows_every_list(sample_report, tmp_path):
     dom, console = open_page(page, "#outlet=SouthFront", tmp_path)
     assert dom.root.get("data-ready") == "yes" and console == []
     expected_pairs = {(m.a.doc, m.b.doc) for m in result.matches if {m.a.doc, m.b.doc} & docs_of_southfront}
-    shown = set()
-    for href in dom.pair_rows:
-        a, b = href.split("pair=", 1)[1].split("|")
-        shown.add((a, b))
+    shown = {tuple(href.split("pair=", 1)[1].split("|")) for href in dom.pair_rows}
     assert shown == expected_pairs
     families = {f.id for f in result.quote_families if {q.doc for q in f.quotes} & docs_of_southfront}
     assert set(dom.families) == families
+
+
+def test_date_filter_in_the_url_keeps_pairs_with_an_article_in_range(sample_report, tmp_path):
+    page, result = sample_report
+    date = {d.id: (d.date or "")[:10] for d in result.documents}
+    in_range = {d for d, day in date.items() if "2017-12-01" <= day <= "2017-12-31"}
+    assert in_range, "sample_data has a December 2017 article (SouthFront)"
+    dom, console = open_page(page, "#from=2017-12-01&to=2017-12-31", tmp_path)
+    assert dom.root.get("data-ready") == "yes" and console == []
+    shown = {tuple(href.split("pair=", 1)[1].split("|")) for href in dom.pair_rows}
+    assert shown == {(m.a.doc, m.b.doc) for m in result.matches if {m.a.doc, m.b.doc} & in_range}

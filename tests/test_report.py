@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reprints.errors import InputError
-from reprints.model import Document, Edit, Match, Span
+from reprints.model import ArticleWireShare, Document, Edit, Match, Span
 from reprints.report import render_pair_page, render_report
 from reprints.report.payload import changed_ranges
 from reprints.scan import scan
@@ -130,6 +130,35 @@ def test_overview_and_matrix_show_the_outlets(sample_result):
     for outlet in {d.outlet for d in sample_result.documents if d.outlet}:
         assert outlet in shown
     assert f"{len(sample_result.documents)} documents" in " ".join(shown.split())
+
+
+def test_wire_share_section_appears_for_wire_results(sample_result):
+    """With Sputnik as the wire, each other article's wire share is its words reused from Sputnik."""
+    assert "Wire share per outlet" not in render_report(sample_result)
+    sputnik = {d.id for d in sample_result.documents if d.outlet == "Sputnik"}
+    wire = []
+    for doc in sample_result.documents:
+        if doc.id in sputnik:
+            continue
+        reused = [
+            m for m in sample_result.matches
+            if doc.id in (m.a.doc, m.b.doc) and {m.a.doc, m.b.doc} & sputnik
+        ]
+        verbatim = sum(m.verbatim_words for m in reused)
+        reworded = sum(m.reworded_words for m in reused)
+        wire.append(ArticleWireShare(doc.id, doc.outlet, doc.date, len(doc.text.split()), verbatim, reworded,
+                                     "partially-derived" if reused else "non-derived",
+                                     tuple(sorted(sputnik)) if reused else (), False))
+    page = render_report(dataclasses.replace(sample_result, wire=tuple(wire)))
+    parsed = parse(page)
+    assert "Wire share per outlet" in "".join(parsed.text)
+    series = {a["data-outlet"] for t, a in parsed.tags if t == "g" and "series" in (a.get("class") or "")}
+    assert series == {w.outlet for w in wire}
+    rows = [a["data-outlet"] for t, a in parsed.tags if t == "tr" and "data-outlet" in a]
+    for outlet in {w.outlet for w in wire}:
+        assert outlet in rows
+        shares = [w.wire_share for w in wire if w.outlet == outlet]
+        assert f"{sum(shares) / len(shares):.0%}" in page
 
 
 def test_article_markup_is_shown_as_text_never_as_markup(hostile_result):

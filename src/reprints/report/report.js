@@ -25,6 +25,7 @@
   function $(id) { return document.getElementById(id); }
 
   function outletOf(di) { var o = DOCS[di][1]; return o < 0 ? D.no_outlet : OUTLETS[o]; }
+  function nameOf(di) { return DOCS[di][1] < 0 ? (DOCS[di][3] || DOCS[di][0]) : OUTLETS[DOCS[di][1]]; }
   function dateOf(di) { return DOCS[di][2] ? String(DOCS[di][2]).slice(0, 10) : ''; }
   function textOf(di) { return DOCS[di][5] || ''; }
   function plural(n, word, many) { return n + ' ' + (n === 1 ? word : many || word + 's'); }
@@ -303,8 +304,8 @@
     var summary = el('p', 'summary', plural(matchIds.length, 'passage') + ' · ' + verb + ' verbatim · ' +
       rew + ' reworded · ' + plural(words, 'word') + (credited ? ' · ' + credited + ' credited' : '') +
       ' — hover or click a passage to light up its partner; the darker one is in focus.');
-    add(host, el('h3', null, outletOf(leftDoc) + (matchIds.some(function (mi) { return M[mi][8] !== 2; }) ?
-      ' → ' : ' ↔ ') + outletOf(rightDoc)), summary, legend());
+    add(host, el('h3', null, nameOf(leftDoc) + (matchIds.some(function (mi) { return M[mi][8] !== 2; }) ?
+      ' → ' : ' ↔ ') + nameOf(rightDoc)), summary, legend());
     var cols = el('div', 'columns');
     var boxes = [leftDoc, rightDoc].map(function (di, n) {
       var col = el('div', 'col');
