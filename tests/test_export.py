@@ -11,7 +11,14 @@ import pytest
 from reprints import store
 from reprints.cli import main
 from reprints.errors import ParameterError
-from reprints.export import MATCH_COLUMNS, outlet_graph, write_graph, write_matches_csv
+from reprints.export import (
+    MATCH_COLUMNS,
+    export_matches_csv,
+    export_outlet_graph,
+    outlet_graph,
+    write_graph,
+    write_matches_csv,
+)
 from reprints.model import Match, Span
 from test_store import SPUTNIK, WIRE21, seed_result
 
@@ -88,3 +95,15 @@ def test_export_command_explains_what_is_wrong(tmp_path, runner):
     out = runner.invoke(main, ["export", str(tmp_path), "--graph", str(tmp_path / "g.svg")])
     assert out.exit_code == 2 and ".graphml" in out.output
     assert runner.invoke(main, ["export", "--help"]).exit_code == 0
+
+
+def test_streamed_exports_equal_the_loaded_ones(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    store.write_results(tmp_path / "results", result)
+    loaded = store.load_results(tmp_path / "results")
+    write_matches_csv(loaded, tmp_path / "loaded.csv")
+    assert export_matches_csv(tmp_path / "results", tmp_path / "streamed.csv") == 3
+    assert (tmp_path / "loaded.csv").read_bytes() == (tmp_path / "streamed.csv").read_bytes()
+    streamed = export_outlet_graph(tmp_path / "results")
+    assert nx.utils.graphs_equal(streamed, outlet_graph(loaded))
+    assert dict(streamed.nodes(data=True)) == dict(outlet_graph(loaded).nodes(data=True))

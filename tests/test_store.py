@@ -312,6 +312,21 @@ def test_a_real_scan_of_the_seeds_round_trips(tmp_path, sample_corpus):
 def test_duplicate_document_ids_are_refused_and_nothing_is_written(tmp_path, sample_corpus):
     result = seed_result(sample_corpus)
     doubled = dataclasses.replace(result, documents=(*result.documents, result.documents[0]))
-    with pytest.raises(ResultsError, match="UNIQUE constraint failed: documents.id"):
+    with pytest.raises(ResultsError, match=r"UNIQUE constraint failed: documents\.id"):
         store.write_results(tmp_path, doubled)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_one_pair_is_read_without_loading_the_rest(tmp_path, sample_corpus):
+    result = seed_result(sample_corpus)
+    store.write_results(tmp_path, result)
+    pair = store.load_pair(tmp_path, DURAN, WIRE21)
+    assert [d.id for d in pair.documents] == [WIRE21, DURAN]
+    assert pair.matches == store.load_results(tmp_path).matches
+    assert {q.doc for q in pair.quotes} == {WIRE21, DURAN}
+    assert pair.quotes == tuple(q for q in result.quotes if q.doc in (WIRE21, DURAN))
+    assert store.load_pair(tmp_path, SPUTNIK, DURAN).matches == ()
+    assert store.document_ids(tmp_path) == sorted(d.id for d in result.documents)
+    with store.open_results(tmp_path) as conn:
+        assert tuple(store.iter_matches(conn)) == store.load_results(tmp_path).matches
+        assert all(m.edits == () for m in store.iter_matches(conn, edits=False))

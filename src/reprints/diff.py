@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -480,36 +480,48 @@ def compare_documents(left: Document, right: Document, **params: Any) -> ScanRes
 
 
 def documents_from_results(result: ScanResult, id_a: str, id_b: str) -> tuple[Document, Document]:
-    """Return the two documents of ``result`` named ``id_a`` and ``id_b``.
-
-    An id may also be given as a path ending in the id, or as a file name that is unique.
-    Raises ``InputError`` naming the closest ids when one is not found.
-    """
+    """Return the two documents of ``result`` named ``id_a`` and ``id_b`` (see :func:`find_id`)."""
     by_id = {d.id: d for d in result.documents}
-    return _find(by_id, id_a), _find(by_id, id_b)
+    return by_id[find_id(by_id, id_a)], by_id[find_id(by_id, id_b)]
+
+
+def pair_from_results(out_dir: str | Path, id_a: str, id_b: str) -> tuple[ScanResult, Document, Document]:
+    """Read two documents, their matches and quotes from a results folder (nothing else)."""
+    from .store import document_ids, load_pair
+
+    ids = document_ids(out_dir)
+    first, second = find_id(ids, id_a), find_id(ids, id_b)
+    result = load_pair(out_dir, first, second)
+    left, right = documents_from_results(result, first, second)
+    return result, left, right
 
 
 def documents_from_corpus(paths: Sequence[str | Path], id_a: str, id_b: str) -> ScanResult:
-    """Read a corpus, pick two documents by id and compare them."""
+    """Read a corpus, pick two documents by id (see :func:`find_id`) and compare them."""
     from .read import read_corpus
 
     corpus = read_corpus(list(paths))
     by_id = {d.id: d for d in corpus.documents}
-    return compare_documents(_find(by_id, id_a), _find(by_id, id_b))
+    return compare_documents(by_id[find_id(by_id, id_a)], by_id[find_id(by_id, id_b)])
 
 
-def _find(by_id: dict[str, Document], wanted: str) -> Document:
-    if wanted in by_id:
-        return by_id[wanted]
+def find_id(ids: Collection[str], wanted: str) -> str:
+    """Return the id in ``ids`` that ``wanted`` names.
+
+    ``wanted`` may be the id, a path ending in it (``sample_data/004_….txt``), or a file name
+    that only one id has. Raises ``InputError`` naming the closest ids when none fits.
+    """
+    if wanted in ids:
+        return wanted
     posix = wanted.replace("\\", "/")
-    endings = [doc_id for doc_id in by_id if posix.endswith("/" + doc_id) or doc_id.endswith("/" + posix)]
-    named = [doc_id for doc_id in by_id if doc_id.rsplit("/", 1)[-1] == posix.rsplit("/", 1)[-1]]
+    endings = [doc_id for doc_id in ids if posix.endswith("/" + doc_id) or doc_id.endswith("/" + posix)]
+    named = [doc_id for doc_id in ids if doc_id.rsplit("/", 1)[-1] == posix.rsplit("/", 1)[-1]]
     for candidates in (endings, named):
         if len(candidates) == 1:
-            return by_id[candidates[0]]
-    close = difflib.get_close_matches(wanted, list(by_id), n=3)
+            return candidates[0]
+    close = difflib.get_close_matches(wanted, list(ids), n=3)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    raise InputError(f"no document with id {wanted!r} ({len(by_id)} documents){hint}")
+    raise InputError(f"no document with id {wanted!r} ({len(ids)} documents){hint}")
 
 
 def _read_file(path: str | Path) -> Document:

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .errors import ParameterError, ResultsError
 from .model import Document, Match, ScanResult
-from .store import SCORE_DIGITS, match_order
+from .store import SCORE_DIGITS, document_outlets, iter_matches, match_order, open_results
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,20 +41,38 @@ def write_matches_csv(result: ScanResult, target: str | Path | IO[str]) -> int:
     ``credited`` is ``true``, ``false`` or empty (unknown). Edit scripts are left out; they are
     in ``matches.jsonl`` and ``results.db``.
     """
+    documents = {d.id: d for d in result.documents}
+    rows = (_match_row(m, documents) for m in sorted(result.matches, key=match_order))
+    return _write_csv(rows, target)
+
+
+def export_matches_csv(out_dir: str | Path, target: str | Path | IO[str]) -> int:
+    """Write the matches CSV straight from ``out_dir/results.db``, streaming its rows.
+
+    The same file as :func:`write_matches_csv` of the loaded results, without loading them.
+    """
+    with open_results(out_dir) as conn:
+        rows = (
+            (*row[:13], "" if row[13] is None else str(bool(row[13])).lower(), *row[14:])
+            for row in conn.execute(f"SELECT {', '.join(MATCH_COLUMNS)} FROM matches ORDER BY id")
+        )
+        return _write_csv(rows, target)
+
+
+def _write_csv(rows: Iterable[Iterable[Any]], target: str | Path | IO[str]) -> int:
     if isinstance(target, (str, Path)):
         try:
             with Path(target).open("w", encoding="utf-8", newline="") as handle:
-                return write_matches_csv(result, handle)
+                return _write_csv(rows, handle)
         except OSError as err:
             raise ResultsError(f"cannot write {target}: {err.strerror}") from err
-    documents = {d.id: d for d in result.documents}
     writer = csv.writer(target, lineterminator="\n")
     writer.writerow(MATCH_COLUMNS)
-    rows = 0
-    for match in sorted(result.matches, key=match_order):
-        writer.writerow(_match_row(match, documents))
-        rows += 1
-    return rows
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
 def outlet_graph(result: ScanResult) -> nx.DiGraph:
@@ -67,17 +85,34 @@ def outlet_graph(result: ScanResult) -> nx.DiGraph:
     and ``weight`` (= ``words``, or ``passages`` when no word counts are known). A match
     between two articles of the same outlet is a self-loop.
     """
+    return _reuse_graph(
+        ((d.id, d.outlet, _word_count(d)) for d in result.documents), result.matches
+    )
+
+
+def export_outlet_graph(out_dir: str | Path) -> nx.DiGraph:
+    """Build :func:`outlet_graph` straight from ``out_dir/results.db``, streaming the matches."""
+    with open_results(out_dir) as conn:
+        return _reuse_graph(document_outlets(conn), iter_matches(conn, edits=False))
+
+
+def _reuse_graph(
+    documents: Iterable[tuple[str, str | None, int]], matches: Iterable[Match]
+) -> nx.DiGraph:
     import networkx as nx
 
-    outlets = {d.id: d.outlet or NO_OUTLET for d in result.documents}
-    articles: Counter[str] = Counter(outlets.values())
+    outlets: dict[str, str] = {}
+    articles: Counter[str] = Counter()
     words: Counter[str] = Counter()
-    for d in result.documents:
-        words[outlets[d.id]] += _word_count(d)
+    for doc_id, outlet, doc_words in documents:
+        name = outlet or NO_OUTLET
+        outlets[doc_id] = name
+        articles[name] += 1
+        words[name] += doc_words
 
     edges: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     pairs: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    for match in result.matches:
+    for match in matches:
         source_doc, reuser_doc = _source_and_reuser(match)
         source = outlets.get(source_doc, NO_OUTLET)
         reuser = outlets.get(reuser_doc, NO_OUTLET)
@@ -148,7 +183,7 @@ def _source_and_reuser(match: Match) -> tuple[str, str]:
 def _word_count(document: Document) -> int:
     from .normalize import WORD_RE
 
-    return sum(1 for _ in WORD_RE.finditer(document.text))
+    return len(WORD_RE.findall(document.text))
 
 
 def _match_row(match: Match, documents: dict[str, Document]) -> Iterable[Any]:

@@ -22,9 +22,9 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from .errors import ResultsError
 from .model import (
@@ -318,6 +318,17 @@ def load_results(out_dir: str | Path) -> ScanResult:
     Raises ``ResultsError`` when the folder has no results database, the file is not one,
     or its schema version is not one this version of reprints reads.
     """
+    with open_results(out_dir) as conn:
+        return _guarded(conn, lambda: _read_db(conn))
+
+
+@contextlib.contextmanager
+def open_results(out_dir: str | Path) -> Iterator[sqlite3.Connection]:
+    """Open ``out_dir/results.db`` read-only, after checking its schema version.
+
+    For reading big results piece by piece (:func:`iter_matches`, :func:`load_pair`) or
+    with your own SQL. Raises ``ResultsError`` like :func:`load_results`.
+    """
     path = Path(out_dir)
     if path.is_dir():
         path = path / DB_NAME
@@ -330,12 +341,55 @@ def load_results(out_dir: str | Path) -> ScanResult:
     except sqlite3.Error as err:
         raise ResultsError(f"cannot open {path}: {err}") from err
     try:
-        _check_version(conn, path)
-        return _read_db(conn)
-    except sqlite3.DatabaseError as err:
-        raise ResultsError(f"{path} is not a readable reprints results database: {err}") from err
+        _guarded(conn, lambda: _check_version(conn, path), str(path))
+        yield conn
     finally:
         conn.close()
+
+
+def iter_matches(conn: sqlite3.Connection, *, edits: bool = True) -> Iterator[Match]:
+    """Yield the stored matches in their order, one at a time (``edits=False``: without edits)."""
+    column = "edits" if edits else "'[]'"
+    rows = _guarded(
+        conn,
+        lambda: conn.execute(
+            "SELECT a_doc, a_start, a_end, b_doc, b_start, b_end, kind, score, direction, "
+            f"credited, verbatim_words, reworded_words, {column} FROM matches ORDER BY id"
+        ),
+    )
+    for row in rows:
+        yield _match_from_row(row)
+
+
+def document_outlets(conn: sqlite3.Connection) -> Iterator[tuple[str, str | None, int]]:
+    """Yield ``(id, outlet, words)`` of every stored document, without reading the texts."""
+    yield from _guarded(conn, lambda: conn.execute("SELECT id, outlet, words FROM documents ORDER BY id"))
+
+
+def load_pair(out_dir: str | Path, doc_a: str, doc_b: str) -> ScanResult:
+    """Read only two documents, the matches between them and their quotes.
+
+    Uses the indexes, so it stays quick on a results database of millions of matches.
+    Documents that are not stored are left out of ``documents``.
+    """
+    with open_results(out_dir) as conn:
+        return _guarded(conn, lambda: _read_pair(conn, doc_a, doc_b))
+
+
+def document_ids(out_dir: str | Path) -> list[str]:
+    """Return the ids of the stored documents, sorted."""
+    with open_results(out_dir) as conn:
+        return [row[0] for row in document_outlets(conn)]
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(conn: sqlite3.Connection, read: Callable[[], _T], where: str = DB_NAME) -> _T:
+    try:
+        return read()
+    except sqlite3.DatabaseError as err:
+        raise ResultsError(f"{where} is not a readable reprints results database: {err}") from err
 
 
 def schema_version(out_dir: str | Path) -> int:
@@ -755,39 +809,12 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
 
 def _read_db(conn: sqlite3.Connection) -> ScanResult:
     documents = tuple(
-        Document(id=r[0], text=r[6], outlet=r[1], date=r[2], title=r[3], url=r[4], meta=json.loads(r[7]))
-        for r in conn.execute(
-            "SELECT id, outlet, date, title, url, words, text, meta FROM documents ORDER BY id"
-        )
+        _document_from_row(r) for r in conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY id")
     )
-    matches = tuple(
-        Match(
-            a=Span(r[0], r[1], r[2]),
-            b=Span(r[3], r[4], r[5]),
-            kind=r[6],
-            score=r[7],
-            edits=edits_from_json(json.loads(r[12])),
-            direction=r[8],
-            credited=_unflag(r[9]),
-            verbatim_words=r[10],
-            reworded_words=r[11],
-        )
-        for r in conn.execute(
-            "SELECT a_doc, a_start, a_end, b_doc, b_start, b_end, kind, score, direction, "
-            "credited, verbatim_words, reworded_words, edits FROM matches ORDER BY id"
-        )
-    )
+    matches = tuple(iter_matches(conn))
     quote_rows: dict[int, tuple[Quote, bool]] = {}
-    for r in conn.execute(
-        'SELECT id, doc, start, "end", text, kind, speaker, speaker_start, speaker_end, cue, '
-        "medium, family, change, edits, listed FROM quotes ORDER BY id"
-    ):
-        quote = Quote(
-            doc=r[1], start=r[2], end=r[3], text=r[4], kind=r[5], speaker=r[6],
-            speaker_start=r[7], speaker_end=r[8], cue=r[9], medium=r[10], family=r[11],
-            change=r[12], edits=edits_from_json(json.loads(r[13])),
-        )
-        quote_rows[r[0]] = (quote, bool(r[14]))
+    for r in conn.execute(f"SELECT {_QUOTE_COLUMNS} FROM quotes ORDER BY id"):
+        quote_rows[r[0]] = (_quote_from_row(r), bool(r[14]))
     members: dict[str, list[Quote]] = {}
     for family, quote_id in conn.execute(
         "SELECT family, quote FROM quote_family_members ORDER BY family, position"
@@ -838,4 +865,72 @@ def _read_db(conn: sqlite3.Connection) -> ScanResult:
         wire=wire,
         params=params,
         problems=problems,
+    )
+
+
+_DOCUMENT_COLUMNS = "id, outlet, date, title, url, words, text, meta"
+_MATCH_COLUMNS = (
+    "a_doc, a_start, a_end, b_doc, b_start, b_end, kind, score, direction, credited, "
+    "verbatim_words, reworded_words, edits"
+)
+_QUOTE_COLUMNS = (
+    'id, doc, start, "end", text, kind, speaker, speaker_start, speaker_end, cue, medium, '
+    "family, change, edits, listed"
+)
+
+
+def _document_from_row(r: Sequence[Any]) -> Document:
+    return Document(id=r[0], text=r[6], outlet=r[1], date=r[2], title=r[3], url=r[4], meta=json.loads(r[7]))
+
+
+def _match_from_row(r: Sequence[Any]) -> Match:
+    return Match(
+        a=Span(r[0], r[1], r[2]),
+        b=Span(r[3], r[4], r[5]),
+        kind=r[6],
+        score=r[7],
+        edits=edits_from_json(json.loads(r[12])),
+        direction=r[8],
+        credited=_unflag(r[9]),
+        verbatim_words=r[10],
+        reworded_words=r[11],
+    )
+
+
+def _quote_from_row(r: Sequence[Any]) -> Quote:
+    return Quote(
+        doc=r[1], start=r[2], end=r[3], text=r[4], kind=r[5], speaker=r[6],
+        speaker_start=r[7], speaker_end=r[8], cue=r[9], medium=r[10], family=r[11],
+        change=r[12], edits=edits_from_json(json.loads(r[13])),
+    )
+
+
+def _read_pair(conn: sqlite3.Connection, doc_a: str, doc_b: str) -> ScanResult:
+    first, second = sorted((doc_a, doc_b))
+    documents = tuple(
+        _document_from_row(r)
+        for r in conn.execute(
+            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id IN (?, ?) ORDER BY id", (first, second)
+        )
+    )
+    matches = tuple(
+        _match_from_row(r)
+        for r in conn.execute(
+            f"SELECT {_MATCH_COLUMNS} FROM matches WHERE a_doc = ? AND b_doc = ? "
+            "UNION ALL "
+            f"SELECT {_MATCH_COLUMNS} FROM matches WHERE a_doc = ? AND b_doc = ? AND a_doc != b_doc",
+            (first, second, second, first),
+        )
+    )
+    quotes = tuple(
+        _quote_from_row(r)
+        for r in conn.execute(
+            f"SELECT {_QUOTE_COLUMNS} FROM quotes WHERE doc IN (?, ?) AND listed ORDER BY id", (first, second)
+        )
+    )
+    return ScanResult(
+        documents=documents,
+        matches=tuple(sorted(matches, key=match_order)),
+        quotes=quotes,
+        params={name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")},
     )

@@ -11,12 +11,12 @@ from ..diff import (
     compare_files,
     documents_from_corpus,
     documents_from_results,
+    pair_from_results,
     pair_view,
     render_pair,
 )
 from ..errors import ReprintsError
 from ..model import Document, ScanResult
-from ..store import load_results
 
 
 @click.command("diff")
@@ -76,9 +76,7 @@ def _pair(
     a: str, b: str, results_dir: str | None, corpus: tuple[str, ...]
 ) -> tuple[ScanResult, Document, Document]:
     if results_dir:
-        result = load_results(results_dir)
-        left, right = documents_from_results(result, a, b)
-        return result, left, right
+        return pair_from_results(results_dir, a, b)
     if corpus:
         result = documents_from_corpus(corpus, a, b)
     else:

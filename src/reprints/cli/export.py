@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReprintsError
-from ..export import GRAPH_FORMATS, outlet_graph, write_graph, write_matches_csv
-from ..store import load_results
+from ..export import GRAPH_FORMATS, export_matches_csv, export_outlet_graph, write_graph
 
 
 @click.command("export")
@@ -33,12 +32,12 @@ def command(results_dir: str, matches_csv: str | None, graph: str | None) -> Non
     if graph and Path(graph).suffix.lower() not in GRAPH_FORMATS:
         raise click.BadParameter("name the file *.gexf or *.graphml", param_hint="--graph")
     try:
-        result = load_results(results_dir)
+        # Straight from results.db, streaming: no need to load millions of matches at once.
         if matches_csv:
-            rows = write_matches_csv(result, matches_csv)
+            rows = export_matches_csv(results_dir, matches_csv)
             click.echo(f"wrote {rows} matches to {matches_csv}", err=True)
         if graph:
-            reuse = outlet_graph(result)
+            reuse = export_outlet_graph(results_dir)
             write_graph(reuse, graph)
             click.echo(
                 f"wrote {reuse.number_of_nodes()} outlets and {reuse.number_of_edges()} reuse "
