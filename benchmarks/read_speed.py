@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument(
         "--html-docs", type=int, default=500, help="Articles for the HTML run (slow)."
     )
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="Worker processes for the second HTML run."
+    )
     args = parser.parse_args()
     texts = articles(args.docs)
     with tempfile.TemporaryDirectory() as tmp:
