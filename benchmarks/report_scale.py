@@ -164,7 +164,7 @@ def _edits(text_a: str, a0: int, a1: int, text_b: str, b0: int, b1: int, changes
     words_b = [(m.start() + b0, m.end() + b0) for m in re.finditer(r"\S+", text_b[b0:b1])]
     return tuple(
         Edit("change" if i in changes else "keep", wa[0], wa[1], wb[0], wb[1])
-        for i, (wa, wb) in enumerate(zip(words_a, words_b))
+        for i, (wa, wb) in enumerate(zip(words_a, words_b, strict=True))
     )
 
 

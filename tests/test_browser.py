@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from conftest import GOLD_L1, ROOT, find_span
 
+from conftest import GOLD_L1, ROOT, find_span
 from reprints.model import Document
 from reprints.report import render_report
 from reprints.scan import scan
@@ -123,6 +123,7 @@ def sample_report(tmp_path_factory, sample_corpus) -> tuple[Path, object]:
         outlet="<b>Hostile</b> Outlet",
         date="2017-09-10",
         title="</title><script>document.title='pwned'</script>",
+        url="javascript:document.documentElement.setAttribute('data-pwned','url')",
     )
     result = scan([*sample_corpus.documents, hostile])
     folder = tmp_path_factory.mktemp("report")
@@ -209,6 +210,7 @@ def test_injected_article_shows_as_text_and_runs_nothing(sample_report, tmp_path
         assert line in shown
     assert "&lt;b&gt;Hostile&lt;/b&gt; Outlet" in dom.dom  # the outlet's name, as text
     assert not [t for t, a in dom.tags if t in ("img", "textarea")]
+    assert not [a for t, a in dom.tags if "javascript:" in (a.get("href") or "")]
     assert sum(t == "script" for t, a in dom.tags) == 3
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 from html.parser import HTMLParser
@@ -11,14 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import GOLD_L1
 from reprints.errors import InputError
 from reprints.model import ArticleWireShare, Document, Edit, Match, Span
 from reprints.report import render_pair_page, render_report
 from reprints.report.payload import changed_ranges
 from reprints.scan import scan
 from reprints.store import write_results
-
-from conftest import GOLD_L1
 
 HOSTILE = (
     "<script>document.title='pwned'</script> </textarea> "
@@ -114,7 +114,7 @@ def test_report_carries_every_match_and_pair(sample_result):
     assert docs == sorted(d.id for d in sample_result.documents)
     assert len(payload["matches"]) == len(sample_result.matches)
     texts = {d.id: d.text for d in sample_result.documents}
-    for row, match in zip(payload["matches"], sample_result.matches):
+    for row, match in zip(payload["matches"], sample_result.matches, strict=True):
         assert (docs[row[0]], row[1], row[2]) == (match.a.doc, match.a.start, match.a.end)
         assert (docs[row[3]], row[4], row[5]) == (match.b.doc, match.b.start, match.b.end)
         assert payload["docs"][row[0]][5] == texts[match.a.doc]
@@ -189,7 +189,7 @@ def test_pair_page_shows_only_the_two_documents(sample_result):
 
 
 def test_pair_page_names_an_unknown_document(sample_result):
-    with pytest.raises(InputError, match="no-such.txt"):
+    with pytest.raises(InputError, match=r"no-such\.txt"):
         render_pair_page(sample_result, GOLD_L1[0], "no-such.txt")
 
 
@@ -242,9 +242,9 @@ def edit_scripts(draw):
 def test_changed_ranges_cover_exactly_the_changed_words(edits):
     for side, ops in (("a", {"change", "drop"}), ("b", {"change", "add"})):
         flat = changed_ranges(edits, side)
-        ranges = list(zip(flat[::2], flat[1::2]))
+        ranges = list(zip(flat[::2], flat[1::2], strict=True))
         assert all(s < e for s, e in ranges)
-        assert all(e1 < s2 for (_, e1), (s2, _) in zip(ranges, ranges[1:]))
+        assert all(e1 < s2 for (_, e1), (s2, _) in itertools.pairwise(ranges))
         covered = {i for s, e in ranges for i in range(s, e)}
         wanted = set()
         for e in edits:

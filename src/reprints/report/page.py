@@ -44,7 +44,7 @@ def _overview_html(result: ScanResult, pair_count: int) -> str:
     outlets = {d.outlet for d in documents if d.outlet}
     texts = {d.id: d.text for d in documents}
     kinds = Counter(m.kind for m in result.matches)
-    words = Counter()
+    words: Counter[str] = Counter()
     for match in result.matches:
         words[match.kind] += match_words(match, texts)
     cross = sum(1 for f in result.quote_families if len(f.outlets) > 1)

@@ -317,12 +317,34 @@
       add(cols, add(col, docHeader(di), box));
       return box;
     });
+    // Step through the passages in reading order of the left article (keys j / k too).
+    var order = matchIds.slice().sort(function (x, y) {
+      return (M[x][0] === leftDoc ? M[x][1] : M[x][4]) - (M[y][0] === leftDoc ? M[y][1] : M[y][4]);
+    });
+    var current = -1;
+    var stepper = el('div', 'stepper');
+    var prevButton = el('button', 'page', '‹ previous passage'), nextButton = el('button', 'page', 'next passage ›');
+    var position = el('span', 'count');
+    function step(by) {
+      if (!order.length) return;
+      current = (current + by + order.length) % order.length;
+      showMatch(order[current]);
+    }
+    prevButton.onclick = function () { step(-1); };
+    nextButton.onclick = function () { step(1); };
+    if (order.length > 1) host.appendChild(add(stepper, prevButton, position, nextButton));
+    document.onkeydown = function (ev) {
+      if (ev.target && /INPUT|SELECT|TEXTAREA/.test(ev.target.tagName)) return;
+      if (ev.key === 'j') step(1); else if (ev.key === 'k') step(-1);
+    };
     host.appendChild(cols);
     if (!matchIds.length) host.appendChild(el('p', 'empty', 'These two documents share no passage.'));
 
     /* Scroll both columns to the start of match mi and light it up. */
     function showMatch(mi) {
       heat(mi, registry, true);
+      current = order.indexOf(mi);
+      position.textContent = 'passage ' + (current + 1) + ' of ' + order.length + ' (keys j / k)';
       var done = {};
       (registry[mi] || []).forEach(function (n) {
         var side = n.getAttribute('data-side');
@@ -345,6 +367,8 @@
       var t = ev.target.closest ? ev.target.closest('[data-m]') : null;
       if (!t) return;
       heat(t.getAttribute('data-m'), registry, true);
+      current = order.indexOf(+t.getAttribute('data-m'));
+      position.textContent = 'passage ' + (current + 1) + ' of ' + order.length + ' (keys j / k)';
       var partner = partnerOf(t);
       if (partner) scrollWithin(partner.getAttribute('data-side') === 'left' ? boxes[0] : boxes[1], partner);
     });
@@ -353,9 +377,7 @@
     if (matchIds.length) {
       host.appendChild(el('h3', null, 'Aligned passages'));
       var table = el('div', 'aligned');
-      matchIds.slice().sort(function (x, y) {
-        return (M[x][0] === leftDoc ? M[x][1] : M[x][4]) - (M[y][0] === leftDoc ? M[y][1] : M[y][4]);
-      }).forEach(function (mi) {
+      order.forEach(function (mi) {
         var m = M[mi];
         var row = el('div', 'arow');
         row.setAttribute('title', 'show this passage in both articles above');
