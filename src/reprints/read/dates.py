@@ -21,12 +21,12 @@ _WRITTEN_FORMATS = (
     "%d %B, %Y",
     "%B %d, %Y",
     "%b %d, %Y",
-    "%d %b. %Y",
-    "%b. %d, %Y",
-    "%b. %d %Y",
 )
 _WEEKDAY_RE = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL_RE = re.compile(r"(\d)(?:st|nd|rd|th)\b")
+# AP style abbreviates months with a dot, and September as "Sept.".
+_MONTH_DOT_RE = re.compile(r"\b(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.", re.IGNORECASE)
+_SEPT_RE = re.compile(r"\bSept\b", re.IGNORECASE)
 
 
 def normalize_date(raw: object) -> str | None:
@@ -35,7 +35,8 @@ def normalize_date(raw: object) -> str | None:
     Reads ISO dates and timestamps (``2018-07-15``, ``2018-07-15 07:54:28``,
     ``2018-07-15T07:54:28-04:00``, ``Z``), ``2018/07/15``, ``20180715``, ``2018`` and
     ``2018-07`` (kept at that precision), e-mail style dates (``Sun, 15 Jul 2018 07:54:28 GMT``)
-    and English written dates (``15 July 2018``, ``July 15th, 2018``). All-number dates such as
+    and English written dates (``15 July 2018``, ``July 15th, 2018``, AP's ``Sept. 7, 2017``).
+    All-number dates such as
     ``07/08/2018`` are ambiguous (day or month first) and are not read.
     """
     if raw is None:
@@ -74,6 +75,7 @@ def _written(value: str) -> str | None:
     if stamp is not None:
         return stamp.isoformat()
     text = _ORDINAL_RE.sub(r"\1", _WEEKDAY_RE.sub("", value))
+    text = _SEPT_RE.sub("Sep", _MONTH_DOT_RE.sub(r"\1", text))
     text = " ".join(text.split())
     for pattern in _WRITTEN_FORMATS:
         try:
