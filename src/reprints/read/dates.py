@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 _ISO_DAY_RE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _ISO_TIME_RE = re.compile(
@@ -41,7 +42,12 @@ def normalize_date(raw: object) -> str | None:
     """
     if raw is None:
         return None
-    value = str(raw).strip()
+    return _normalize(str(raw).strip())
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize(value: str) -> str | None:
+    # Cached: a corpus repeats the same day (and often the same timestamp) many times.
     if not value:
         return None
     if m := _ISO_TIME_RE.fullmatch(value):

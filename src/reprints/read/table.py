@@ -117,7 +117,7 @@ def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[L
             )
             continue
         warnings: list[Problem] = []
-        if any(_ESCAPED_RE.search(cell) for cell in row):
+        if any(not cell.isascii() and _ESCAPED_RE.search(cell) for cell in row):
             row = [_recover(cell) for cell in row]
             warnings.append(
                 problem(
