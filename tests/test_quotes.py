@@ -107,6 +107,19 @@ def test_unbalanced_opening_mark_runs_to_paragraph_end_only():
     assert q.text == "We have no information about any evacuation"
 
 
+def test_stray_closing_mark_in_the_next_paragraph_does_not_swallow_it():
+    # a newspaper typo (METER courts): the quotation is never closed, and the next
+    # paragraph has a closing mark mid-way whose opening mark is missing
+    text = (
+        'Herbert allegedly told them: "I have got a list of the majority of the grasses\n\n'
+        'During interviews, Herbert told detectives satisfying the Adams family was like feeding '
+        'a ravenous dog", it was said. The case was adjourned until Thursday.'
+    )
+    [q] = quotes_of(text)
+    assert q.text == "I have got a list of the majority of the grasses"
+    assert q.speaker == "Herbert" and q.cue == "told"
+
+
 def test_guillemets_and_german_low_high_quotes():
     french = "Le ministre a déclaré : « Nous ne céderons pas », selon l'AFP."
     [q] = quotes_of(french)

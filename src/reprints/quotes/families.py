@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model import Document, Edit, Quote, QuoteChange, QuoteFamily
@@ -275,36 +276,25 @@ def _link_similar(
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
     longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and o.content]
-    postings: dict[str, list[int]] = defaultdict(list)
-    for k, o in enumerate(longer):
-        for w in o.content:
-            postings[w].append(k)
-    pairs: dict[tuple[int, int], int] = defaultdict(int)
-    rare_of: list[list[str]] = []
-    for k, o in enumerate(longer):
-        usable = [w for w in o.content if len(postings[w]) <= params.quote_max_postings]
-        rare = sorted(usable, key=lambda w: (len(postings[w]), w))[:6]
-        rare_of.append(rare)
-        for w in rare:
-            for m in postings[w]:
-                if m != k and longer[m].quote.doc != o.quote.doc:
-                    pairs[(min(k, m), max(k, m))] += 1
-    candidates = []
-    for (k, m), _ in sorted(pairs.items()):
-        a, b = longer[k], longer[m]
-        short, long = (a, b) if len(a.content) <= len(b.content) else (b, a)
-        shared = len(short.content & long.content)
-        if shared >= max(2, 0.5 * len(short.content)):
-            candidates.append((k, m))
+    candidates = _candidate_pairs(longer, params)
     if not candidates:
         return
-    involved = sorted({k for pair in candidates for k in pair})
-    row = {k: r for r, k in enumerate(involved)}
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    matrix = chars.fit_transform([" ".join(longer[k].norms) for k in involved])
-    left = matrix[[row[k] for k, _ in candidates]]
-    right = matrix[[row[m] for _, m in candidates]]
-    cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+    # Character TF-IDF only matters for quotations of comparable length (a rewording); a
+    # fragment of a much longer quotation is judged by word containment alone.
+    comparable = [
+        min(len(longer[k].norms), len(longer[m].norms)) >= 0.5 * max(len(longer[k].norms), len(longer[m].norms))
+        for k, m in candidates
+    ]
+    cosines = np.zeros(len(candidates))
+    involved = sorted({k for (pair, c) in zip(candidates, comparable) if c for k in pair})
+    if involved:
+        row = {k: r for r, k in enumerate(involved)}
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+        matrix = chars.fit_transform([" ".join(longer[k].norms) for k in involved])
+        chosen = [i for i, c in enumerate(comparable) if c]
+        left = matrix[[row[candidates[i][0]] for i in chosen]]
+        right = matrix[[row[candidates[i][1]] for i in chosen]]
+        cosines[chosen] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
     best_host: dict[int, tuple[int, int, int]] = {}
     for (k, m), cosine in zip(candidates, cosines):
         a, b = longer[k], longer[m]
@@ -329,6 +319,52 @@ def _link_similar(
     for short_index, (_, _, long_index) in best_host.items():
         if short_index not in twinned:
             links.join(short_index, long_index)
+
+
+def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[int, int]]:
+    """Pairs (k, m), k < m, of quotations from different documents worth scoring.
+
+    Each quotation looks up its three rarest content words (those in at most
+    ``quote_max_postings`` quotations) in a sparse word index; a pair is kept when the two
+    share at least two content words and half of the smaller one's. All sparse products:
+    no loop over pairs in Python.
+    """
+    if len(longer) < 2:
+        return []
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for k, o in enumerate(longer):
+        for w in sorted(o.content):
+            rows.append(k)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    n = len(longer)
+    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+    df = np.asarray(words.sum(axis=0)).ravel()
+    usable = df <= params.quote_max_postings
+    key_rows, key_cols = [], []
+    for k in range(n):
+        row = words.indices[words.indptr[k] : words.indptr[k + 1]]
+        row = row[usable[row]]
+        if row.size:
+            rarest = row[np.lexsort((row, df[row]))][:3]
+            key_rows.extend([k] * len(rarest))
+            key_cols.extend(rarest.tolist())
+    if not key_rows:
+        return []
+    keys = sparse.csr_matrix((np.ones(len(key_rows), dtype=np.float32), (key_rows, key_cols)), shape=words.shape)
+    hits = (keys @ words.T).tocoo()
+    a, b = np.minimum(hits.row, hits.col), np.maximum(hits.row, hits.col)
+    doc_ids = {d: i for i, d in enumerate(sorted({o.quote.doc for o in longer}))}
+    doc_of = np.asarray([doc_ids[o.quote.doc] for o in longer])
+    keep = (a != b) & (doc_of[a] != doc_of[b])
+    pairs = np.unique(np.stack([a[keep], b[keep]], axis=1), axis=0)
+    if not len(pairs):
+        return []
+    shared = np.asarray(words[pairs[:, 0]].multiply(words[pairs[:, 1]]).sum(axis=1)).ravel()
+    sizes = np.asarray(words.sum(axis=1)).ravel()
+    smaller = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    ok = shared >= np.maximum(2, 0.5 * smaller)
+    return [(int(k), int(m)) for k, m in pairs[ok]]
 
 
 def _agree(context: _Context, short: _Occurrence, other: _Occurrence, params: Params) -> bool:
