@@ -188,6 +188,17 @@ def test_pair_page_shows_only_the_two_documents(sample_result):
     assert "The Duran" in page and "21st Century Wire" in page
 
 
+def test_pair_page_shows_both_articles_even_when_they_share_nothing(sample_result):
+    texts = {d.id: d.text for d in sample_result.documents}
+    negative = "003_d4c8003fef5c7388.txt"  # the 2015 SouthFront piece copies nothing
+    page = render_pair_page(sample_result, GOLD_L1[0], negative)
+    payload = json_block(page)
+    assert payload["matches"] == []
+    assert {row[0]: row[5] for row in payload["docs"]} == {
+        GOLD_L1[0]: texts[GOLD_L1[0]], negative: texts[negative]
+    }
+
+
 def test_pair_page_names_an_unknown_document(sample_result):
     with pytest.raises(InputError, match=r"no-such\.txt"):
         render_pair_page(sample_result, GOLD_L1[0], "no-such.txt")

@@ -42,8 +42,9 @@ def command(results_dir: str, out_file: str | None, title: str | None) -> None:
         target.write_text(page, encoding="utf-8")
     except OSError as err:
         raise click.ClickException(f"cannot write {target}: {err.strerror}") from err
+    size = len(page.encode("utf-8")) / 1e6
     click.echo(
-        f"wrote {target} ({len(result.matches)} passages, {len(result.quote_families)} quote "
-        f"families); open it in a browser",
+        f"wrote {target} ({size:.1f} MB: {len(result.matches)} passages, "
+        f"{len(result.quote_families)} quote families); open it in a browser",
         err=True,
     )

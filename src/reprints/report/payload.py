@@ -93,7 +93,8 @@ def _family_row(family: QuoteFamily, quote_index: dict[tuple[str, int, int], int
 def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> dict[str, Any]:
     """Lay out ``result`` as the report's JSON: documents, matches, pairs, quotes, stories.
 
-    Document texts are carried only for documents that some match or quote points into.
+    Document texts are carried only for documents that some match or quote points into
+    (in ``mode="pair"``, for every document).
     """
     documents: list[Document] = sorted(result.documents, key=lambda d: d.id)
     doc_index = {d.id: i for i, d in enumerate(documents)}
@@ -101,6 +102,8 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
     quotes, quote_index = _family_quotes(result.quotes, result.quote_families)
     needed = {m.a.doc for m in result.matches} | {m.b.doc for m in result.matches}
     needed |= {q.doc for q in quotes}
+    if mode == "pair":  # the pair page shows both articles even when they share nothing
+        needed |= doc_index.keys()
     unknown = sorted(needed - doc_index.keys())
     if unknown:
         from ..errors import ResultsError
