@@ -152,8 +152,27 @@ class Windows:
     """Global document index of each window."""
 
 
-def windows(feats: Features, channel: str, params: Params) -> Windows:
-    """Return the windows of ``channel`` ("verbatim" or "reworded") over ``feats``."""
+def common_words(feats: Features, params: Params) -> np.ndarray:
+    """Return the content-word hashes too common to tell passages apart (sorted).
+
+    A word in more than ``reword_max_df`` of the documents, and in more than
+    ``reword_min_df_docs`` of them, is left out of the rewording windows: topical words like
+    "president" or "court" pair every article of a beat with every other.
+    """
+    doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
+    # One count per (document, word): unique pairs, then count per word.
+    pairs = lsh.sorted_unique((doc_of << 32) | feats.words.astype(np.int64))
+    words, df = lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True)
+    limit = max(params.reword_max_df * len(feats), params.reword_min_df_docs)
+    return words[df > limit].astype(np.uint32)
+
+
+def windows(feats: Features, channel: str, params: Params, drop: np.ndarray | None = None) -> Windows:
+    """Return the windows of ``channel`` ("verbatim" or "reworded") over ``feats``.
+
+    ``drop`` (sorted uint32) removes those content words before the rewording windows are
+    cut (see ``common_words``).
+    """
     if channel == "verbatim":
         values, offsets = feats.shingles, feats.shingle_offsets
         # A window of `window` words holds window - shingle_size + 1 shingles.
@@ -161,6 +180,11 @@ def windows(feats: Features, channel: str, params: Params) -> Windows:
     elif channel == "reworded":
         values, offsets = feats.words, feats.word_offsets
         size, step = params.reword_window, params.reword_stride
+        if drop is not None and len(drop):
+            keep = ~np.isin(values, drop, assume_unique=False)
+            doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(offsets))
+            values = values[keep]
+            offsets = _offsets(np.bincount(doc_of[keep], minlength=len(feats)))
     else:
         raise ParameterError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
     lengths = np.diff(offsets)
@@ -211,23 +235,79 @@ def channel_keys(
     return out
 
 
-def band_pairs(keys: np.ndarray, docs: np.ndarray, max_bucket: int | None) -> np.ndarray:
-    """Return colliding window pairs of one band as int64 codes ``i * 2**32 + j`` (i < j, other documents)."""
+def band_items(
+    keys: np.ndarray, wids: np.ndarray, docs: np.ndarray, blocks: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the (key, window id, document) items one band puts into buckets.
+
+    Without ``blocks`` each window is one item. With ``blocks`` (a date block per window,
+    see ``date_blocks``) each window goes in twice, salted with its own block and with the
+    next one, so windows only meet windows of their own or the neighbouring block: the work
+    grows with the corpus, not with its square.
+    """
+    if blocks is None:
+        return keys, wids, docs
+    wide = keys.astype(np.uint64)
+    return (
+        np.concatenate([_salt(wide, blocks), _salt(wide, blocks + 1)]),
+        np.concatenate([wids, wids]),
+        np.concatenate([docs, docs]),
+    )
+
+
+def bucket_codes(keys: np.ndarray, wids: np.ndarray, docs: np.ndarray, max_bucket: int | None) -> np.ndarray:
+    """Return the window pairs sharing a key as sorted distinct codes ``lo * 2**32 + hi`` (window ids).
+
+    Items of the same document never pair; buckets over ``max_bucket`` items are skipped.
+    """
     i, j = lsh.bucket_pairs(keys, groups=docs, max_bucket=max_bucket)
-    return (i << 32) | j
+    wi, wj = wids[i], wids[j]
+    return lsh.sorted_unique((np.minimum(wi, wj) << 32) | np.maximum(wi, wj))
+
+
+def band_pairs(
+    keys: np.ndarray, docs: np.ndarray, max_bucket: int | None, blocks: np.ndarray | None = None
+) -> np.ndarray:
+    """Return the colliding window pairs of one band (window ids = positions in ``keys``) as codes."""
+    wids = np.arange(len(keys), dtype=np.int64)
+    return bucket_codes(*band_items(keys, wids, docs, blocks), max_bucket)
+
+
+def _salt(keys: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return lsh._fmix64(keys ^ (blocks.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+
+
+def date_blocks(dates: Sequence[str | None] | None, params: Params) -> np.ndarray | None:
+    """Return each document's date block (``date_window_days`` days wide), or None.
+
+    None (no blocking) when there is no date window, or when any date is unknown: an article
+    without a date must be compared with every other.
+    """
+    if dates is None or params.date_window_days is None:
+        return None
+    days = _days(dates)
+    if np.isnan(days).any():
+        return None
+    return (days // max(params.date_window_days, 1)).astype(np.int64)
 
 
 def iter_channel_pairs(
-    wins: Windows, channel: str, params: Params, hasher: MinHasher | None = None
+    wins: Windows,
+    channel: str,
+    params: Params,
+    hasher: MinHasher | None = None,
+    doc_blocks: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
     """Yield the colliding window-pair codes of every band of ``channel``, a few bands signed at a time."""
     hasher = hasher or MinHasher(params.num_perm, params.seed)
     bands, _rows = channel_bands(channel, params)
+    blocks = doc_blocks[wins.docs] if doc_blocks is not None else None
     for lo in range(0, bands, _BANDS_PER_PASS):
         hi = min(lo + _BANDS_PER_PASS, bands)
         keys = channel_keys(wins, channel, params, lo, hi, hasher)
         for band in range(hi - lo):
-            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, params.max_bucket)
+            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, params.max_bucket, blocks)
 
 
 def window_doc_pairs(
@@ -240,20 +320,26 @@ def window_doc_pairs(
     empty = np.zeros(0, dtype=np.int64)
     if not codes or not sum(len(c) for c in codes):
         return empty, empty.copy(), empty.copy()
-    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+    unique, counts = lsh.sorted_unique(np.concatenate(codes), counts=True)
     unique = unique[counts >= min_bands]
     da, db = window_docs[unique >> 32], window_docs[unique & 0xFFFFFFFF]
     lo, hi = np.minimum(da, db), np.maximum(da, db)
-    pairs, hits = np.unique(lo * np.int64(n_docs) + hi, return_counts=True)
+    pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True)
     return pairs // n_docs, pairs % n_docs, hits.astype(np.int64)
 
 
 def channel_doc_pairs(
-    feats: Features, channel: str, params: Params, n_docs: int, hasher: MinHasher | None = None
+    feats: Features,
+    channel: str,
+    params: Params,
+    n_docs: int,
+    hasher: MinHasher | None = None,
+    doc_blocks: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the document pairs of one channel over all of ``feats`` (in one process)."""
-    wins = windows(feats, channel, params)
-    codes = list(iter_channel_pairs(wins, channel, params, hasher))
+    drop = common_words(feats, params) if channel == "reworded" else None
+    wins = windows(feats, channel, params, drop)
+    codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks))
     min_bands = 1 if channel == "verbatim" else params.reword_min_bands
     return window_doc_pairs(codes, wins.docs, n_docs, min_bands)
 
@@ -270,6 +356,22 @@ def _days(dates: Sequence[str | None]) -> np.ndarray:
     return out
 
 
+def _top_partners(a: np.ndarray, b: np.ndarray, hits: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the pairs among the ``k`` best partners (most hits, then lowest index) of a or b.
+
+    Bounds the rewording channel to ``k`` partners per article, so its output grows with the
+    corpus, not with the square of it: chance overlaps have few hits, rewordings many.
+    """
+    keep = np.zeros(len(a), dtype=bool)
+    for mine, other in ((a, b), (b, a)):
+        order = np.lexsort((other, -hits, mine))
+        sorted_mine = mine[order]
+        first = np.searchsorted(sorted_mine, sorted_mine, side="left")
+        rank = np.arange(len(order)) - first
+        keep[order[rank < k]] = True
+    return keep
+
+
 def merge_channels(
     verbatim: tuple[np.ndarray, np.ndarray, np.ndarray],
     reworded: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -284,12 +386,14 @@ def merge_channels(
     ra, rb, rh = reworded
     keep = rh >= params.reword_min_hits
     ra, rb, rh = ra[keep], rb[keep], rh[keep]
+    keep = _top_partners(ra, rb, rh, params.neighbours)
+    ra, rb, rh = ra[keep], rb[keep], rh[keep]
     codes = np.concatenate([va * np.int64(n_docs) + vb, ra * np.int64(n_docs) + rb])
     if not len(codes):
         return []
     hits = np.concatenate([vh, rh])
     is_verbatim = np.concatenate([np.ones(len(va)), np.zeros(len(ra))])
-    unique, inverse = np.unique(codes, return_inverse=True)
+    unique, inverse = lsh.sorted_unique(codes, inverse=True)
     total = np.bincount(inverse, weights=hits, minlength=len(unique)).astype(np.int64)
     verbatim_any = np.bincount(inverse, weights=is_verbatim, minlength=len(unique)) > 0
     a, b = unique // n_docs, unique % n_docs
@@ -319,8 +423,9 @@ def candidates_from_features(
     if n < 2:
         return []
     hasher = MinHasher(params.num_perm, params.seed)
-    verbatim = channel_doc_pairs(feats, "verbatim", params, n, hasher)
-    reworded = channel_doc_pairs(feats, "reworded", params, n, hasher)
+    blocks = date_blocks(dates, params)
+    verbatim = channel_doc_pairs(feats, "verbatim", params, n, hasher, blocks)
+    reworded = channel_doc_pairs(feats, "reworded", params, n, hasher, blocks)
     return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
 
 

@@ -27,6 +27,30 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
+def sorted_unique(values: np.ndarray, *, counts: bool = False, inverse: bool = False):
+    """Return the sorted distinct values, and optionally their counts and each value's position.
+
+    Like ``np.unique``, by sorting: numpy 2.4's hash-based ``np.unique`` takes seconds on a
+    few million integers (about 100x slower than sorting them).
+    """
+    values = np.asarray(values)
+    order = np.argsort(values, kind="stable") if inverse else None
+    sorted_values = values[order] if inverse else np.sort(values)
+    new = np.empty(len(sorted_values), dtype=bool)
+    if len(new):
+        new[0] = True
+        np.not_equal(sorted_values[1:], sorted_values[:-1], out=new[1:])
+    out = [sorted_values[new]]
+    if counts:
+        starts = np.flatnonzero(new)
+        out.append(np.diff(np.append(starts, len(sorted_values))))
+    if inverse:
+        inv = np.empty(len(values), dtype=np.int64)
+        inv[order] = np.cumsum(new) - 1
+        out.append(inv)
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
     """Return the uint64 key of each band of each signature, shape (items, bands).
 
@@ -130,5 +154,5 @@ def candidate_pairs(
     if not codes:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), empty.copy()
-    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+    unique, counts = sorted_unique(np.concatenate(codes), counts=True)
     return unique // n, unique % n, counts.astype(np.int64)

@@ -122,7 +122,8 @@ def _sign_ranges_numpy(
 
 def _blocks(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut the union of ranges at every range boundary; return bounds and each range's block span."""
-    bounds = np.unique(np.concatenate([starts, ends]))
+    both = np.sort(np.concatenate([starts, ends]))
+    bounds = both[np.append(True, both[1:] != both[:-1])] if len(both) else both
     blk_lo = np.searchsorted(bounds, starts)
     blk_hi = np.searchsorted(bounds, ends)
     return bounds, blk_lo, blk_hi
@@ -131,40 +132,31 @@ def _blocks(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarra
 if HAVE_NUMBA:
 
     @numba.njit(cache=True, nogil=True)
-    def _sign_kernel(values, bounds, blk_lo, blk_hi, a, b):  # pragma: no cover - compiled
+    def _sign_kernel(mixed, bounds, blk_lo, blk_hi, a, b):  # pragma: no cover - compiled
+        # `mixed` is already fmix32-ed; np.uint32(...) truncates numba's widened product, and
+        # min() instead of a branch lets LLVM vectorise the permutation loop.
         n_blocks = len(bounds) - 1
         num_perm = len(a)
         block_min = np.empty((max(n_blocks, 0), num_perm), dtype=np.uint32)
         for k in range(n_blocks):
             row = block_min[k]
-            for p in range(num_perm):
-                row[p] = np.uint32(0xFFFFFFFF)
+            row[:] = np.uint32(0xFFFFFFFF)
             for i in range(bounds[k], bounds[k + 1]):
-                # uint64 arithmetic masked to 32 bits: numba widens uint32 products.
-                h = np.uint64(values[i])
-                h ^= h >> np.uint64(16)
-                h = (h * np.uint64(0x85EBCA6B)) & np.uint64(0xFFFFFFFF)
-                h ^= h >> np.uint64(13)
-                h = (h * np.uint64(0xC2B2AE35)) & np.uint64(0xFFFFFFFF)
-                h ^= h >> np.uint64(16)
+                h = mixed[i]
                 for p in range(num_perm):
-                    v = np.uint32((a[p] * h + b[p]) & np.uint64(0xFFFFFFFF))
-                    if v < row[p]:
-                        row[p] = v
+                    row[p] = min(row[p], np.uint32(a[p] * h + b[p]))
         out = np.empty((len(blk_lo), num_perm), dtype=np.uint32)
         for r in range(len(blk_lo)):
             orow = out[r]
-            for p in range(num_perm):
-                orow[p] = np.uint32(0xFFFFFFFF)
+            orow[:] = np.uint32(0xFFFFFFFF)
             for k in range(blk_lo[r], blk_hi[r]):
                 row = block_min[k]
                 for p in range(num_perm):
-                    if row[p] < orow[p]:
-                        orow[p] = row[p]
+                    orow[p] = min(orow[p], row[p])
         return out
 
 
 def _sign_ranges_numba(values, starts, ends, a, b) -> np.ndarray:
     bounds, blk_lo, blk_hi = _blocks(starts, ends)
-    return _sign_kernel(values, bounds.astype(np.int64), blk_lo.astype(np.int64),
-                        blk_hi.astype(np.int64), a.astype(np.uint64), b.astype(np.uint64))
+    return _sign_kernel(fmix32(values), bounds.astype(np.int64), blk_lo.astype(np.int64),
+                        blk_hi.astype(np.int64), np.ascontiguousarray(a), np.ascontiguousarray(b))

@@ -1,0 +1,393 @@
+"""Speed, memory and recall of the candidate pipeline as the corpus grows.
+
+    nice python benchmarks/run.py --docs 10000,100000 --work /tmp/reprints-bench \\
+        --source-text ../shared/data/polnear/data/train/text \\
+                      ../shared/data/meter/meter_corpus/PA/rawtexts/courts [--jobs 2] [--e2e]
+
+For each size N it generates a corpus (``benchmarks/generate.py``, 500-word articles, 5% of
+them reusing a planted verbatim or reworded passage) unless ``WORK/genN`` exists, then
+measures per stage docs/s, MB/s and peak RSS:
+
+* read: ``reprints.read.iter_documents`` over the JSONL;
+* features: tokenise + hash shingles and content words (``--jobs`` processes);
+* sign: MinHash signatures of every passage window, cut into band keys;
+* band: bucket the keys, pair windows of different articles, count per article pair;
+* end to end (``--e2e``): ``reprints.scan.scan`` and ``store.write_results`` in a child
+  process, with the scan's own stage times (segment, candidates, align, quotes) and peak RSS.
+
+Recall is measured on the planted passages (a planted pair is found when it is a candidate;
+with ``--e2e``, when a match overlaps the planted span in both articles); precision is the
+share of candidate pairs (or matches) that are planted ones. Side by side on the first
+``--compare-docs`` articles: datasketch ``MinHash.update`` per shingle, ``MinHash.bulk``,
+our signer on whole articles and on windows, and brute-force all-pairs TF-IDF cosine.
+Timings on a shared machine are noisy; run with ``nice`` and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from reprints.candidates import (  # noqa: E402
+    CHANNELS,
+    band_pairs,
+    channel_bands,
+    channel_keys,
+    common_words,
+    date_blocks,
+    merge_channels,
+    window_doc_pairs,
+    windows,
+)
+from reprints.engine import LocalEngine  # noqa: E402
+from reprints.minhash import MinHasher  # noqa: E402
+from reprints.params import Params  # noqa: E402
+
+
+class PeakRSS:
+    """Sample the RSS of this process (and its children) to find a stage's peak."""
+
+    def __init__(self, interval: float = 0.02):
+        self.proc = psutil.Process()
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        total = self.proc.memory_info().rss
+        for child in self.proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self._rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+
+def stage_row(name: str, seconds: float, docs: int, mbytes: float, peak: int) -> dict:
+    return {
+        "stage": name,
+        "seconds": round(seconds, 2),
+        "docs_per_s": round(docs / seconds) if seconds > 0 else None,
+        "mb_per_s": round(mbytes / seconds, 1) if seconds > 0 else None,
+        "peak_rss_mb": round(peak / 2**20),
+    }
+
+
+def pair_of(rec: dict, index: dict[str, int]) -> tuple[int, int] | None:
+    a, b = index.get(rec["source"]), index.get(rec["target"])
+    if a is None or b is None:
+        return None
+    return (min(a, b), max(a, b))
+
+
+def candidate_scores(pairs: set[tuple[int, int]], truth: list[dict], index: dict[str, int]) -> dict:
+    """Recall of planted pairs per kind and length, and the share of candidates that are planted."""
+    out: dict[str, object] = {}
+    planted = set()
+    for kind in ("verbatim", "reworded"):
+        for label, lo, hi in (("<40", 0, 40), ("40+", 40, 10**9)):
+            sel = [pair_of(t, index) for t in truth if t["kind"] == kind and lo <= t["words"] < hi]
+            sel = [p for p in sel if p is not None]
+            hit = sum(p in pairs for p in sel)
+            out[f"recall_{kind}_{label}"] = round(hit / len(sel), 4) if sel else None
+            out[f"n_{kind}_{label}"] = len(sel)
+            planted.update(sel)
+    out["candidates"] = len(pairs)
+    out["precision"] = round(len(pairs & planted) / len(pairs), 4) if pairs else None
+    return out
+
+
+def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) -> dict:
+    from reprints.model import Document
+    from reprints.read import iter_documents
+
+    mbytes = docs_path.stat().st_size / 2**20
+    rows = []
+    with PeakRSS() as rss:
+        t = time.perf_counter()
+        docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
+        rows.append(stage_row("read", time.perf_counter() - t, len(docs), mbytes, rss.peak))
+    n = len(docs)
+    texts = [d.text for d in docs]
+    dates = [d.date for d in docs]
+    index = {d.id: k for k, d in enumerate(docs)}
+    del docs
+    engine = LocalEngine(jobs)
+    with PeakRSS() as rss:
+        t = time.perf_counter()
+        feats = engine.features(texts, params)
+        rows.append(stage_row("features (tokenise + hash)", time.perf_counter() - t, n, mbytes, rss.peak))
+    del texts
+    hasher = MinHasher(params.num_perm, params.seed)
+    MinHasher(8, 1).sign_ranges(np.arange(10, dtype=np.uint32), np.array([0]), np.array([5]))  # compile
+    sign_s = band_s = 0.0
+    per_channel = {}
+    window_counts = {}
+    blocks = date_blocks(dates, params)
+    with PeakRSS() as rss:
+        for channel in CHANNELS:
+            t = time.perf_counter()
+            drop = common_words(feats, params) if channel == "reworded" else None
+            wins = windows(feats, channel, params, drop)
+            sign_s += time.perf_counter() - t
+            window_counts[channel] = len(wins.starts)
+            bands, _rows = channel_bands(channel, params)
+            win_blocks = blocks[wins.docs] if blocks is not None else None
+            codes = []
+            for lo in range(0, bands, 8):
+                hi = min(lo + 8, bands)
+                t = time.perf_counter()
+                keys = channel_keys(wins, channel, params, lo, hi, hasher)
+                sign_s += time.perf_counter() - t
+                t = time.perf_counter()
+                codes.extend(
+                    band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, params.max_bucket, win_blocks)
+                    for k in range(hi - lo)
+                )
+                band_s += time.perf_counter() - t
+            t = time.perf_counter()
+            min_bands = 1 if channel == "verbatim" else params.reword_min_bands
+            per_channel[channel] = window_doc_pairs(codes, wins.docs, n, min_bands)
+            band_s += time.perf_counter() - t
+        t = time.perf_counter()
+        candidates = merge_channels(per_channel["verbatim"], per_channel["reworded"], params, n, dates=dates)
+        band_s += time.perf_counter() - t
+        peak = rss.peak
+    rows.append(stage_row("sign (windows -> band keys)", sign_s, n, mbytes, peak))
+    rows.append(stage_row("band (buckets -> candidate pairs)", band_s, n, mbytes, peak))
+    pairs = {(c.a, c.b) for c in candidates}
+    return {
+        "docs": n,
+        "mb": round(mbytes, 1),
+        "windows": window_counts,
+        "stages": rows,
+        "candidates": candidate_scores(pairs, truth, index),
+    }
+
+
+def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int, n_update: int, n_tfidf: int) -> dict:
+    """datasketch update / bulk vs ours, and brute-force TF-IDF, on the first articles."""
+    from datasketch import MinHash
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from reprints.normalize import tokenize
+    from reprints.shingle import shingle_hashes
+
+    texts, ids = [], []
+    with open(docs_path, encoding="utf-8") as f:
+        for line, _ in zip(f, range(max(n_docs, n_tfidf))):
+            rec = json.loads(line)
+            texts.append(rec["text"])
+            ids.append(rec["id"])
+    tokens = [tokenize(t) for t in texts[:n_docs]]
+    k = params.shingle_size
+    out: dict[str, object] = {"docs": len(tokens)}
+
+    def shingle_bytes(tok):
+        norms = tok.norms
+        return [" ".join(norms[i : i + k]).encode("utf-8") for i in range(len(norms) - k + 1)]
+
+    t = time.perf_counter()
+    for tok in tokens[:n_update]:
+        m = MinHash(num_perm=params.num_perm, seed=params.seed)
+        for s in shingle_bytes(tok):
+            m.update(s)
+    out["datasketch_update_docs_per_s"] = round(min(n_update, len(tokens)) / (time.perf_counter() - t))
+    t = time.perf_counter()
+    MinHash.bulk([shingle_bytes(tok) for tok in tokens], num_perm=params.num_perm, seed=params.seed)
+    out["datasketch_bulk_docs_per_s"] = round(len(tokens) / (time.perf_counter() - t))
+
+    hasher = MinHasher(params.num_perm, params.seed)
+    hasher.sign(np.arange(10, dtype=np.uint32))  # compile the kernel outside the timing
+    for label, use_numba in (("ours_numba", True), ("ours_numpy", False)):
+        h = MinHasher(params.num_perm, params.seed, use_numba=use_numba)
+        t = time.perf_counter()
+        shingles = [shingle_hashes(tok, k) for tok in tokens]
+        offsets = np.zeros(len(shingles) + 1, dtype=np.int64)
+        np.cumsum([len(s) for s in shingles], out=offsets[1:])
+        h.sign_ranges(np.concatenate(shingles), offsets[:-1], offsets[1:])
+        out[f"{label}_doc_signatures_docs_per_s"] = round(len(tokens) / (time.perf_counter() - t))
+    out["signature_speedup_vs_bulk"] = round(out["ours_numba_doc_signatures_docs_per_s"] / out["datasketch_bulk_docs_per_s"], 1)
+
+    # Brute force: every pair's TF-IDF cosine, the thing the candidates avoid.
+    sub = texts[:n_tfidf]
+    index = {d: i for i, d in enumerate(ids[:n_tfidf])}
+    t = time.perf_counter()
+    matrix = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform(sub)
+    sims = (matrix @ matrix.T).tocoo()
+    found = {(int(i), int(j)) for i, j, v in zip(sims.row, sims.col, sims.data) if i < j and v >= 0.3}
+    out["tfidf_all_pairs_docs"] = len(sub)
+    out["tfidf_all_pairs_seconds"] = round(time.perf_counter() - t, 2)
+    out["tfidf_all_pairs_cosine_0.3"] = candidate_scores(found, truth, index)
+    return out
+
+
+def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params) -> dict:
+    """Run scan + write in a child process (its own peak RSS) and score its matches."""
+    cmd = [sys.executable, __file__, "--e2e-child", str(docs_path), "--work", str(out_dir)]
+    with PeakRSS() as rss:
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        return {"error": proc.stderr[-2000:]}
+    child = json.loads(proc.stdout.strip().splitlines()[-1])
+    child["wall_seconds"] = round(seconds, 1)
+    child["peak_rss_mb"] = round(rss.peak / 2**20)
+    child["scores"] = match_scores(out_dir / "matches.jsonl", truth_path)
+    return child
+
+
+def e2e_child(docs_path: Path, out_dir: Path) -> None:
+    from reprints.model import Document
+    from reprints.read import iter_documents
+    from reprints.scan import scan
+    from reprints.store import write_results
+
+    marks = [("start", time.perf_counter())]
+    last = {"stage": None}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != last["stage"]:
+            marks.append((stage, time.perf_counter()))
+            last["stage"] = stage
+
+    t0 = time.perf_counter()
+    docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
+    read_s = time.perf_counter() - t0
+    result = scan(docs, progress=progress)
+    marks.append(("end", time.perf_counter()))
+    t = time.perf_counter()
+    write_results(out_dir, result)
+    write_s = time.perf_counter() - t
+    stages = {"read": round(read_s, 1)}
+    for (name, start), (_next, end) in zip(marks[1:], marks[2:]):
+        stages[f"scan:{name} (until next stage starts)"] = round(end - start, 1)
+    stages["write"] = round(write_s, 1)
+    print(json.dumps({"docs": len(docs), "matches": len(result.matches), "stages": stages,
+                      "total_seconds": round(time.perf_counter() - t0, 1)}))
+
+
+def match_scores(matches_path: Path, truth_path: Path) -> dict:
+    """Recall/precision of aligned matches against the planted passages (spans must overlap)."""
+    truth = [json.loads(line) for line in open(truth_path, encoding="utf-8")]
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    for t in truth:
+        by_pair.setdefault(tuple(sorted((t["source"], t["target"]))), []).append(t)
+    matches = [json.loads(line) for line in open(matches_path, encoding="utf-8")] if matches_path.exists() else []
+    found: set[int] = set()
+    true_matches = 0
+    for m in matches:
+        a, b = m["a"], m["b"]
+        hit = False
+        for t in by_pair.get(tuple(sorted((a["doc"], b["doc"]))), []):
+            side = {t["source"]: (t["source_start"], t["source_end"]), t["target"]: (t["target_start"], t["target_end"])}
+            if all(x["start"] < side[x["doc"]][1] and side[x["doc"]][0] < x["end"] for x in (a, b)):
+                found.add(id(t))
+                hit = True
+        true_matches += hit
+    out: dict[str, object] = {"matches": len(matches)}
+    for kind in ("verbatim", "reworded"):
+        for label, lo, hi in (("<40", 0, 40), ("40+", 40, 10**9)):
+            sel = [t for t in truth if t["kind"] == kind and lo <= t["words"] < hi]
+            out[f"recall_{kind}_{label}"] = round(sum(id(t) in found for t in sel) / len(sel), 4) if sel else None
+    out["precision"] = round(true_matches / len(matches), 4) if matches else None
+    return out
+
+
+def markdown(report: dict) -> str:
+    lines = []
+    for run in report["runs"]:
+        lines.append(f"### {run['docs']:,} articles ({run['mb']} MB), jobs={report['jobs']}")
+        lines.append("")
+        lines.append("| stage | seconds | docs/s | MB/s | peak RSS (MB) |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for r in run["stages"]:
+            lines.append(f"| {r['stage']} | {r['seconds']} | {r['docs_per_s']:,} | {r['mb_per_s']} | {r['peak_rss_mb']:,} |")
+        lines.append("")
+        lines.append(f"windows: {run['windows']}; candidates: `{json.dumps(run['candidates'])}`")
+        if "e2e" in run:
+            lines.append("")
+            lines.append(f"end to end: `{json.dumps(run['e2e'])}`")
+        lines.append("")
+    if report.get("side_by_side"):
+        lines.append(f"side by side: `{json.dumps(report['side_by_side'])}`")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--docs", default="10000", help="comma-separated corpus sizes")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/reprints-bench"))
+    ap.add_argument("--source-text", nargs="+", help="real news text for the generator")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--e2e", action="store_true", help="also run reprints.scan end to end")
+    ap.add_argument("--compare-docs", type=int, default=2000, help="articles for the datasketch comparison")
+    ap.add_argument("--update-docs", type=int, default=300, help="articles for datasketch update per shingle")
+    ap.add_argument("--tfidf-docs", type=int, default=2000, help="articles for brute-force TF-IDF")
+    ap.add_argument("--date-window", type=int, default=7, help="Params.date_window_days for the run")
+    ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    ap.add_argument("--e2e-child", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.e2e_child:
+        e2e_child(args.e2e_child, args.work)
+        return
+    params = Params(date_window_days=args.date_window)
+    report: dict[str, object] = {"jobs": args.jobs, "cpus": os.cpu_count(), "runs": []}
+    for n in [int(x) for x in args.docs.split(",")]:
+        gen = args.work / f"gen{n}"
+        if not (gen / "docs.jsonl").exists():
+            if not args.source_text:
+                raise SystemExit(f"{gen} does not exist; pass --source-text to generate it")
+            from generate import generate, read_sentences
+
+            t = time.perf_counter()
+            generate(n, read_sentences(args.source_text), gen)
+            print(f"generated {n} articles in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+        truth = [json.loads(line) for line in open(gen / "truth.jsonl", encoding="utf-8")]
+        run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
+        if args.e2e:
+            run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params)
+        report["runs"].append(run)  # type: ignore[union-attr]
+        print(json.dumps(run), file=sys.stderr)
+        if n == min(int(x) for x in args.docs.split(",")):
+            truth_small = truth
+            report["side_by_side"] = side_by_side(
+                gen / "docs.jsonl", truth_small, params, args.compare_docs, args.update_docs, args.tfidf_docs
+            )
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The Dask engine: the candidate stages on a Dask distributed cluster.
+
+Features and band keys are computed where the partitions live; banding is a shuffle: each
+partition splits its band items by key into ``shards``, and one task per (band pass, shard)
+buckets what all partitions sent it. Every bucket lands whole in one shard, so the pairs
+are exactly the local engine's. The client only gathers colliding window pairs, one
+document index per window, and per-word document counts (for ``common_words``).
+
+Start a cluster (``dask scheduler`` on one machine, ``dask worker tcp://HOST:8786`` on each
+of the others, all with ``reprints[dask]`` installed), then pass its address.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..candidates import (
+    CHANNELS,
+    Candidate,
+    Features,
+    band_items,
+    bucket_codes,
+    channel_bands,
+    channel_keys,
+    date_blocks,
+    merge_channels,
+    window_doc_pairs,
+    windows,
+)
+from ..errors import ParameterError
+from ..lsh import sorted_unique
+from ..params import Params
+from .local import CHUNK_DOCS, text_features
+
+_BANDS_PER_PASS = 8
+
+
+def _word_df(feats: Features) -> tuple[np.ndarray, np.ndarray]:
+    doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
+    pairs = sorted_unique((doc_of << 32) | feats.words.astype(np.int64))
+    return sorted_unique(pairs & 0xFFFFFFFF, counts=True)
+
+
+def _window_docs(feats: Features, channel: str, params: Params, drop: np.ndarray | None) -> np.ndarray:
+    return windows(feats, channel, params, drop).docs
+
+
+def _partition_items(
+    feats: Features,
+    channel: str,
+    params: Params,
+    drop: np.ndarray | None,
+    first_window: int,
+    lo: int,
+    hi: int,
+    shards: int,
+    doc_blocks: np.ndarray | None,
+) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Band items of bands [lo, hi) of one partition, split by shard: result[band][shard]."""
+    wins = windows(feats, channel, params, drop)
+    keys = channel_keys(wins, channel, params, lo, hi)
+    wids = first_window + np.arange(len(wins.starts), dtype=np.int64)
+    blocks = doc_blocks[wins.docs] if doc_blocks is not None else None
+    out = []
+    for band in range(hi - lo):
+        k, w, d = band_items(np.ascontiguousarray(keys[:, band]), wids, wins.docs, blocks)
+        shard = (k.astype(np.uint64) % np.uint64(shards)).astype(np.int64)
+        out.append([(k[shard == s], w[shard == s], d[shard == s]) for s in range(shards)])
+    return out
+
+
+def _shard_codes(max_bucket: int | None, band: int, shard: int, *parts) -> np.ndarray:
+    """Bucket one shard of one band: the items every partition sent it."""
+    pieces = [p[band][shard] for p in parts]
+    keys = np.concatenate([p[0] for p in pieces])
+    wids = np.concatenate([p[1] for p in pieces])
+    docs = np.concatenate([p[2] for p in pieces])
+    return bucket_codes(keys, wids, docs, max_bucket)
+
+
+def _read_shard(path: str, params: Params) -> tuple[list[str], list[str | None], list[str | None], Features]:
+    """Read one JSONL shard (``id``, ``text``, optional ``date``, ``outlet``) and compute its features."""
+    ids, dates, outlets, texts = [], [], [], []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            ids.append(str(rec["id"]))
+            dates.append(rec.get("date"))
+            outlets.append(rec.get("outlet") or rec.get("series"))
+            texts.append(rec["text"])
+    return ids, dates, outlets, text_features(texts, params)
+
+
+def _meta(shard: tuple) -> tuple:
+    return shard[0], shard[1], shard[2]
+
+
+def _shard_features(shard: tuple, first: int) -> Features:
+    """The shard's features, its documents numbered from ``first``."""
+    return dataclasses.replace(shard[3], first=first)
+
+
+class DaskEngine:
+    """Compute candidates on a Dask cluster (``address``, or an existing ``Client``)."""
+
+    def __init__(self, address=None, *, partitions: int | None = None, shards: int | None = None):
+        from distributed import Client
+
+        if address is None:
+            raise ParameterError("the dask engine needs a scheduler address, e.g. --scheduler tcp://host:8786")
+        self.client = address if isinstance(address, Client) else Client(address)
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        self.partitions = partitions or 2 * workers
+        self.shards = shards or 2 * workers
+
+    # Stage 1 -------------------------------------------------------------------------------
+
+    def features(self, texts: Sequence[str], params: Params) -> list:
+        """Scatter ``texts`` in contiguous partitions and compute their features there (futures)."""
+        size = max(1, -(-len(texts) // self.partitions))
+        size = min(size, CHUNK_DOCS * 4) if len(texts) > CHUNK_DOCS * 4 * self.partitions else size
+        starts = list(range(0, len(texts), size))
+        chunks = [list(texts[s : s + size]) for s in starts]
+        return self.client.map(text_features, chunks, [params] * len(chunks), starts, pure=False)
+
+    def read_shards(self, paths: Sequence[str | Path], params: Params):
+        """Read sharded JSONL on the workers; return (ids, dates, outlets, feature futures)."""
+        paths = sorted(str(p) for p in paths)
+        read = self.client.map(_read_shard, paths, [params] * len(paths), pure=False)
+        meta = self.client.gather(self.client.map(_meta, read, pure=False))
+        ids, dates, outlets, feats, first = [], [], [], [], 0
+        for (i, d, o), fut in zip(meta, read):
+            feats.append(self.client.submit(_shard_features, fut, first, pure=False))
+            ids += i
+            dates += d
+            outlets += o
+            first += len(i)
+        return ids, dates, outlets, feats
+
+    # Stages 2-4 ----------------------------------------------------------------------------
+
+    def _channel_pairs(self, feats: list, n_docs: int, channel: str, params: Params, doc_blocks) -> tuple:
+        client = self.client
+        drop = None
+        if channel == "reworded":
+            dfs = client.gather(client.map(_word_df, feats, pure=False))
+            words = np.concatenate([w for w, _ in dfs])
+            counts = np.concatenate([c for _, c in dfs])
+            uniq, inverse = sorted_unique(words, inverse=True)
+            df = np.bincount(inverse, weights=counts, minlength=len(uniq))
+            limit = max(params.reword_max_df * n_docs, params.reword_min_df_docs)
+            drop = uniq[df > limit].astype(np.uint32)
+        drop_f = client.scatter(drop, broadcast=True) if drop is not None else None
+        blocks_f = client.scatter(doc_blocks, broadcast=True) if doc_blocks is not None else None
+        window_docs = client.gather(
+            client.map(_window_docs, feats, [channel] * len(feats), [params] * len(feats), [drop_f] * len(feats), pure=False)
+        )
+        firsts = np.concatenate([[0], np.cumsum([len(w) for w in window_docs])[:-1]]).astype(np.int64)
+        all_window_docs = np.concatenate(window_docs) if window_docs else np.zeros(0, dtype=np.int64)
+        bands, _rows = channel_bands(channel, params)
+        codes: list[np.ndarray] = []
+        for lo in range(0, bands, _BANDS_PER_PASS):
+            hi = min(lo + _BANDS_PER_PASS, bands)
+            items = [
+                client.submit(_partition_items, f, channel, params, drop_f, int(first), lo, hi, self.shards, blocks_f, pure=False)
+                for f, first in zip(feats, firsts)
+            ]
+            shard_tasks = [
+                [client.submit(_shard_codes, params.max_bucket, band, shard, *items, pure=False) for shard in range(self.shards)]
+                for band in range(hi - lo)
+            ]
+            for per_shard in client.gather(shard_tasks):
+                # A pair can reach two shards of one band (its two date-block copies): keep one.
+                codes.append(sorted_unique(np.concatenate(per_shard)))
+        min_bands = 1 if channel == "verbatim" else params.reword_min_bands
+        return window_doc_pairs(codes, all_window_docs, n_docs, min_bands)
+
+    def candidates(
+        self,
+        feats: list,
+        n_docs: int,
+        params: Params,
+        *,
+        dates: Sequence[str | None] | None = None,
+        outlets: Sequence[str | None] | None = None,
+    ) -> list[Candidate]:
+        """Return the candidates of the documents whose feature futures are ``feats`` (in order)."""
+        if n_docs < 2:
+            return []
+        blocks = date_blocks(dates, params)
+        verbatim, reworded = (self._channel_pairs(feats, n_docs, c, params, blocks) for c in CHANNELS)
+        return merge_channels(verbatim, reworded, params, n_docs, dates=dates, outlets=outlets)
+
+    def find_candidates(
+        self,
+        texts: Sequence[str],
+        params: Params | None = None,
+        *,
+        dates: Sequence[str | None] | None = None,
+        outlets: Sequence[str | None] | None = None,
+    ) -> list[Candidate]:
+        """Return the candidate pairs of ``texts`` (same result as ``candidates.find_candidates``)."""
+        params = params or Params()
+        feats = self.features(texts, params)
+        return self.candidates(feats, len(texts), params, dates=dates, outlets=outlets)
