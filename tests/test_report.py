@@ -132,6 +132,36 @@ def test_overview_and_matrix_show_the_outlets(sample_result):
     assert f"{len(sample_result.documents)} documents" in " ".join(shown.split())
 
 
+class _Cells(HTMLParser):
+    """Collect the matrix cells: (source, reuser) -> the number shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str], str] = {}
+        self._cell: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "td" and "data-source" in a:
+            self._cell = (a["data-source"], a["data-reuser"])
+
+    def handle_data(self, data):
+        if self._cell:
+            self.cells[self._cell] = data
+            self._cell = None
+
+
+def test_matrix_counts_the_passages_of_the_outlet_graph(sample_result):
+    from reprints.export import outlet_graph
+
+    cells = _Cells()
+    cells.feed(render_report(sample_result))
+    graph = outlet_graph(sample_result)
+    expected = {(s, r): str(e["passages"]) for s, r, e in graph.edges(data=True)}
+    assert cells.cells == expected
+    assert sum(int(n) for n in cells.cells.values()) == len(sample_result.matches)
+
+
 def test_wire_share_section_appears_for_wire_results(sample_result):
     """With Sputnik as the wire, each other article's wire share is its words reused from Sputnik."""
     assert "Wire share per outlet" not in render_report(sample_result)
