@@ -229,3 +229,15 @@ def test_csv_row_in_another_encoding_is_kept_with_a_warning(tmp_path):
     assert [str(p) for p in corpus.problems] == [
         f"{path}:3: not utf-8-sig; this row read as cp1252"
     ]
+
+
+def test_links_and_pipes_in_a_folder(tmp_path):
+    import os
+
+    (tmp_path / "story.txt").write_text("A man was jailed for life at the Old Bailey.")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would block for ever
+    corpus = read_corpus([tmp_path])
+    assert [d.id for d in corpus.documents] == ["story.txt"]
+    assert [str(p) for p in corpus.problems] == [f"{tmp_path}/gone.txt: cannot read: broken link"]
+    assert [i.reason for i in corpus.ignored] == ["not a regular file (a pipe or device)"]

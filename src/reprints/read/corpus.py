@@ -165,6 +165,9 @@ def input_tasks(
     if not path.exists():
         yield problem(shown, "missing", "no such file or folder")
         return
+    if not path.is_file():
+        yield problem(shown, "unreadable", "not a regular file (a pipe or device)")
+        return
     kind = file_format(path.name)
     if kind is None:
         yield problem(

@@ -108,9 +108,15 @@ def folder_tasks(
         yield from (item for item in manifest_items if isinstance(item, Problem))
         manifest = next((item for item in manifest_items if isinstance(item, dict)), {})
     found: set[str] = set()
-    for rel, file in _walk(root):
+    for rel, file, unreadable in _walk(root):
         where = _join(shown, rel)
         if rel == MANIFEST:
+            continue
+        if unreadable:
+            if unreadable.startswith("cannot"):
+                yield problem(where, "unreadable", unreadable)
+            else:
+                yield Ignored(where, unreadable)
             continue
         if rel.startswith(".") or "/." in rel:
             yield Ignored(where, "hidden file or folder")
@@ -145,19 +151,40 @@ def _join(shown: str, rel: str) -> str:
     return f"{shown.rstrip('/')}/{rel}"
 
 
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (relative path, path) of every file under ``root``, sorted, hidden folders pruned."""
-    for folder, dirs, files in os.walk(root):
-        dirs.sort()
-        base = Path(folder)
-        rel_base = base.relative_to(root).as_posix()
-        prefix = "" if rel_base == "." else f"{rel_base}/"
-        for name in sorted(files):
-            yield prefix + name, base / name
-        hidden = [d for d in dirs if d.startswith(".")]
-        for d in hidden:
-            dirs.remove(d)
-            yield prefix + d + "/", base / d
+def _walk(root: Path, rel_base: str = "") -> Iterator[tuple[str, Path, str | None]]:
+    """Yield (relative path, path, why it is not a file to read or None) under ``root``.
+
+    Sorted by name, a folder's files before its subfolders; hidden folders are yielded once
+    (with a trailing ``/``) and not entered; a folder that cannot be listed is yielded with
+    the error, so nothing is skipped silently.
+    """
+    try:
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as err:
+        yield rel_base or ".", root, f"cannot list the folder: {err.strerror or err}"
+        return
+    folders = []
+    for entry in entries:
+        rel = rel_base + entry.name
+        try:
+            is_folder = entry.is_dir()
+            is_file = not is_folder and entry.is_file()
+        except OSError:
+            is_folder = is_file = False
+        if is_folder:
+            folders.append(entry)
+        elif is_file:
+            yield rel, Path(entry.path), None
+        elif entry.is_symlink():
+            yield rel, Path(entry.path), "cannot read: broken link"
+        else:
+            yield rel, Path(entry.path), "not a regular file (a pipe or device)"
+    for entry in folders:
+        if entry.name.startswith("."):
+            yield rel_base + entry.name + "/", Path(entry.path), None
+        else:
+            yield from _walk(Path(entry.path), rel_base + entry.name + "/")
 
 
 def _read_manifest(
