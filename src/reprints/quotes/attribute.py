@@ -73,7 +73,18 @@ CUE_VERBS = frozenset(
 _NAMING_VERBS = frozenset(
     "call calls called label labeled labelled dub dubbed brand branded describe describes described".split()
 )
-_PARTICIPLE_CUES = frozenset(w for w in CUE_VERBS if w.endswith("ing"))
+# Participles that introduce speech ("…, adding that “…”"); others ("continuing the
+# “progress …”") are too often plain verbs.
+_PARTICIPLE_CUES = frozenset(
+    """
+    saying adding noting stating telling explaining arguing insisting warning writing asking
+    claiming declaring calling suggesting acknowledging admitting recalling tweeting promising
+    vowing urging predicting asserting contending replying responding quipping joking
+    concluding complaining charging countering describing labeling labelling dubbing branding
+    """.split()
+)
+# Verbs that are cues only with a particle: "went on", "pointed out".
+_PARTICLE_CUES = {"went": "on", "goes": "on", "go": "on", "pointed": "out", "points": "out", "point": "out"}
 _AUXILIARIES = frozenset(
     """
     has have had was were is are be been also later then once previously reportedly
@@ -203,7 +214,8 @@ def _attribute_one(
 ) -> Attribution | None:
     lo = quotations[q.parent].start if q.parent is not None else 0
     hi = quotations[q.parent].end if q.parent is not None else len(ctx.text)
-    mention = _after_quote(ctx, q, hi) or _before_quote(ctx, q, lo)
+    earlier = next((quotations[k] for k in range(len(done) - 1, -1, -1) if quotations[k].parent == q.parent), None)
+    mention = _after_quote(ctx, q, hi) or _before_quote(ctx, q, lo, earlier)
     if mention is None and q.parent is None:
         mention = _paragraph_intro(ctx, q)
     if mention is None:
@@ -272,9 +284,11 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     return None
 
 
-def _before_quote(ctx: _Context, q: Quotation, lo: int) -> _Mention | None:
+def _before_quote(ctx: _Context, q: Quotation, lo: int, earlier: Quotation | None) -> _Mention | None:
     s_start, _ = ctx.sentence_at(q.open_at)
     region_start = max(lo, s_start)
+    if earlier is not None and earlier.close_at is not None and region_start <= earlier.close_at < q.open_at:
+        region_start = earlier.close_at + 1  # “…,” said X, adding that “…”: not X's own words
     return _cue_in_region(ctx, region_start, q.open_at, max_tokens=45)
 
 
@@ -292,12 +306,16 @@ def _cue_in_region(ctx: _Context, start: int, end: int, *, max_tokens: int) -> _
             continue
         if word not in CUE_VERBS or ctx.capitalized(v):
             continue  # "the United States" is no cue
+        if word.endswith("ing") and word not in _PARTICIPLE_CUES:
+            continue
+        if word in _PARTICLE_CUES and (v + 1 >= len(ctx.norms) or ctx.norms[v + 1] != _PARTICLE_CUES[word]):
+            continue
         if word in _NAMING_VERBS and i1 - v > 8:
             continue  # "called X “…”" only when the quotation follows closely
         if word in ("believe", "believes", "believed", "think", "thinks", "thought") and i1 - v > 12:
             continue
         if word in _PARTICIPLE_CUES:
-            subject = _sentence_subject(ctx, i0, v)
+            subject = _participle_subject(ctx, i0, v, start)
         else:
             subject = _subject_before(ctx, v, start)
         if subject is None:
@@ -509,6 +527,25 @@ def _determiner_within(ctx: _Context, i: int, region_start: int) -> bool:
         if ctx.norms[t] in _DETERMINERS:
             return True
     return False
+
+
+def _participle_subject(
+    ctx: _Context, i0: int, v: int, start: int
+) -> tuple[int, int, tuple[int, int] | None] | None:
+    """Subject of a participle cue: that of an earlier cue verb, else the sentence's subject."""
+    for u in range(v - 1, i0 - 1, -1):
+        if ctx.norms[u] in CUE_VERBS and _is_finite_cue(ctx.norms[u]) and not ctx.norms[u].endswith("ing") and not ctx.capitalized(u):
+            return _subject_before(ctx, u, start)
+    sentence_start, _ = ctx.sentence_at(int(ctx.starts[i0]))
+    if int(ctx.starts[i0]) > sentence_start + 1:
+        return None  # the region starts after an earlier quotation: continuation decides
+    if ctx.norms[i0] in _DETERMINERS:
+        j = i0 + 1
+        while j < v and j < i0 + 6 and not ctx.boundary_before(j) and not _verbish(ctx, j) and ctx.norms[j] not in _CLAUSE_STOPS and not ctx.norms[j].endswith("ed"):
+            j += 1
+        if j - i0 >= 2 and j < v:
+            return i0, j, None
+    return _sentence_subject(ctx, i0, v)
 
 
 def _sentence_subject(ctx: _Context, i0: int, v: int) -> tuple[int, int, tuple[int, int] | None] | None:
