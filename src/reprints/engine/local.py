@@ -40,20 +40,20 @@ def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Featu
 class LocalEngine:
     """Compute candidates in this process (``jobs=1``) or with ``jobs`` workers."""
 
-    def __init__(self, jobs: int = 1):
+    def __init__(self, jobs: int = 1, *, chunk_docs: int = CHUNK_DOCS):
         if jobs < 1:
             raise ParameterError(f"jobs must be at least 1, got {jobs}")
         self.jobs = jobs
+        self.chunk_docs = chunk_docs
 
     def features(self, texts: Sequence[str], params: Params) -> Features:
         """Return the features of ``texts``, chunked over worker processes when ``jobs > 1``."""
-        if self.jobs == 1 or len(texts) <= CHUNK_DOCS:
+        size = self.chunk_docs
+        if self.jobs == 1 or len(texts) <= size:
             return text_features(texts, params)
-        starts = range(0, len(texts), CHUNK_DOCS)
+        starts = range(0, len(texts), size)
         with ProcessPoolExecutor(self.jobs) as pool:
-            parts = list(
-                pool.map(text_features, [texts[s : s + CHUNK_DOCS] for s in starts], [params] * len(starts), starts)
-            )
+            parts = list(pool.map(text_features, [texts[s : s + size] for s in starts], [params] * len(starts), starts))
         return Features.concat(parts)
 
     def channel_pairs(
