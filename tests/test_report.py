@@ -252,6 +252,26 @@ def test_cli_writes_the_report(runner, tmp_path, sample_result):
     assert len(payload["matches"]) == len(sample_result.matches)
 
 
+def test_max_pairs_keeps_the_pairs_with_most_shared_words(runner, tmp_path, sample_result):
+    from reprints.cli import main
+    from reprints.report.payload import document_pairs
+
+    write_results(tmp_path / "results", sample_result)
+    out = tmp_path / "report.html"
+    run = runner.invoke(main, ["report", str(tmp_path / "results"), "-o", str(out), "--max-pairs", "1"])
+    assert run.exit_code == 0, run.output
+    page = out.read_text(encoding="utf-8")
+    payload = json_block(page)
+    best = document_pairs(sample_result)[0]
+    docs = [row[0] for row in payload["docs"]]
+    assert [(docs[p[0]], docs[p[1]]) for p in payload["pairs"]] == [(best[0], best[1])]
+    assert len(payload["matches"]) == len(best[2])
+    # The overview still counts every pair and passage.
+    shown = " ".join(" ".join(parse(page).text).split())
+    assert f"{len(document_pairs(sample_result))} document pairs" in shown
+    assert f"{len(sample_result.matches)} reused passages" in shown
+
+
 def test_cli_says_how_to_get_results(runner, tmp_path):
     from reprints.cli import main
 

@@ -21,7 +21,14 @@ from ..store import load_results
     help="HTML file to write (default: DIR/report.html).",
 )
 @click.option("--title", help="Title shown at the top of the page (default: the folder's name).")
-def command(results_dir: str, out_file: str | None, title: str | None) -> None:
+@click.option(
+    "--max-pairs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep only the N document pairs with the most shared words in the page (default: "
+    "all); for very large results, so the file stays quick to open.",
+)
+def command(results_dir: str, out_file: str | None, title: str | None, max_pairs: int | None) -> None:
     """Write an HTML report of the results in DIR (written by `reprints scan --out DIR`).
 
     The page needs no network: open it from disk in any browser. It shows the corpus
@@ -35,7 +42,9 @@ def command(results_dir: str, out_file: str | None, title: str | None) -> None:
     target = Path(out_file) if out_file else Path(results_dir) / "report.html"
     try:
         result = load_results(results_dir)
-        page = render_report(result, title=title or Path(results_dir).resolve().name)
+        page = render_report(
+            result, title=title or Path(results_dir).resolve().name, max_pairs=max_pairs
+        )
     except ReprintsError as err:
         raise click.ClickException(str(err)) from err
     try:

@@ -17,7 +17,7 @@ from importlib import resources
 from ..errors import InputError
 from ..model import ScanResult
 from .outlets import UNKNOWN_OUTLET, graph_svg, matrix_html, outlet_flows
-from .payload import build_payload, match_words, payload_json
+from .payload import build_payload, document_pairs, match_words, payload_json
 from .wire_chart import wire_chart_svg, wire_table_html
 
 # Records script errors on <html data-errors="..."> before anything else runs, so a test (or a
@@ -119,9 +119,21 @@ def _page(title: str, header: str, body: str, payload: str) -> str:
     )
 
 
-def render_report(result: ScanResult, *, title: str = "reprints report") -> str:
-    """Render the whole result as one self-contained HTML page (no network needed to open it)."""
-    payload = build_payload(result, title=title)
+def render_report(
+    result: ScanResult, *, title: str = "reprints report", max_pairs: int | None = None
+) -> str:
+    """Render the whole result as one self-contained HTML page (no network needed to open it).
+
+    ``max_pairs`` keeps only that many document pairs (most shared words first) in the page,
+    with their matches and texts, so a very large result still gives a file a browser opens
+    quickly; the overview, matrix, graph, stories and quote families still cover everything.
+    """
+    pairs = document_pairs(result)
+    kept = result
+    if max_pairs is not None and len(pairs) > max_pairs:
+        wanted = {i for _, _, indices, _ in pairs[:max_pairs] for i in indices}
+        kept = replace(result, matches=tuple(m for i, m in enumerate(result.matches) if i in wanted))
+    payload = build_payload(kept, title=title)
     flows = outlet_flows(result)
     nav = [("overview", "Overview"), ("outlets", "Outlets")]
     if result.wire:
@@ -138,7 +150,7 @@ def render_report(result: ScanResult, *, title: str = "reprints report") -> str:
     sections = [
         '<section id="pair-view" hidden></section>',
         '<section id="overview"><h2>Overview</h2>'
-        '<p class="lead">What this run read and found.</p>' + _overview_html(result, len(payload["pairs"])) + "</section>",
+        '<p class="lead">What this run read and found.</p>' + _overview_html(result, len(pairs)) + "</section>",
         '<section id="outlets"><h2>Who took from whom</h2><p class="lead">Reused passages '
         "from each source outlet (rows) in each reusing outlet (columns); the earlier article "
         "counts as the source. Hover a cell or an arrow for words and credits.</p>"
@@ -157,7 +169,14 @@ def render_report(result: ScanResult, *, title: str = "reprints report") -> str:
         "on one timeline; the red dot is the likely origin. Click a story for its articles.</p>"
         '<div id="story-list"></div><div id="story-pager" class="pager"></div></section>',
         '<section id="pairs"><h2>Document pairs</h2><p class="lead">Pairs of articles that '
-        "share passages, most shared words first. Open one to read both side by side.</p>"
+        "share passages, most shared words first. Open one to read both side by side."
+        + (
+            f" This page holds the {len(payload['pairs'])} pairs with the most shared words "
+            f"of {len(pairs)}; the rest are in results.db and matches.jsonl."
+            if len(payload["pairs"]) < len(pairs)
+            else ""
+        )
+        + "</p>"
         '<input id="pair-search" type="search" placeholder="Find a document by id, outlet or '
         'title words" aria-label="Find document pairs">'
         '<div id="pair-list"></div>'
