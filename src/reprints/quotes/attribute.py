@@ -266,7 +266,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
         return None
     # Subject first: ", the retired officer added". Only after a quotation that ends a
     # clause (",”" or ".”" or ”,), not after a scare quote inside a running sentence.
-    inner_tail = ctx.text[q.start : q.close_at].rstrip()[-1:]
+    inner_tail = ctx.text[q.start : q.close_at].rstrip(" \u00a0\n'’\"”»`")[-1:]
     if not (inner_tail in ",.?!…—-" or "," in between or "—" in between):
         return None
     k = j0
