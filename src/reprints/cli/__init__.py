@@ -22,9 +22,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import diff, export, index, info, quotes, report, scan, serve
+    from . import diff, export, index, info, quotes, report, scan, serve, wire
 
-    for module in (info, scan, export, index, serve, report, diff, quotes):
+    for module in (info, scan, export, index, serve, report, diff, quotes, wire):
         main.add_command(module.command)
 
 
