@@ -33,6 +33,8 @@ def test_jobs_give_the_same_candidates_as_one_process(sample_corpus):
     one = LocalEngine(1).find_candidates(texts, params, dates=dates)
     assert one == find_candidates([tokenize(t) for t in texts], params, dates=dates)
     assert LocalEngine(2, chunk_docs=5).find_candidates(texts, params, dates=dates) == one
+    tokens = [tokenize(t) for t in texts]
+    assert find_candidates(tokens, params, dates=dates, engine=LocalEngine(2)) == one
     assert len(one) > 20
 
 
@@ -54,6 +56,8 @@ def test_dask_cluster_gives_the_same_candidates(sample_corpus, tmp_path):
         params = Params(date_window_days=400)
         local = LocalEngine(1).find_candidates(texts, params, dates=dates)
         assert engine.find_candidates(texts, params, dates=dates) == local
+        tokens = [tokenize(t) for t in texts]
+        assert find_candidates(tokens, params, dates=dates, engine=engine) == local
         # Sharded input: documents come back in shard order, so compare by id.
         shard_ids, shard_dates, _outlets, feats = engine.read_shards(sorted(tmp_path.glob("*.jsonl")), params)
         from_shards = engine.candidates(feats, len(shard_ids), params, dates=shard_dates)

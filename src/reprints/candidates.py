@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -82,6 +83,18 @@ class Features:
 
     def __len__(self) -> int:
         return len(self.shingle_offsets) - 1
+
+    def part(self, lo: int, hi: int) -> Features:
+        """Return the features of this run's documents ``[lo, hi)`` (numbered as before)."""
+        s0, s1 = self.shingle_offsets[lo], self.shingle_offsets[hi]
+        w0, w1 = self.word_offsets[lo], self.word_offsets[hi]
+        return Features(
+            self.first + lo,
+            self.shingles[s0:s1],
+            self.shingle_offsets[lo : hi + 1] - s0,
+            self.words[w0:w1],
+            self.word_offsets[lo : hi + 1] - w0,
+        )
 
     @staticmethod
     def concat(parts: Sequence[Features]) -> Features:
@@ -435,16 +448,22 @@ def find_candidates(
     *,
     dates: Sequence[str | None] | None = None,
     outlets: Sequence[str | None] | None = None,
+    engine: Any = None,
 ) -> list[Candidate]:
     """Return the document pairs to align, sorted by (a, b); indices into ``docs_tokens``.
 
     ``dates`` (ISO 8601) and ``outlets`` are parallel to ``docs_tokens``; they only matter
     with ``params.date_window_days`` and ``params.cross_outlet_only``. The result depends
     only on the documents and the parameters: reordering the input reorders the indices.
+    ``engine`` (from ``reprints.engine.make_engine``: worker threads, or a Dask cluster)
+    runs the signing and banding; the result is the same.
     """
     params = params or Params()
     n = len(docs_tokens)
     for name, seq in (("dates", dates), ("outlets", outlets)):
         if seq is not None and len(seq) != n:
             raise ParameterError(f"{name} has {len(seq)} entries for {n} documents")
-    return candidates_from_features(features(docs_tokens, params), params, dates=dates, outlets=outlets)
+    feats = features(docs_tokens, params)
+    if engine is not None:
+        return engine.candidates_from_features(feats, params, dates=dates, outlets=outlets)
+    return candidates_from_features(feats, params, dates=dates, outlets=outlets)

@@ -198,6 +198,21 @@ class DaskEngine:
         verbatim, reworded = (self._channel_pairs(feats, n_docs, c, params, blocks) for c in CHANNELS)
         return merge_channels(verbatim, reworded, params, n_docs, dates=dates, outlets=outlets)
 
+    def candidates_from_features(
+        self,
+        feats: Features,
+        params: Params,
+        *,
+        dates: Sequence[str | None] | None = None,
+        outlets: Sequence[str | None] | None = None,
+    ) -> list[Candidate]:
+        """Scatter features computed on the client in partitions, then find the candidates."""
+        n = len(feats)
+        size = max(1, -(-n // self.partitions))
+        parts = [feats.part(lo, min(lo + size, n)) for lo in range(0, n, size)]
+        futures = self.client.scatter(parts)
+        return self.candidates(futures, n, params, dates=dates, outlets=outlets)
+
     def find_candidates(
         self,
         texts: Sequence[str],

@@ -100,6 +100,17 @@ class LocalEngine:
         verbatim, reworded = (self.channel_pairs(feats, c, params, blocks) for c in CHANNELS)
         return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
 
+    def candidates_from_features(
+        self,
+        feats: Features,
+        params: Params,
+        *,
+        dates: Sequence[str | None] | None = None,
+        outlets: Sequence[str | None] | None = None,
+    ) -> list[Candidate]:
+        """Return the candidates of features computed elsewhere (documents numbered from 0)."""
+        return self.candidates(feats, params, dates=dates, outlets=outlets)
+
     def find_candidates(
         self,
         texts: Sequence[str],
