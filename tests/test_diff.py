@@ -237,3 +237,13 @@ def test_a_long_passage_is_cut_where_both_sides_end_a_sentence(sample_corpus, sa
     assert l1 and l2 and l1 != l2
     unsplit = pair_view(docs[DURAN], docs[WIRE21], [merged], context=0, split=False)
     assert len(unsplit.rows) == 1
+
+
+def test_svg_image_of_the_coloured_view(runner, results_dir, tmp_path):
+    image = tmp_path / "pair.svg"
+    out = runner.invoke(main, ["diff", DURAN, WIRE21, "--results", str(results_dir), "-C", "0", "--svg", str(image)])
+    assert out.exit_code == 0, out.output
+    svg = image.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "choppers" in svg
+    # Coloured (verbatim, reworded, marked words, dim text), even though stdout was no terminal.
+    assert len(set(re.findall(r"fill: (#[0-9a-f]{6})", svg))) >= 4

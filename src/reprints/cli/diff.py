@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from ..diff import (
+    PairView,
     compare_files,
     documents_from_corpus,
     documents_from_results,
@@ -36,6 +38,10 @@ from ..model import Document, ScanResult
 )
 @click.option("--all", "whole", is_flag=True, help="Show both texts whole.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write the view as an HTML page.")
+@click.option(
+    "--svg", "svg_file", type=click.Path(dir_okay=False),
+    help="Also save the coloured terminal view as an SVG image (for a story or a paper).",
+)
 @click.option("--width", type=click.IntRange(min=40), help="Width of the view in columns (default: the terminal's).")
 @click.option(
     "--marks/--no-marks", default=None,
@@ -43,7 +49,7 @@ from ..model import Document, ScanResult
 )
 def command(
     a: str, b: str, results_dir: str | None, corpus: tuple[str, ...], context: int, whole: bool,
-    html_file: str | None, width: int | None, marks: bool | None,
+    html_file: str | None, svg_file: str | None, width: int | None, marks: bool | None,
 ) -> None:
     """Show articles A and B side by side with the passages one took from the other.
 
@@ -65,6 +71,9 @@ def command(
         console = Console(width=width, highlight=False)
         show_marks = marks if marks is not None else (not console.is_terminal or console.no_color)
         console.print(render_pair(view, marks=show_marks))
+        if svg_file:
+            _write_svg(view, Path(svg_file), width or console.width, marks=bool(marks))
+            click.echo(f"wrote {svg_file}", err=True)
         if html_file:
             _write_html(result, left, right, Path(html_file))
             click.echo(f"wrote {html_file}", err=True)
@@ -104,5 +113,15 @@ def _write_html(result: ScanResult, left: Document, right: Document, path: Path)
         raise click.ClickException(f"--html needs the HTML report module (reprints.report): {err}") from err
     try:
         path.write_text(render_pair_page(result, left.id, right.id), encoding="utf-8")
+    except OSError as err:
+        raise click.ClickException(f"cannot write {path}: {err.strerror}") from err
+
+
+def _write_svg(view: PairView, path: Path, width: int, *, marks: bool) -> None:
+    # Drawn on its own console so the image has colour even when stdout is a pipe.
+    image = Console(width=width, record=True, file=io.StringIO(), color_system="truecolor", highlight=False)
+    image.print(render_pair(view, marks=marks))
+    try:
+        image.save_svg(str(path), title=f"reprints diff {view.left.id} {view.right.id}")
     except OSError as err:
         raise click.ClickException(f"cannot write {path}: {err.strerror}") from err
