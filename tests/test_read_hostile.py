@@ -241,3 +241,23 @@ def test_links_and_pipes_in_a_folder(tmp_path):
     assert [d.id for d in corpus.documents] == ["story.txt"]
     assert [str(p) for p in corpus.problems] == [f"{tmp_path}/gone.txt: cannot read: broken link"]
     assert [i.reason for i in corpus.ignored] == ["not a regular file (a pipe or device)"]
+
+
+def test_jsonl_lines_with_raw_nul_or_latin1_bytes_are_kept_with_warnings(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"id": "a", "text": "Fined \xa3500 at the Old Bailey"}\n'
+        b'{"id": "b", "text": "A raw\x00NUL inside the string"}\n'
+        + json.dumps({"id": "c", "text": "“Clean” UTF-8"}, ensure_ascii=False).encode()
+        + b"\n"
+    )
+    corpus = read_corpus([path])
+    assert [(d.id, d.text) for d in corpus.documents] == [
+        ("a", "Fined £500 at the Old Bailey"),
+        ("b", "A rawNUL inside the string"),
+        ("c", "“Clean” UTF-8"),
+    ]
+    assert [str(p) for p in corpus.problems] == [
+        f"{path}:1: not UTF-8; this line read as cp1252",
+        f"{path}:2: 1 NUL character removed from the text",
+    ]

@@ -21,6 +21,7 @@ from .options import Located, ReadOptions, problem
 from .record import RecordError, document_from_record
 from .textfile import decoding_warnings
 
+_MISSING = object()
 GIVE_UP_LINES = 20
 """A file whose first this many non-blank lines are all unreadable is not read further."""
 
@@ -85,12 +86,20 @@ def _read_line(
         yield problem(shown, "too large", reason, number)
         return
     try:
-        decoded = decode(raw)
-    except DecodeError as err:
-        yield problem(shown, "undecodable", f"{err}; line skipped", number)
-        return
+        # Fast path: a well-formed UTF-8 line (the usual case) needs no decoding detour.
+        record = json.loads(raw)
+        decoded = None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        record, decoded = _MISSING, None
+    if record is _MISSING:
+        try:
+            decoded = decode(raw)
+        except DecodeError as err:
+            yield problem(shown, "undecodable", f"{err}; line skipped", number)
+            return
     try:
-        record = json.loads(decoded.text.rstrip("\r\n"))
+        if decoded is not None:
+            record = json.loads(decoded.text.rstrip("\r\n"))
     except json.JSONDecodeError as err:
         reason = err.msg.removesuffix(" at")
         yield problem(
@@ -106,7 +115,16 @@ def _read_line(
         )
         return
     yield from record_document(record, shown, number, options)
-    yield from decoding_warnings(shown, decoded, number)
+    if decoded is not None:
+        yield from decoding_warnings(shown, decoded, number)
+        if not decoded.encoding.startswith("utf"):
+            yield problem(
+                shown,
+                "mixed encoding",
+                f"not UTF-8; this line read as {decoded.encoding}",
+                number,
+                skipped=False,
+            )
 
 
 def record_document(
