@@ -214,12 +214,17 @@ def window_band_keys(
     return np.unique((keys >> _KEY_SHIFT).astype(np.int64).ravel())
 
 
-def content_words(tokens: Tokens) -> list[str]:
-    """Return the distinct content words of a text, sorted (what the rewording channel indexes)."""
+def _function_words() -> frozenset[str]:
     from .tfidf import FUNCTION_WORDS
 
+    return FUNCTION_WORDS
+
+
+def content_words(tokens: Tokens) -> list[str]:
+    """Return the distinct content words of a text, sorted (what the rewording channel indexes)."""
+    function_words = _function_words()
     return sorted(
-        {w for w in tokens.norms if len(w) > 2 and w not in FUNCTION_WORDS and not w.isdigit()}
+        {w for w in tokens.norms if len(w) > 2 and w not in function_words and not w.isdigit()}
     )
 
 
@@ -472,13 +477,13 @@ class Index:
         ``params.date_window_days``, documents dated further away are left out.
         """
         tokens = tokenize(text)
-        return self._candidates(tokens, date=date, exclude=exclude)
+        return self._candidates(text, tokens, date=date, exclude=exclude)
 
-    def _candidates(self, tokens: Tokens, *, date: str | None, exclude: str | None) -> list[Candidate]:
+    def _candidates(self, text: str, tokens: Tokens, *, date: str | None, exclude: str | None) -> list[Candidate]:
         p = self.params
         with self._read():
             band_hits = self._band_hits(tokens)
-            shared_idf = self._shared_idf(tokens)
+            shared_idf = self._shared_idf(text, tokens)
             found = set(band_hits) | set(shared_idf)
             if not found:
                 return []
@@ -506,8 +511,22 @@ class Index:
                 hits[docno] = hits.get(docno, 0) + 1
         return hits
 
-    def _shared_idf(self, tokens: Tokens) -> dict[int, float]:
-        words = content_words(tokens)
+    def _shared_idf(self, text: str, tokens: Tokens) -> dict[int, float]:
+        """Score indexed documents by the rare words they share with one passage of the query.
+
+        Each query sentence contributes its ``index_terms`` rarest content words (by document
+        frequency in the index); a document's score is the best IDF sum it shares with any
+        two neighbouring sentences, so words scattered over an unrelated article count little.
+        """
+        from .align import segment
+
+        _, _, ranges = segment(Document("query", text), tokens)
+        norms = tokens.norms
+        sentences = [
+            {w for w in norms[i:j] if len(w) > 2 and w not in _function_words() and not w.isdigit()}
+            for i, j in ranges
+        ]
+        words = sorted(set().union(*sentences)) if sentences else []
         if not words:
             return {}
         (total,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
@@ -521,21 +540,33 @@ class Index:
             ):
                 df[term] = int(count)
         limit = max(self.params.max_bucket, int(total * self.params.index_term_share))
-        usable = sorted((count, term) for term, count in df.items() if count <= limit)
+        picked: list[list[str]] = []
+        for sentence in sentences:
+            usable = sorted((df[w], w) for w in sentence if 0 < df.get(w, 0) <= limit)
+            picked.append([w for _, w in usable[: self.params.index_terms]])
+        postings: dict[str, list[int]] = {}
+        for term in sorted(set().union(*map(set, picked))):
+            postings[term] = [
+                r[0] for r in self._db.execute("SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(term),))
+            ]
         scores: dict[int, float] = {}
-        for count, term in usable[: self.params.index_terms]:
-            idf = math.log((total + 1) / (count + 0.5))
-            for (docno,) in self._db.execute(
-                "SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(term),)
-            ):
-                scores[docno] = scores.get(docno, 0.0) + idf
+        for k in range(len(picked)):
+            window = set(picked[k]) | (set(picked[k + 1]) if k + 1 < len(picked) else set())
+            passage: dict[int, float] = {}
+            for term in window:
+                idf = math.log((total + 1) / (df[term] + 0.5))
+                for docno in postings[term]:
+                    passage[docno] = passage.get(docno, 0.0) + idf
+            for docno, score in passage.items():
+                if score > scores.get(docno, 0.0):
+                    scores[docno] = score
         if not scores:
             return {}
-        # Only documents sharing a good part of the query's rare-word mass are neighbours.
+        # Only documents sharing a good part of the best passage's rare-word mass are neighbours.
         best = max(scores.values())
         floor = best * self.params.index_idf_share
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {n: s for n, s in ranked[: self.params.index_candidates] if s >= floor}
+        return {n: s for n, s in ranked[: self.params.index_neighbours] if s >= floor}
 
     def _allowed(self, docnos: set[int], *, date: str | None, exclude: str | None) -> list[int]:
         window = self.params.date_window_days
@@ -593,11 +624,11 @@ class Index:
         sources; with ``quotes``, quotations the query shares with them come too (families
         spanning the query and a source). An empty query or index gives no matches.
         """
-        from .align import AlignContext, align_pair, fit_model, segment
+        from .align import AlignContext, align_pair, fit_model, prepare_many, segment
 
         query_doc = Document(id=doc_id, text=text, outlet=outlet, date=date, title=title)
         tokens = tokenize(text)
-        found = self._candidates(tokens, date=date, exclude=doc_id) if top > 0 else []
+        found = self._candidates(text, tokens, date=date, exclude=doc_id) if top > 0 else []
         if not found:
             return ScanResult(documents=(query_doc,), params=self.params.to_dict())
         with self._read():
@@ -609,10 +640,27 @@ class Index:
                     chunk,
                 ):
                     by_docno[row[0]] = Document(*row[1:])
-        sources = [by_docno[c.docno] for c in found if c.docno in by_docno]
+        candidates = [(c, by_docno[c.docno]) for c in found if c.docno in by_docno]
+        query_segments = segment(query_doc, tokens)
+        query_stems = _sentence_stems(tokens, query_segments[2])
+        sources: list[Document] = []
+        segments = [query_segments]
+        for cand, doc in candidates:
+            doc_segments = segment(doc)
+            # Verbatim hits are evidence already; a rare-word neighbour must first show one
+            # sentence sharing enough content with one of the query's (cheap sets, no TF-IDF).
+            if cand.band_hits or _shares_a_sentence(
+                query_stems, _sentence_stems(doc_segments[0], doc_segments[2]), self.params
+            ):
+                sources.append(doc)
+                segments.append(doc_segments)
+        if not sources:
+            return ScanResult(documents=(query_doc,), params=self.params.to_dict())
         # IDF comes from the query and its candidates: what a scan of just these would learn.
-        segmented = [segment(d) for d in [query_doc, *sources]]
-        context = AlignContext(self.params, fit_model([(t, r) for t, _, r in segmented]))
+        context = AlignContext(self.params, fit_model([(t, r) for t, _, r in segments]))
+        context.prepared.update(
+            prepare_many([query_doc, *sources], segments, context.model, min_words=self.params.min_words)
+        )
         per_source: list[tuple[int, Document, list[Match]]] = []
         for source in sources:
             matches = [_with_direction(m, query_doc, source) for m in align_pair(query_doc, source, context)]
@@ -839,6 +887,32 @@ def _shared_quotes(documents: Sequence[Document], query_id: str) -> tuple[tuple[
     )
     keep = {f.id for f in shared}
     return tuple(q for q in quotes if q.family in keep), shared
+
+
+def _sentence_stems(tokens: Tokens, ranges: np.ndarray) -> list[frozenset[str]]:
+    """Return each sentence's content words cut to 5 letters ("transferred" meets "transfer")."""
+    from .tfidf import FUNCTION_WORDS
+
+    norms = tokens.norms
+    return [
+        frozenset(w[:5] for w in norms[i:j] if len(w) > 2 and w not in FUNCTION_WORDS and not w.isdigit())
+        for i, j in ranges
+    ]
+
+
+def _shares_a_sentence(query: list[frozenset[str]], other: list[frozenset[str]], params: Params) -> bool:
+    """Tell whether some sentence pair shares ``index_gate_words`` content words, and at least
+    ``index_gate_share`` of the smaller sentence's."""
+    least = params.index_gate_words
+    others = [b for b in other if len(b) >= least]
+    for a in query:
+        if len(a) < least:
+            continue
+        for b in others:
+            shared = len(a & b)
+            if shared >= least and shared >= params.index_gate_share * min(len(a), len(b)):
+                return True
+    return False
 
 
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:

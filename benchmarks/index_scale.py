@@ -1,0 +1,198 @@
+"""Grow a reuse index step by step and measure add rate, size per article and query latency.
+
+    python benchmarks/generate.py --docs 120000 --out /tmp/gen --source-text \\
+        ../shared/data/polnear/data/train/text ../shared/data/meter/meter_corpus/PA/rawtexts/courts
+    nice python benchmarks/index_scale.py --corpus /tmp/gen/docs.jsonl --steps 10000,100000 \\
+        --index /tmp/scale.db --queries 200 --jobs 2
+
+The corpus is ``docs.jsonl`` from ``benchmarks/generate.py`` (articles generated from real
+news sentences). The index grows to each step in turn; after each step the benchmark reports:
+
+* **add rate**: articles per second of ``Index.add`` over the step (reading the JSONL included);
+* **size**: bytes per article beyond the UTF-8 text (file size after a WAL checkpoint, minus
+  the text), and band keys per article;
+* **query latency** p50/p99 of ``Index.query`` for ~700-word articles, and of the candidate
+  lookup alone. Each query article is fresh text (articles held back from the index) with a
+  passage of 60-150 words taken from a random indexed article pasted in, verbatim for half of
+  the queries and reworded (about 30% of the words changed, by ``generate.reword``) for the
+  other half. **Recall** is the share of queries whose pasted source comes back.
+
+The last ``2 * queries`` lines of the corpus are held back as fresh text and never indexed.
+Timings on a shared machine are noisy: say so when quoting them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate import reword  # noqa: E402
+
+from reprints.index import Index  # noqa: E402
+from reprints.model import Document  # noqa: E402
+from reprints.params import Params  # noqa: E402
+
+
+def read_lines(path: Path, start: int, stop: int) -> Iterator[dict]:
+    """Yield the JSON records of lines ``[start, stop)`` of a JSONL file."""
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle):
+            if number >= stop:
+                return
+            if number >= start:
+                yield json.loads(line)
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def documents(path: Path, start: int, stop: int) -> Iterator[Document]:
+    for r in read_lines(path, start, stop):
+        yield Document(r["id"], r["text"], outlet=r.get("outlet"), date=r.get("date"))
+
+
+def make_queries(
+    path: Path, fresh: list[dict], indexed: int, count: int, rng: np.random.Generator, words: int = 700
+) -> list[tuple[str, str, str]]:
+    """Return (text, source id, kind) for ``count`` query articles of about ``words`` words."""
+    wanted = sorted(set(rng.choice(indexed, size=count, replace=False).tolist()))
+    sources = {}
+    for number, r in enumerate(read_lines(path, 0, indexed)):
+        if number == wanted[len(sources)]:
+            sources[number] = r
+            if len(sources) == len(wanted):
+                break
+    vocab = np.array([w for r in fresh[:50] for w in r["text"].split()])
+    order = rng.permutation(len(wanted))
+    queries = []
+    for k, pos in enumerate(order):
+        src = sources[wanted[pos]]
+        sentences = [p for p in src["text"].split("\n\n") if p.strip()]
+        start = int(rng.integers(0, max(1, len(sentences) - 1)))
+        passage: list[str] = []
+        size = int(rng.integers(60, 151))
+        for para in sentences[start:]:
+            passage.extend(para.split())
+            if len(passage) >= size:
+                break
+        passage = passage[:size]
+        kind = "verbatim" if k % 2 == 0 else "reworded"
+        if kind == "reworded":
+            passage = reword(passage, 0.3, vocab, rng)
+        filler = []
+        for r in (fresh[(2 * k) % len(fresh)], fresh[(2 * k + 1) % len(fresh)]):
+            filler.extend(p for p in r["text"].split("\n\n") if p.strip())
+        body: list[str] = []
+        n = len(passage)
+        for para in filler:
+            if n >= words:
+                break
+            body.append(para)
+            n += len(para.split())
+        body.insert(int(rng.integers(0, len(body) + 1)), " ".join(passage))
+        queries.append(("\n\n".join(body), src["id"], kind))
+    return queries
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q)) if values else float("nan")
+
+
+def measure_queries(index: Index, queries: list[tuple[str, str, str]]) -> dict:
+    lookup, total = [], []
+    found = {"verbatim": [0, 0], "reworded": [0, 0]}
+    for text, source, kind in queries:
+        t0 = time.perf_counter()
+        index.candidates(text)
+        t1 = time.perf_counter()
+        matches = index.query(text, top=10)
+        t2 = time.perf_counter()
+        lookup.append((t1 - t0) * 1000)
+        total.append((t2 - t1) * 1000)
+        found[kind][1] += 1
+        if any(source in (m.a.doc, m.b.doc) for m in matches):
+            found[kind][0] += 1
+    return {
+        "query_p50_ms": round(percentile(total, 50), 1),
+        "query_p99_ms": round(percentile(total, 99), 1),
+        "candidates_p50_ms": round(percentile(lookup, 50), 1),
+        "candidates_p99_ms": round(percentile(lookup, 99), 1),
+        "query_words": round(float(np.mean([len(q[0].split()) for q in queries])), 0),
+        "recall_verbatim": round(found["verbatim"][0] / max(1, found["verbatim"][1]), 3),
+        "recall_reworded": round(found["reworded"][0] / max(1, found["reworded"][1]), 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", type=Path, required=True, help="docs.jsonl from benchmarks/generate.py")
+    ap.add_argument("--steps", default="10000,100000", help="index sizes to grow through, comma-separated")
+    ap.add_argument("--index", type=Path, required=True, help="index file to (re)create")
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--batch-size", type=int, default=5000)
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--index-bands", type=int, default=None, help="override Params.index_bands")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    steps = [int(s) for s in args.steps.split(",")]
+    lines = count_lines(args.corpus)
+    usable = lines - 2 * args.queries
+    if steps[-1] > usable:
+        raise SystemExit(f"{args.corpus} has {lines} lines: room for at most {usable} indexed articles")
+    fresh = list(read_lines(args.corpus, lines - 2 * args.queries, lines))
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{args.index}{suffix}").exists():
+            os.remove(f"{args.index}{suffix}")
+    params = Params() if args.index_bands is None else Params(index_bands=args.index_bands)
+    rng = np.random.default_rng(args.seed)
+    rows = []
+    with Index.create(args.index, params) as index:
+        done = 0
+        for step in steps:
+            t0 = time.perf_counter()
+            report = index.add(documents(args.corpus, done, step), batch_size=args.batch_size, jobs=args.jobs)
+            elapsed = time.perf_counter() - t0
+            added = step - done
+            done = step
+            index._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            stats = index.stats()
+            queries = make_queries(args.corpus, fresh, step, args.queries, rng)
+            row = {
+                "articles": step,
+                "added": report.added,
+                "add_per_s": round(added / elapsed, 0),
+                "bytes_per_article": round(stats.bytes_per_document, 0),
+                "keys_per_article": round(stats.band_keys / stats.documents, 1),
+                "words_per_article": round(stats.words / stats.documents, 0),
+                "file_mb": round(stats.file_bytes / 1e6, 1),
+                **measure_queries(index, queries),
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    print()
+    print("| articles | add/s | bytes/article beyond text | keys/article | query p50 ms | query p99 ms | candidates p50/p99 ms | recall verbatim | recall reworded |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['articles']:,} | {r['add_per_s']:,.0f} | {r['bytes_per_article']:,.0f} | {r['keys_per_article']} "
+            f"| {r['query_p50_ms']} | {r['query_p99_ms']} | {r['candidates_p50_ms']} / {r['candidates_p99_ms']} "
+            f"| {r['recall_verbatim']} | {r['recall_reworded']} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
