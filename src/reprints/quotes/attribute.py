@@ -214,7 +214,8 @@ def _attribute_one(
 ) -> Attribution | None:
     lo = quotations[q.parent].start if q.parent is not None else 0
     hi = quotations[q.parent].end if q.parent is not None else len(ctx.text)
-    earlier = next((quotations[k] for k in range(len(done) - 1, -1, -1) if quotations[k].parent == q.parent), None)
+    first = q.parent + 1 if q.parent is not None else 0  # siblings come after their parent
+    earlier = next((quotations[k] for k in range(len(done) - 1, first - 1, -1) if quotations[k].parent == q.parent), None)
     mention = _after_quote(ctx, q, hi) or _before_quote(ctx, q, lo, earlier)
     if mention is None and q.parent is None:
         mention = _paragraph_intro(ctx, q)
@@ -273,7 +274,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     while k < len(ctx.norms) and k < j0 + 14 and int(ctx.starts[k]) < limit:
         if k > j0 and ctx.boundary_before(k) and "," not in ctx.gap(k):
             return None
-        if ctx.norms[k] in CUE_VERBS and k > j0 and ctx.norms[k] not in _NAMING_VERBS:
+        if ctx.norms[k] in CUE_VERBS and k > j0 and ctx.norms[k] not in _NAMING_VERBS and not _noun_use(ctx, k):
             subject = _subject_before(ctx, k, int(ctx.starts[j0]))
             if subject is None or subject[0] != j0:
                 return None
@@ -304,8 +305,8 @@ def _cue_in_region(ctx: _Context, start: int, end: int, *, max_tokens: int) -> _
             if np_range:
                 return (*np_range, "according to", None, None)
             continue
-        if word not in CUE_VERBS or ctx.capitalized(v):
-            continue  # "the United States" is no cue
+        if word not in CUE_VERBS or ctx.capitalized(v) or _noun_use(ctx, v):
+            continue  # "the United States", "Clinton's remarks" are no cues
         if word.endswith("ing") and word not in _PARTICIPLE_CUES:
             continue
         if word in _PARTICLE_CUES and (v + 1 >= len(ctx.norms) or ctx.norms[v + 1] != _PARTICLE_CUES[word]):
@@ -512,6 +513,17 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_POSSESSIVES = frozenset("the a an his her their its our my your this that these those".split())
+
+
+def _noun_use(ctx: _Context, v: int) -> bool:
+    """True when a cue word is used as a noun: "Clinton's remarks", "the claims", "his comments"."""
+    if v == 0 or ctx.boundary_before(v):
+        return False
+    prev = ctx.norms[v - 1]
+    return prev in _POSSESSIVES or prev.endswith("'s")
+
+
 def _is_finite_cue(word: str) -> bool:
     """A cue verb in a form that cannot be part of a noun phrase ("said", not "report")."""
     return word in CUE_VERBS and (
@@ -582,6 +594,7 @@ _OPENERS = frozenset(
     speaking asked asking talking writing earlier later then now meanwhile but and so yet
     the a an his her their our my your however still also even only just today yesterday
     monday tuesday wednesday thursday friday saturday sunday last next one two three
+    january february march april may june july august september october november december
     """.split()
 )
 
