@@ -330,3 +330,28 @@ def test_one_pair_is_read_without_loading_the_rest(tmp_path, sample_corpus):
     with store.open_results(tmp_path) as conn:
         assert tuple(store.iter_matches(conn)) == store.load_results(tmp_path).matches
         assert all(m.edits == () for m in store.iter_matches(conn, edits=False))
+
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.lists(ANY_TEXT | st.sampled_from(["NUL\x00here", "NEL\x85line\u2028sep\u2029", "crlf\r\nline"]), min_size=2, max_size=4),
+    outlet=st.none() | ANY_TEXT,
+    meta=st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=3),
+)
+def test_any_text_survives_the_round_trip(tmp_path_factory, texts, outlet, meta):
+    from reprints.model import Document
+
+    documents = tuple(Document(f"doc{k}.txt", text, outlet, None, text[:10] or None, None, meta) for k, text in enumerate(texts))
+    a, b = documents[0], documents[1]
+    match = Match(Span(a.id, 0, len(a.text)), Span(b.id, 0, len(b.text)), "verbatim", 1.0)
+    result = ScanResult(documents=documents, matches=(match,))
+    out = tmp_path_factory.mktemp("text")
+    store.write_results(out, result)
+    loaded = store.load_results(out)
+    assert loaded == result
+    assert [d.meta for d in loaded.documents] == [meta] * len(texts)
+    (line,) = (out / "matches.jsonl").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["a"]["text"] == a.text and json.loads(line)["b"]["text"] == b.text

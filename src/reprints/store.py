@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -474,11 +475,20 @@ def article_json(article: ArticleWireShare) -> dict[str, Any]:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+# JSON allows these raw, but str.splitlines() and some JSONL readers break lines at them.
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def dumps(value: Any) -> str:
-    """Serialise one JSONL line: compact, UTF-8 kept as is, keys in a fixed order."""
-    return _ENCODER.encode(value)
+    """Serialise one JSONL line: compact, UTF-8 kept as is, keys in a fixed order.
+
+    NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are written as ``\\u`` escapes, so a line of
+    JSONL is a line for every reader.
+    """
+    line = _ENCODER.encode(value)
+    if _LINE_BREAKS.search(line):
+        line = _LINE_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+    return line
 
 
 def match_order(match: Match) -> tuple[Any, ...]:
