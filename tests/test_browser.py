@@ -251,3 +251,11 @@ def test_date_filter_in_the_url_keeps_pairs_with_an_article_in_range(sample_repo
     assert dom.root.get("data-ready") == "yes" and console == []
     shown = {tuple(href.split("pair=", 1)[1].split("|")) for href in dom.pair_rows}
     assert shown == {(m.a.doc, m.b.doc) for m in result.matches if {m.a.doc, m.b.doc} & in_range}
+
+
+def test_a_mangled_link_still_opens_the_report(sample_report, tmp_path):
+    page, _ = sample_report
+    dom, console = open_page(page, "#outlet=%E0%A4&from=%zz&pair=%E0|<script>", tmp_path)
+    assert dom.root.get("data-ready") == "yes"
+    assert "data-errors" not in dom.root, dom.root.get("data-errors")
+    assert console == []

@@ -48,6 +48,9 @@
     var picker = $('f-outlets');
     return picker ? Array.prototype.slice.call(picker.querySelectorAll('input[type=checkbox]')) : [];
   }
+  function decode(value) {
+    try { return decodeURIComponent(value); } catch (err) { return value; }  // a mangled link
+  }
   /* Filters live in the URL (#outlet=…&from=…&to=…&pair=a|b), so a filtered view can be shared. */
   function hashState() {
     var state = { outlets: [], from: '', to: '', pair: null };
@@ -57,9 +60,9 @@
       var key = part.slice(0, at), value = part.slice(at + 1);
       if (key === 'pair') {
         var bar = value.indexOf('|');
-        if (bar >= 0) state.pair = [decodeURIComponent(value.slice(0, bar)), decodeURIComponent(value.slice(bar + 1))];
-      } else if (key === 'outlet') state.outlets.push(decodeURIComponent(value));
-      else if (key === 'from' || key === 'to') state[key] = decodeURIComponent(value);
+        if (bar >= 0) state.pair = [decode(value.slice(0, bar)), decode(value.slice(bar + 1))];
+      } else if (key === 'outlet') state.outlets.push(decode(value));
+      else if (key === 'from' || key === 'to') state[key] = decode(value);
     });
     return state;
   }
