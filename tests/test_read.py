@@ -346,3 +346,29 @@ def test_worker_processes_give_the_same_items_in_the_same_order(tmp_path, sample
     parallel = list(iter_items([crawl], jobs=2))
     assert serial == parallel
     assert sum(isinstance(item, Document) for item in serial) == 6
+
+
+def test_sputnik_page_leaves_out_its_comment_policy_captions_and_related_links(sample_texts):
+    doc = read_corpus([FIXTURES / "sputnik_article.html"]).documents[0]
+    assert (doc.outlet, doc.date) == ("Sputnik International", "2017-09-09")
+    for needle in (
+        "Community standards",
+        "A user comment will be deleted if it",
+        "moderator@sputniknews.com",
+        "© Flickr",
+        "Get short URL",
+        "'Trump Must Comment'",
+        "Comment via Facebook",
+        "Tags:",
+        "Register",
+    ):
+        assert needle not in doc.text, needle
+    seed = sample_texts["000_01f78c86e39ec8cf.txt"].replace("\u00a0", " ")
+    paragraphs = doc.text.split("\n\n")
+    assert (
+        paragraphs[0]
+        == "Alleged US Evacuation of Daesh Field Commanders: 'We Are Rescuing Our Allies'"
+    )
+    assert len(paragraphs) == 14  # the headline and all 13 paragraphs of the article
+    for paragraph in paragraphs[1:]:
+        assert paragraph in seed  # the article's own words, each paragraph whole
