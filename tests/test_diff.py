@@ -147,6 +147,8 @@ def test_rich_view_colours_verbatim_reworded_and_changed_words(sample_corpus, sa
     console.print(render_pair(view))
     text = console.export_text(clear=False)
     assert "3 passages (1 verbatim, 2 reworded)" in text
+    # L1 and L2 travelled from 21st Century Wire (right) to The Duran (left), with credit.
+    assert "The Duran took 2 passages from 21st Century Wire (the earlier article): 2 credited, 0 not." in text
     html = console.export_html(inline_styles=True)
     # "had" is only in the Duran's L1: marked; the kept words are the reworded colour (olive).
     assert re.search(r'<span style="[^"]*(line-through|background-color)[^"]*">[^<]*\bhad evacuated', html)

@@ -430,15 +430,30 @@ def _summary(view: PairView) -> Text:
     verbatim = sum(1 for m in view.matches if m.kind == "verbatim")
     reworded = len(view.matches) - verbatim
     words = sum(m.verbatim_words + m.reworded_words for m in view.matches)
+    noun = "passage" if len(view.matches) == 1 else "passages"
     summary = Text(
-        f"{len(view.matches)} passages ({verbatim} verbatim, {reworded} reworded), "
-        f"{words} words reused.  "
+        f"{len(view.matches)} {noun} ({verbatim} verbatim, {reworded} reworded), "
+        f"{words} words reused."
     )
+    for way, source, reuser in (("a->b", view.left, view.right), ("b->a", view.right, view.left)):
+        taken = [m for m in view.matches if m.direction == way]
+        if taken:
+            credited = sum(1 for m in taken if m.credited)
+            summary.append(
+                f"\n{_name(reuser)} took {len(taken)} {'passage' if len(taken) == 1 else 'passages'} "
+                f"from {_name(source)} (the earlier article): {credited} credited, "
+                f"{len(taken) - credited} not."
+            )
+    summary.append("\n")
     for role in ("verbatim", "reworded", "changed", "added", "dropped"):
         summary.append(role, style=STYLES[role])
         summary.append(" ")
     summary.append("quote", style=STYLES["quote"])
     return summary
+
+
+def _name(document: Document) -> str:
+    return document.outlet or document.id
 
 
 # --- getting the two documents --------------------------------------------------------------
