@@ -1,9 +1,10 @@
 """Two articles side by side: aligned passages level with each other, changed words marked.
 
 :func:`pair_view` lays out the rows (plain data, offsets into each text); :func:`render_pair`
-turns them into a rich renderable for the terminal. :func:`compare_files` and
-:func:`documents_from_results` / :func:`documents_from_corpus` get the two documents and
-their matches from files, a results folder or a corpus.
+turns them into a rich renderable for the terminal (the library never prints). The two
+documents and their matches come from two files (:func:`compare_files`), a results folder
+(:func:`pair_from_results`, which reads only those two) or a corpus
+(:func:`documents_from_corpus`); :func:`find_id` resolves what the user typed to an id.
 
 The left document is always the first one named. Matches whose ``a`` side is the right
 document are flipped (:func:`flip`), so in a :class:`PairView` ``match.a`` is always left.
@@ -79,8 +80,8 @@ class Row:
     """One row of the side-by-side view.
 
     ``kind`` is ``passage`` (part of an aligned passage pair, ``match`` set, ``match.a`` on
-    the left) or ``context`` (unmatched text between passages). ``quotes_left``/``quotes_right`` are
-    the quotes that overlap what the row shows.
+    the left) or ``context`` (unmatched text between passages). ``quotes_left`` and
+    ``quotes_right`` are the quotes that overlap what the row shows.
     """
 
     kind: Literal["passage", "context"]
