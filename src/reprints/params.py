@@ -67,6 +67,10 @@ class Params:
     weak_threshold: float = 0.3
     """Sentence pairs scoring between this and ``reword_threshold`` count only inside a
     passage of several aligned pairs whose scores add up to ``reword_threshold``."""
+    story_min_share: float = 0.2
+    """Two articles join one story when reused passages cover at least this share of the
+    characters of one of them (weaker links, such as one shared quote in two different
+    reports of the same event, do not chain whole news cycles into one story)."""
     merge_gap: int = 1
     """Aligned sentences at most this many unmatched sentences apart merge into one passage."""
     trim_ratio: float = 1.5
