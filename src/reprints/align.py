@@ -151,7 +151,7 @@ class AlignContext:
 # How much IDF mass (about three distinctive words) a sentence's content is padded with
 # before asking what share of it the other sentence carries: a three-word headline fully
 # contained in a long sentence is weak evidence, a twenty-word sentence fully contained strong.
-CONTAINMENT_PRIOR = 20.0
+CONTAINMENT_PRIOR = 10.0
 # Shared word trigrams at which the verbatim-run evidence is full (a six-word run).
 TRIGRAMS_FULL = 4.0
 
@@ -178,16 +178,24 @@ def sentence_scores(a: PreparedDocument, b: PreparedDocument) -> np.ndarray:
     return scores
 
 
-def select_pairs(scores: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """Keep sentence pairs above ``threshold`` that are the best partner of either sentence."""
+def select_pairs(
+    scores: np.ndarray, threshold: float, strong: float | None = None
+) -> list[tuple[int, int, float]]:
+    """Keep sentence pairs that are likely the same text.
+
+    A pair scoring ``strong`` or more is kept when it is the best partner of either of its
+    sentences (one sentence condensed from two keeps both); a pair between ``threshold`` and
+    ``strong`` only when each sentence is the other's best partner.
+    """
     if scores.size == 0:
         return []
+    strong = threshold if strong is None else strong
     above = scores >= threshold
     if not above.any():
         return []
     row_best = scores >= scores.max(axis=1, keepdims=True)
     col_best = scores >= scores.max(axis=0, keepdims=True)
-    keep = above & (row_best | col_best)
+    keep = above & ((row_best & col_best) | ((scores >= strong) & (row_best | col_best)))
     rows, cols = np.nonzero(keep)
     return [(int(i), int(j), float(scores[i, j])) for i, j in zip(rows, cols)]
 

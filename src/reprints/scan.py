@@ -142,7 +142,7 @@ def scan(
 
     found_quotes, families = _find_quotes(docs) if quotes else ((), ())
     report("quotes", len(docs), len(docs))
-    stories = find_stories(docs, matches)
+    stories = find_stories(docs, matches, params.story_min_share)
     return ScanResult(
         documents=tuple(docs),
         matches=tuple(matches),

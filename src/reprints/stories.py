@@ -21,8 +21,43 @@ def _date_key(date: str | None) -> tuple[int, str]:
     return (0, when.isoformat() if len(date.strip()) > 10 else when.date().isoformat())
 
 
-def find_stories(documents: Sequence[Document], matches: Sequence[Match]) -> list[Story]:
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """Characters covered by the union of ``spans``."""
+    total, reach = 0, -1
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def linked_pairs(
+    documents: Sequence[Document], matches: Sequence[Match], min_share: float
+) -> list[tuple[str, str]]:
+    """Return the document pairs whose passages cover ``min_share`` of one side's characters."""
+    lengths = {d.id: max(len(d.text.strip()), 1) for d in documents}
+    sides: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    for m in matches:
+        if m.a.doc == m.b.doc or m.a.doc not in lengths or m.b.doc not in lengths:
+            continue
+        a_spans, b_spans = sides.setdefault((m.a.doc, m.b.doc), ([], []))
+        a_spans.append((m.a.start, m.a.end))
+        b_spans.append((m.b.start, m.b.end))
+    return sorted(
+        pair
+        for pair, (a_spans, b_spans) in sides.items()
+        if max(_covered(a_spans) / lengths[pair[0]], _covered(b_spans) / lengths[pair[1]])
+        >= min_share
+    )
+
+
+def find_stories(
+    documents: Sequence[Document], matches: Sequence[Match], min_share: float = 0.0
+) -> list[Story]:
     """Return the connected components (two or more articles) of the reuse graph.
+
+    Two articles are linked when their passages cover at least ``min_share`` of the
+    characters of one of them.
 
     Stories are numbered ``story-1``, ``story-2``, … by their earliest date, then by their
     smallest document id, so the numbering does not depend on input order.
@@ -36,11 +71,10 @@ def find_stories(documents: Sequence[Document], matches: Sequence[Match]) -> lis
             x = parent[x]
         return x
 
-    for m in matches:
-        if m.a.doc in parent and m.b.doc in parent and m.a.doc != m.b.doc:
-            ra, rb = root(m.a.doc), root(m.b.doc)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+    for first, second in linked_pairs(documents, matches, min_share):
+        ra, rb = root(first), root(second)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     groups: dict[str, list[str]] = {}
     for doc_id in sorted(parent):
         groups.setdefault(root(doc_id), []).append(doc_id)
