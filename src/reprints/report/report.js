@@ -437,6 +437,7 @@
 
   function openFromHash() {
     var state = hashState();
+    document.body.classList.toggle('pair-open', !!state.pair);
     if (!state.pair) { clear($('pair-view')); $('pair-view').hidden = true; return false; }
     var a = state.pair[0], b = state.pair[1];
     var found = pairOf(a, b);
