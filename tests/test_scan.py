@@ -1,0 +1,89 @@
+"""The scan pipeline and `reprints scan`: results folder, summary, determinism, stories."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from reprints import scan
+from reprints.cli import main
+from reprints.model import Document
+from reprints.store import write_results
+
+NEGATIVE = "003_d4c8003fef5c7388.txt"
+
+
+def test_scan_cli_writes_matches_and_prints_the_summary(runner, sample_dir, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["scan", str(sample_dir), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "results.db").exists()
+    lines = [json.loads(line) for line in (out / "matches.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sample_dir.glob("*.txt")}
+    for line in lines:
+        for side in ("a", "b"):
+            span = line[side]
+            assert 0 <= span["start"] < span["end"] <= len(texts[span["doc"]])
+        assert line["kind"] in {"verbatim", "reworded"}
+        assert NEGATIVE not in (line["a"]["doc"], line["b"]["doc"])
+    assert "Top outlet → outlet reuse" in result.output
+    assert "Most reused passages" in result.output
+    assert "The Duran" in result.output
+
+
+def test_scan_cli_rejects_unknown_parameters(runner, sample_dir, tmp_path):
+    result = runner.invoke(main, ["scan", str(sample_dir), "--out", str(tmp_path), "--set", "colour=red"])
+    assert result.exit_code != 0
+    assert "colour" in result.output
+
+
+def test_scan_help_lists_the_knobs(runner):
+    result = runner.invoke(main, ["scan", "--help"])
+    assert result.exit_code == 0
+    for option in ("--shingle-size", "--num-perm", "--bands", "--reword-threshold", "--date-window-days", "--quiet", "--strict"):
+        assert option in result.output
+
+
+def test_input_order_does_not_change_matches_jsonl(sample_corpus, tmp_path):
+    docs = list(sample_corpus.documents)
+    outputs = []
+    for seed in (1, 2):
+        shuffled = docs[:]
+        random.Random(seed).shuffle(shuffled)
+        out = tmp_path / f"run{seed}"
+        write_results(out, scan(shuffled, quotes=False))
+        outputs.append((out / "matches.jsonl").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0]
+
+
+def test_the_sputnik_story_is_one_cluster_without_the_2015_piece(sample_corpus):
+    result = scan(sample_corpus.documents, quotes=False)
+    (story,) = [s for s in result.stories if "004_dc875d24e25a1aad.txt" in s.docs]
+    assert {"000_01f78c86e39ec8cf.txt", "001_ea1662580eef0643.txt"} <= set(story.docs)
+    assert NEGATIVE not in story.docs
+    assert story.first_date == "2017-09-08"
+    assert story.origin in story.docs
+    assert result.params["min_words"] == 8
+
+
+def test_repeated_outlet_footer_is_boilerplate_not_reuse(sample_texts):
+    footer = (
+        "Do you like this content? Consider helping us! Our team relies on readers "
+        "like you to keep these independent reports coming every single week."
+    )
+    bodies = [
+        sample_texts["003_d4c8003fef5c7388.txt"],
+        sample_texts["002_0eec5a486a0ac0bb.txt"].replace("Do you like this content? Consider helping us!", ""),
+        "A separate SouthFront report on the Euphrates front said Syrian Army units moved east of the river overnight.",
+    ]
+    docs = [Document(f"sf{k}.txt", body + "\n\n" + footer, outlet="SouthFront") for k, body in enumerate(bodies)]
+    result = scan(docs, quotes=False)
+    assert result.matches == ()
+    assert len(result.boilerplate) == 3
+    for item in result.boilerplate:
+        doc = next(d for d in docs if d.id == item.span.doc)
+        assert doc.text[item.span.start : item.span.end].startswith("Do you like this content?")
+        assert item.reason == "outlet" and item.count == 3
