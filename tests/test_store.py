@@ -195,7 +195,9 @@ def test_same_result_in_any_order_gives_identical_files(tmp_path, sample_corpus)
     store.write_results(tmp_path / "one", result)
     store.write_results(tmp_path / "two", shuffled)
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
-    assert names == ["articles.jsonl", "matches.jsonl", "quote_families.jsonl", "quotes.jsonl", "results.db"]
+    assert names == [
+        "articles.jsonl", "datasette.json", "matches.jsonl", "quote_families.jsonl", "quotes.jsonl", "results.db",
+    ]
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
@@ -355,3 +357,17 @@ def test_any_text_survives_the_round_trip(tmp_path_factory, texts, outlet, meta)
     assert [d.meta for d in loaded.documents] == [meta] * len(texts)
     (line,) = (out / "matches.jsonl").read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["a"]["text"] == a.text and json.loads(line)["b"]["text"] == b.text
+
+
+def test_datasette_metadata_queries_run(tmp_path, sample_corpus):
+    store.write_results(tmp_path, seed_result(sample_corpus))
+    metadata = json.loads((tmp_path / "datasette.json").read_text(encoding="utf-8"))
+    queries = metadata["databases"]["results"]["queries"]
+    assert set(queries) == set(store.DATASETTE_QUERIES)
+    conn = sqlite3.connect(tmp_path / "results.db")
+    answers = {name: conn.execute(q["sql"], {"doc": DURAN}).fetchall() for name, q in queries.items()}
+    assert answers["top_outlet_pairs"][0][:2] == ("21st Century Wire", "The Duran")
+    assert len(answers["matches_of_document"]) == 3
+    assert {row[0] for row in answers["quotes_across_outlets"]} == {"q-helicopter"}
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(metadata["databases"]["results"]["tables"]) <= tables

@@ -51,6 +51,7 @@ MATCHES_NAME = "matches.jsonl"
 QUOTES_NAME = "quotes.jsonl"
 FAMILIES_NAME = "quote_families.jsonl"
 ARTICLES_NAME = "articles.jsonl"
+DATASETTE_NAME = "datasette.json"
 
 SCORE_DIGITS = 4
 """Scores and shares are rounded to this many decimals when written, so files are stable."""
@@ -278,6 +279,7 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
     writers: list[tuple[str, Callable[[Path], None]]] = [
         (QUOTES_NAME, lambda p: _write_lines(p, _quote_lines(ordered.quotes, documents))),
         (FAMILIES_NAME, lambda p: _write_lines(p, _family_lines(ordered.quote_families, documents))),
+        (DATASETTE_NAME, _write_datasette_metadata),
     ]
     if ordered.wire:
         writers.append((ARTICLES_NAME, lambda p: _write_lines(p, _article_lines(ordered.wire))))
@@ -550,6 +552,79 @@ def _temp_path(out: Path, name: str) -> Path:
         except FileExistsError:
             continue
         return temp
+
+
+DATASETTE_QUERIES = {
+    "top_outlet_pairs": (
+        "Top outlet pairs: who takes from whom",
+        "SELECT source_outlet, reuser_outlet, directed, passages, article_pairs, words, "
+        "credited_passages, uncredited_passages FROM outlet_pairs ORDER BY words DESC LIMIT 100",
+    ),
+    "most_reused_passages": (
+        "Most reused passages",
+        "SELECT source_doc, source_outlet, source_date, reusing_articles, reusing_outlets, "
+        "reuser_outlets, source_text FROM reused_passages LIMIT 100",
+    ),
+    "uncredited_reuse_by_outlet": (
+        "Outlets that reuse without credit",
+        "SELECT reuser_outlet, COUNT(*) AS passages, SUM(words) AS words, "
+        "SUM(credited = 0) AS uncredited FROM reuse WHERE directed "
+        "GROUP BY reuser_outlet ORDER BY uncredited DESC, words DESC",
+    ),
+    "quotes_across_outlets": (
+        "Quotes carried by several outlets, with their changes",
+        "SELECT family, position, outlet, date, speaker, medium, change, text "
+        "FROM quote_family_variants WHERE family IN "
+        "(SELECT id FROM quote_families WHERE json_array_length(outlets) >= 2)",
+    ),
+    "matches_of_document": (
+        "Everything matched in one article",
+        "SELECT id, a_doc, a_outlet, b_doc, b_outlet, kind, score, direction, credited, a_text, "
+        "b_text FROM matches WHERE :doc IN (a_doc, b_doc) ORDER BY score DESC",
+    ),
+}
+"""Canned queries written to ``datasette.json`` (name: (title, SQL))."""
+
+
+def _write_datasette_metadata(path: Path) -> None:
+    """Write Datasette metadata: table descriptions, facets and the canned queries.
+
+    Use it with ``datasette results.db -m datasette.json``.
+    """
+    metadata = {
+        "title": "reprints results",
+        "description": "Text reuse found by reprints: passages, quotes, stories, wire share.",
+        "databases": {
+            Path(DB_NAME).stem: {
+                "tables": {
+                    "documents": {
+                        "description": "Articles as read; text is exact, offsets index into it.",
+                        "label_column": "title",
+                        "facets": ["outlet"],
+                    },
+                    "matches": {
+                        "description": "Aligned passage pairs: a passage of a_doc and the passage of b_doc it matches.",
+                        "facets": ["kind", "direction", "a_outlet", "b_outlet", "credited"],
+                        "sort_desc": "score",
+                    },
+                    "quotes": {
+                        "description": "Quote occurrences with speaker, cue, medium and change.",
+                        "facets": ["kind", "change", "outlet"],
+                    },
+                    "quote_families": {"description": "Occurrences of one quotation across outlets.", "sort_desc": "size"},
+                    "stories": {"description": "Articles connected by reuse.", "sort_desc": "size"},
+                    "boilerplate": {"description": "Repeated text kept out of the matches.", "facets": ["reason", "outlet"]},
+                    "wire": {"description": "Wire share per non-wire article.", "facets": ["outlet", "class"]},
+                },
+                "queries": {
+                    name: {"title": title, "sql": sql} for name, (title, sql) in DATASETTE_QUERIES.items()
+                },
+            }
+        },
+    }
+    with path.open("w", encoding="utf-8", newline="\n") as handle:
+        json.dump(metadata, handle, ensure_ascii=False, indent=2)
+        handle.write("\n")
 
 
 def _write_lines(path: Path, objects: Iterable[dict[str, Any]]) -> None:
