@@ -88,7 +88,7 @@ def quoted_segments(text: str) -> list[tuple[int, int]]:
         opened: int | None = None
         for m in _MARK_RE.finditer(line):
             glyph = m.group()
-            if opened is None and glyph in ('"', "“", "``"):
+            if opened is None and glyph in ('"', "“", "``", "''"):
                 opened = m.end()
             elif opened is not None and glyph in ('"', "”", "''"):
                 out.append((offset + opened, offset + m.start()))

@@ -145,6 +145,24 @@ def test_pa_wire_backtick_quotes():
     assert long[0].speaker == "Maurice Kay"
 
 
+def test_new_york_times_archive_double_apostrophes():
+    text = (
+        "''When Twitter says, 'We can't do this,' I don't believe that,'' said Hany Farid, "
+        "chairman of the computer science department at Dartmouth."
+    )
+    quotes = quotes_of(text)
+    outer = [q for q in quotes if q.text.startswith("When Twitter")][0]
+    assert outer.text.endswith("I don't believe that") and outer.speaker == "Hany Farid"
+    inner = [q for q in quotes if q.text == "We can't do this"][0]
+    assert inner.speaker == "Twitter"
+
+
+def test_programme_titles_are_not_speech():
+    text = 'Fiorina told "Fox and Friends," that the former president was fair game.'
+    [q] = quotes_of(text)
+    assert q.text == "Fox and Friends" and q.speaker is None
+
+
 def test_apostrophes_are_not_quotation_marks():
     text = (
         "Trump's supporters don't care about the '90s, the voters' choice or rock 'n' roll, "

@@ -75,6 +75,9 @@ _NAMING_VERBS = frozenset(
 )
 # Participles that introduce speech ("…, adding that “…”"); others ("continuing the
 # “progress …”") are too often plain verbs.
+# Belief verbs introduce a quotation only before it ("he thinks “…”"); after one they
+# start a new clause ("‘We can't do this,’ I don't believe that").
+_BELIEF_VERBS = frozenset("believe believes believed think thinks thought wonder wonders wondered".split())
 _PARTICIPLE_CUES = frozenset(
     """
     saying adding noting stating telling explaining arguing insisting warning writing asking
@@ -91,7 +94,8 @@ _AUXILIARIES = frozenset(
     repeatedly recently further would will did does do often never always again publicly
     privately first just already even quickly simply has once subsequently allegedly
     earlier had still now then flatly angrily proudly bluntly famously openly could can
-    may might should must not cannot never n't would has
+    may might should must not cannot never n't would has don't doesn't didn't won't can't
+    wouldn't couldn't isn't wasn't
     """.split()
 )
 _CLAUSE_STOPS = frozenset(
@@ -212,6 +216,8 @@ def _attribute_one(
     done: list[Attribution | None],
     named: list[_Named],
 ) -> Attribution | None:
+    if _is_title(ctx, q):
+        return None
     lo = quotations[q.parent].start if q.parent is not None else 0
     hi = quotations[q.parent].end if q.parent is not None else len(ctx.text)
     first = q.parent + 1 if q.parent is not None else 0  # siblings come after their parent
@@ -233,6 +239,24 @@ def _attribute_one(
             if name is not None:
                 named.append(_Named(name, frozenset(ctx.norms[intro[0] : intro[1]]), q.open_at))
     return _resolve(ctx, i, j, cue, medium, apposition, named, q.open_at)
+
+
+_TITLE_SMALL = frozenset("and of the a an in on for to with at by or from".split())
+_TITLE_INTROS = frozenset("on told tell tells to with titled called named entitled dubbed".split())
+
+
+def _is_title(ctx: _Context, q: Quotation) -> bool:
+    """A programme or work named in quotation marks ("told “Fox and Friends”"), not speech."""
+    i, j = ctx.tokens.between(q.start, q.end)
+    if not 0 < j - i <= 8:
+        return False
+    if not all(ctx.capitalized(t) or ctx.norms[t] in _TITLE_SMALL for t in range(i, j)) or not ctx.capitalized(i):
+        return False
+    before = int(np.searchsorted(ctx.ends, q.open_at, side="right")) - 1
+    if before < 0 or ctx.text[int(ctx.ends[before]) : q.open_at].strip():
+        return False
+    word = ctx.norms[before]
+    return word in _TITLE_INTROS or word.endswith("'s")
 
 
 # A mention candidate: token range [i, j), cue words, medium, apposition token range.
@@ -274,7 +298,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     while k < len(ctx.norms) and k < j0 + 14 and int(ctx.starts[k]) < limit:
         if k > j0 and ctx.boundary_before(k) and "," not in ctx.gap(k):
             return None
-        if ctx.norms[k] in CUE_VERBS and k > j0 and ctx.norms[k] not in _NAMING_VERBS and not _noun_use(ctx, k):
+        if ctx.norms[k] in CUE_VERBS and k > j0 and ctx.norms[k] not in _NAMING_VERBS | _BELIEF_VERBS and not _noun_use(ctx, k):
             subject = _subject_before(ctx, k, int(ctx.starts[j0]))
             if subject is None or subject[0] != j0:
                 return None

@@ -81,7 +81,7 @@ def _classify(text: str, m: re.Match[str]) -> _Mark | None:
     if family == "double":
         if glyph in ("„", "‟", "«", "``"):
             role: Role = "open"
-        elif glyph in ("»", "''"):
+        elif glyph == "»":
             role = "close"
         elif left and not right:
             role = "open"
