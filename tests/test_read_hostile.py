@@ -261,3 +261,13 @@ def test_jsonl_lines_with_raw_nul_or_latin1_bytes_are_kept_with_warnings(tmp_pat
         f"{path}:1: not UTF-8; this line read as cp1252",
         f"{path}:2: 1 NUL character removed from the text",
     ]
+
+
+def test_header_only_csv_and_blank_jsonl_are_reported_empty(tmp_path):
+    (tmp_path / "header.csv").write_text("id,publisher,text\n", encoding="utf-8")
+    (tmp_path / "blank.jsonl").write_text("\n\n   \n", encoding="utf-8")
+    corpus = read_corpus([tmp_path / "header.csv", tmp_path / "blank.jsonl"])
+    assert [str(p) for p in corpus.problems] == [
+        f"{tmp_path}/blank.jsonl: empty file (only white space)",
+        f"{tmp_path}/header.csv: no rows after the header",
+    ]

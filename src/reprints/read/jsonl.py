@@ -51,11 +51,12 @@ def read_jsonl(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
             return
         seen_good = False
         bad = 0
-        number = 0
+        number = lines = 0
         try:
             for number, raw in enumerate(handle, start=1):
                 if raw.isspace():
                     continue
+                lines += 1
                 items = list(_read_line(raw, number, shown, options))
                 if any(isinstance(item, Located) for item in items):
                     seen_good = True
@@ -75,8 +76,10 @@ def read_jsonl(file: Path, shown: str, options: ReadOptions) -> Iterator[Located
             yield problem(
                 shown, "unreadable", f"cannot read past line {number} ({err}); rest skipped"
             )
-        if number == 0:
-            yield problem(shown, "empty", "empty file")
+        if lines == 0:
+            yield problem(
+                shown, "empty", "empty file" if number == 0 else "empty file (only white space)"
+            )
 
 
 def _read_line(

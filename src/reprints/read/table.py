@@ -95,10 +95,13 @@ def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[L
             )
             return
     start = reader.line_num + 1
+    rows = 0
     while True:
         try:
             row = next(reader)
         except StopIteration:
+            if rows == 0:
+                yield problem(shown, "empty", "no rows after the header")
             return
         except csv.Error as err:
             yield problem(shown, "bad CSV", f"unreadable row ({err}); row skipped", start)
@@ -108,6 +111,7 @@ def _rows(reader, shown: str, options: ReadOptions, encoding: str) -> Iterator[L
         start = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
+        rows += 1
         if len(row) != len(header):
             yield problem(
                 shown,
