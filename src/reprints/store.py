@@ -716,7 +716,7 @@ def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
         )
         conn.executemany(
             "INSERT INTO params VALUES (?, ?)",
-            ((str(k), _param_json(v)) for k, v in sorted(result.params.items(), key=lambda kv: str(kv[0]))),
+            ((str(k), _param_json(v)) for k, v in sorted(_params_dict(result.params).items(), key=lambda kv: str(kv[0]))),
         )
         conn.executemany(
             "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?)",
@@ -847,6 +847,11 @@ def _wire_row(w: ArticleWireShare) -> tuple[Any, ...]:
         _round(w.wire_share), _round(_share(w.verbatim_words, w.words)),
         _round(_share(w.reworded_words, w.words)), dumps(list(w.sources)), int(w.credited),
     )
+
+
+def _params_dict(params: Any) -> Mapping[str, Any]:
+    # ScanResult.params is a mapping; accept a Params object too rather than fail at the end of a run.
+    return params.to_dict() if hasattr(params, "to_dict") else params
 
 
 def _param_json(value: Any) -> str:
