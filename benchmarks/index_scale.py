@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -38,7 +37,6 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import reword  # noqa: E402
-
 from reprints.index import Index  # noqa: E402
 from reprints.model import Document  # noqa: E402
 from reprints.params import Params  # noqa: E402
@@ -155,8 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"{args.corpus} has {lines} lines: room for at most {usable} indexed articles")
     fresh = list(read_lines(args.corpus, lines - 2 * args.queries, lines))
     for suffix in ("", "-wal", "-shm"):
-        if Path(f"{args.index}{suffix}").exists():
-            os.remove(f"{args.index}{suffix}")
+        Path(f"{args.index}{suffix}").unlink(missing_ok=True)
     params = Params() if args.index_bands is None else Params(index_bands=args.index_bands)
     rng = np.random.default_rng(args.seed)
     rows = []

@@ -7,10 +7,10 @@ import random
 import sqlite3
 
 import pytest
-from conftest import find_span, shared_gold
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import find_span, shared_gold
 from reprints.cli import main
 from reprints.errors import ParameterError, ResultsError
 from reprints.index import Index, window_band_keys
@@ -41,9 +41,9 @@ def seed_index(tmp_path_factory, sample_corpus):
 
 def _overlaps(match, doc_x, span_x, doc_y, span_y) -> bool:
     for x, y in ((match.a, match.b), (match.b, match.a)):
-        if x.doc == doc_x and y.doc == doc_y:
-            if x.start < span_x[1] and span_x[0] < x.end and y.start < span_y[1] and span_y[0] < y.end:
-                return True
+        if (x.doc, y.doc) == (doc_x, doc_y) and x.start < span_x[1] and span_x[0] < x.end \
+                and y.start < span_y[1] and span_y[0] < y.end:
+            return True
     return False
 
 

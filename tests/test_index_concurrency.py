@@ -8,10 +8,10 @@ import threading
 import time
 
 import pytest
-from test_index_crash import committed, write_corpus
 
 from reprints.index import Index, IndexBusyError
 from reprints.model import Document
+from test_index_crash import committed, write_corpus
 
 DURAN = "004_dc875d24e25a1aad.txt"
 
@@ -57,7 +57,7 @@ def test_readers_query_while_another_process_adds(tmp_path, seeded, sample_dir, 
                     counts.append(len(index))
                     queries[0] += 1
                     time.sleep(0.05)  # pace the readers so the writer gets the CPU too
-        except BaseException as err:  # noqa: BLE001 - reported by the main thread
+        except BaseException as err:
             failures.append(err)
 
     readers = [threading.Thread(target=read) for _ in range(2)]
@@ -110,7 +110,7 @@ def test_second_writer_waits_for_the_first(seeded, sample_texts):
     def late_add() -> None:
         try:
             outcome.append(second.add([Document("waited.txt", sample_texts[DURAN])]))
-        except BaseException as err:  # noqa: BLE001
+        except BaseException as err:
             outcome.append(err)
         done.set()
 

@@ -28,6 +28,7 @@ hash of its text; changed text under a known id replaces the old document).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import math
@@ -35,7 +36,6 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
@@ -356,16 +356,17 @@ class Index:
         return _PendingBatch(todo, skipped, futures=futures)
 
     def _finish_batch(self, pending: _PendingBatch, report: AddReport) -> AddReport:
-        prepared = pending.done if pending.futures is None else [
-            item for future in pending.futures for item in future.result()
-        ]
+        if pending.futures is not None:
+            prepared = [item for future in pending.futures for item in future.result()]
+        else:
+            prepared = pending.done or []
         added = replaced = 0
         unchanged = pending.skipped
         with self._write():
             # Checked again under the write lock: another writer may have come in between.
             existing = self._existing([doc.id for doc, _ in pending.todo])
             rows: list[_Prepared] = []
-            for (doc, digest), (words, keys, terms) in zip(pending.todo, prepared):
+            for (doc, digest), (words, keys, terms) in zip(pending.todo, prepared, strict=True):
                 old = existing.get(doc.id)
                 if old is not None and old[1] == digest:
                     unchanged += 1
@@ -408,7 +409,7 @@ class Index:
                 (docno, d.id, item.content_hash, d.outlet, d.date, d.title, d.url, item.words,
                  len(item.keys), d.text)
             )
-            band_rows.extend(zip(item.keys.tolist(), [docno] * len(item.keys)))
+            band_rows.extend((key, docno) for key in item.keys.tolist())
             term_rows.append((docno, item.terms))
         band_rows.sort()
         self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
@@ -853,9 +854,9 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _day(value: str) -> Date | None:
+def _day(value: str) -> dt.date | None:
     try:
-        return Date.fromisoformat(value[:10])
+        return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
 

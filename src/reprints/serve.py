@@ -55,7 +55,8 @@ class IndexServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        shown = host.decode() if isinstance(host, bytes) else host
+        return f"http://{shown}:{port}"
 
 
 class QueryHandler(BaseHTTPRequestHandler):
@@ -65,10 +66,10 @@ class QueryHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "reprints"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet: the library never prints; the CLI decides what to log."""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         if self.path.split("?")[0] == "/health":
             try:
                 documents = len(self.server.index())
@@ -81,7 +82,7 @@ class QueryHandler(BaseHTTPRequestHandler):
         else:
             self._send(404, {"error": f"no such endpoint {self.path}; use POST /query or GET /health"})
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         if self.path.split("?")[0] != "/query":
             self._send(404, {"error": f"no such endpoint {self.path}; use POST /query"})
             return

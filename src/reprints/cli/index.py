@@ -230,7 +230,7 @@ def show_result(result: ScanResult, query_id: str) -> None:
         console.print(head)
         console.print(f"  {len(matches)} passage(s), {words} words reused")
         table = Table(show_header=True, header_style="bold", expand=True)
-        table.add_column("kind", width=9)
+        table.add_column("kind", width=11, no_wrap=True)
         table.add_column(f"source: {source}", ratio=1)
         table.add_column(f"query: {query_id}", ratio=1)
         for m in matches:
