@@ -296,7 +296,10 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
         db_temp = _temp_path(out, DB_NAME)
         written.append((db_temp, out / DB_NAME))
         _write_db(db_temp, ordered, matches_temp)
-        # results.db goes last: its presence means the whole folder is complete.
+        # results.db goes last, and the old one goes first: its presence always means the
+        # folder is complete and of one run (a crash between renames leaves no results.db).
+        with contextlib.suppress(FileNotFoundError):
+            (out / DB_NAME).unlink()
         for temp, final in written:
             temp.replace(final)
     except OSError as err:
