@@ -49,6 +49,9 @@ def test_seed_q1_q2_double_curly_in_21wire_and_nested_single_in_duran(sample_tex
     for needle in ("US Air Force helicopter", "European origin"):
         inner = quote_at(duran_quotes, duran, needle)
         assert outer.start < inner.start < inner.end < outer.end
+        # both fragments sit in one clause of the outer quotation: "The source said that …"
+        assert inner.speaker == "The source" and inner.cue == "said"
+    assert outer.speaker == "Sputnik" and outer.cue == "reports"
 
 
 def test_seed_q3_false_and_the_never_closed_outer_quotation(sample_texts):

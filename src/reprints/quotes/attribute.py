@@ -226,7 +226,14 @@ def _attribute_one(
     if mention is None and q.parent is None:
         mention = _paragraph_intro(ctx, q)
     if mention is None:
-        return _continuation(ctx, q, quotations, done)
+        continued = _continuation(ctx, q, quotations, done)
+        if continued is not None or earlier is None:
+            return continued
+        # a second fragment in one clause ("of ‘US Air Force helicopter’ … of ‘European
+        # origin’"): the cue may stand before the first one
+        mention = _before_quote(ctx, q, lo, None)
+        if mention is None:
+            return None
     i, j, cue, medium, apposition = mention
     if q.parent is not None and ctx.norms[i:j] in (("i",), ("we",)):
         outer = done[q.parent]
