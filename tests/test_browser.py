@@ -184,6 +184,13 @@ def test_l1_passage_is_highlighted_in_both_columns(sample_report, sample_texts, 
 def test_quote_families_are_listed(sample_report, tmp_path):
     page, result = sample_report
     dom, console = open_page(page, "", tmp_path, "report-overview.png")
+    # The data block, as the browser parsed it, gives back the result's texts and matches.
+    opening = '<script type="application/json" id="reprints-data">'
+    start = dom.dom.index(opening) + len(opening)
+    payload = json.loads(dom.dom[start : dom.dom.index("</script>", start)])
+    texts = {d.id: d.text for d in result.documents}
+    assert all(row[5] == texts[row[0]] for row in payload["docs"] if row[5] is not None)
+    assert len(payload["matches"]) == len(result.matches)
     assert dom.root.get("data-ready") == "yes"
     assert "data-errors" not in dom.root, dom.root.get("data-errors")
     assert console == []
@@ -212,21 +219,6 @@ def test_injected_article_shows_as_text_and_runs_nothing(sample_report, tmp_path
     assert not [t for t, a in dom.tags if t in ("img", "textarea")]
     assert not [a for t, a in dom.tags if "javascript:" in (a.get("href") or "")]
     assert sum(t == "script" for t, a in dom.tags) == 3
-
-
-def test_report_data_survives_the_browser(sample_report, tmp_path):
-    """The JSON block as the browser parsed it gives back the result's pairs and texts."""
-    page, result = sample_report
-    dumped = chromium(page.as_uri(), tmp_path / "profile", "--dump-dom")
-    opening = '<script type="application/json" id="reprints-data">'
-    start = dumped.stdout.index(opening) + len(opening)
-    payload = json.loads(dumped.stdout[start : dumped.stdout.index("</script>", start)])
-    texts = {d.id: d.text for d in result.documents}
-    for row in payload["docs"]:
-        if row[5] is not None:
-            assert row[5] == texts[row[0]]
-    assert len(payload["matches"]) == len(result.matches)
-
 
 
 def test_outlet_filter_in_the_url_narrows_every_list(sample_report, tmp_path):

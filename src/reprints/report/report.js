@@ -62,7 +62,7 @@
         var bar = value.indexOf('|');
         if (bar >= 0) state.pair = [decode(value.slice(0, bar)), decode(value.slice(bar + 1))];
       } else if (key === 'outlet') state.outlets.push(decode(value));
-      else if (key === 'from' || key === 'to') state[key] = decode(value);
+      else if ((key === 'from' || key === 'to') && /^\d{4}-\d{2}-\d{2}$/.test(decode(value))) state[key] = decode(value);
     });
     return state;
   }
