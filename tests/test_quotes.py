@@ -5,10 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import find_span
 from reprints.model import Document
 from reprints.quotes import extract_quotes, find_quotations
-
-from conftest import find_span
 
 SPUTNIK = "000_01f78c86e39ec8cf.txt"
 WIRE21 = "001_ea1662580eef0643.txt"
@@ -154,9 +153,9 @@ def test_new_york_times_archive_double_apostrophes():
         "chairman of the computer science department at Dartmouth."
     )
     quotes = quotes_of(text)
-    outer = [q for q in quotes if q.text.startswith("When Twitter")][0]
+    outer = next(q for q in quotes if q.text.startswith("When Twitter"))
     assert outer.text.endswith("I don't believe that") and outer.speaker == "Hany Farid"
-    inner = [q for q in quotes if q.text == "We can't do this"][0]
+    inner = next(q for q in quotes if q.text == "We can't do this")
     assert inner.speaker == "Twitter"
 
 
@@ -224,12 +223,22 @@ def test_cue_after_the_quote_and_inverted_order():
     assert text[second.speaker_start : second.speaker_end] == "he" and second.speaker == "Obama"
 
 
+def test_medium_named_in_the_sentence():
+    text = (
+        "Speaking to CNN’s Jake Tapper, Cruz said the nominee was “not fit to lead.” "
+        "“That will be fair game,” Trump told NBC’s Today show."
+    )
+    first, second = quotes_of(text)
+    assert (first.speaker, first.medium) == ("Cruz", "CNN")
+    assert (second.speaker, second.medium) == ("Trump", "NBC")
+
+
 def test_colon_intro_in_the_previous_paragraph(sample_texts):
     text = sample_texts[DURAN]
     quotes = quotes_of(text, DURAN)
-    q = [q for q in quotes if q.text.startswith("The source said")][0]
+    q = next(q for q in quotes if q.text.startswith("The source said"))
     assert q.speaker == "Sputnik" and q.cue == "reports"
-    q = [q for q in quotes if q.text.startswith("Amid successful actions")][0]
+    q = next(q for q in quotes if q.text.startswith("Amid successful actions"))
     assert q.speaker == "the source" and q.cue == "according to"
 
 

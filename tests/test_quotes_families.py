@@ -7,11 +7,10 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import find_span
 from reprints.cli import main
 from reprints.model import Document
 from reprints.quotes import find_quotes
-
-from conftest import find_span
 
 SPUTNIK = "000_01f78c86e39ec8cf.txt"
 WIRE21 = "001_ea1662580eef0643.txt"
@@ -130,7 +129,7 @@ def test_families_do_not_depend_on_input_order():
 def test_family_offsets_and_edits_slice_the_right_documents(order):
     docs = [three_articles()[k] for k in order]
     by_id = {d.id: d for d in docs}
-    quotes, families = find_quotes(docs)
+    _, families = find_quotes(docs)
     for family in families:
         origin = family.quotes[family.origin]
         for q in family.quotes:

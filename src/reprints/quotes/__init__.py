@@ -37,7 +37,7 @@ def extract_quotes(doc: Document, params: Params | None = None) -> list[Quote]:
     quotations = find_quotations(doc.text)
     attributions = attribute(doc.text, quotations)
     quotes = []
-    for q, a in zip(quotations, attributions):
+    for q, a in zip(quotations, attributions, strict=True):
         quotes.append(_quote(doc, q, a, params))
     return quotes
 

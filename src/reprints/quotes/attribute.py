@@ -46,101 +46,43 @@ class Attribution:
 
 # Folded verb forms that introduce reported speech.
 CUE_VERBS = frozenset(
-    """
-    say says said saying tell tells told telling add adds added adding explain explains
-    explained explaining note notes noted noting continue continues continued continuing
-    ask asks asked asking reply replies replied replying respond responds responded
-    write writes wrote writing tweet tweets tweeted tweeting argue argues argued arguing
-    claim claims claimed claiming insist insists insisted insisting warn warns warned warning
-    state states stated stating declare declares declared declaring recall recalls recalled
-    recalling suggest suggests suggested suggesting acknowledge acknowledges acknowledged
-    admit admits admitted admitting concede concedes conceded announce announces announced
-    observe observes observed remark remarks remarked comment comments commented joke jokes
-    joked quip quips quipped shout shouts shouted yell yelled exclaim exclaimed caution
-    cautions cautioned predict predicts predicted promise promises promised vow vows vowed
-    urge urges urged report reports reported counter counters countered charge charges
-    charged contend contends contended maintain maintains maintained emphasize emphasized
-    emphasised stress stresses stressed post posts posted complain complains complained
-    boast boasts boasted proclaim proclaimed assert asserts asserted allege alleges alleged
-    reiterate reiterated confirm confirms confirmed deny denies denied describe describes
-    described call calls called label labeled labelled dub dubbed brand branded
-    testify testified scoff scoffed mock mocked lament lamented concluded conclude concludes
-    pointed points point went goes speculated speculate believes believe believed thinks
-    think thought wonders wondered mused muses
-    """.split()
+    ["say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding", "explain", "explains", "explained", "explaining", "note", "notes", "noted", "noting", "continue", "continues", "continued", "continuing", "ask", "asks", "asked", "asking", "reply", "replies", "replied", "replying", "respond", "responds", "responded", "write", "writes", "wrote", "writing", "tweet", "tweets", "tweeted", "tweeting", "argue", "argues", "argued", "arguing", "claim", "claims", "claimed", "claiming", "insist", "insists", "insisted", "insisting", "warn", "warns", "warned", "warning", "state", "states", "stated", "stating", "declare", "declares", "declared", "declaring", "recall", "recalls", "recalled", "recalling", "suggest", "suggests", "suggested", "suggesting", "acknowledge", "acknowledges", "acknowledged", "admit", "admits", "admitted", "admitting", "concede", "concedes", "conceded", "announce", "announces", "announced", "observe", "observes", "observed", "remark", "remarks", "remarked", "comment", "comments", "commented", "joke", "jokes", "joked", "quip", "quips", "quipped", "shout", "shouts", "shouted", "yell", "yelled", "exclaim", "exclaimed", "caution", "cautions", "cautioned", "predict", "predicts", "predicted", "promise", "promises", "promised", "vow", "vows", "vowed", "urge", "urges", "urged", "report", "reports", "reported", "counter", "counters", "countered", "charge", "charges", "charged", "contend", "contends", "contended", "maintain", "maintains", "maintained", "emphasize", "emphasized", "emphasised", "stress", "stresses", "stressed", "post", "posts", "posted", "complain", "complains", "complained", "boast", "boasts", "boasted", "proclaim", "proclaimed", "assert", "asserts", "asserted", "allege", "alleges", "alleged", "reiterate", "reiterated", "confirm", "confirms", "confirmed", "deny", "denies", "denied", "describe", "describes", "described", "call", "calls", "called", "label", "labeled", "labelled", "dub", "dubbed", "brand", "branded", "testify", "testified", "scoff", "scoffed", "mock", "mocked", "lament", "lamented", "concluded", "conclude", "concludes", "pointed", "points", "point", "went", "goes", "speculated", "speculate", "believes", "believe", "believed", "thinks", "think", "thought", "wonders", "wondered", "mused", "muses"]
 )
 # Verbs that need an object before the quotation ("called the allegations “false.”").
 _NAMING_VERBS = frozenset(
-    "call calls called label labeled labelled dub dubbed brand branded describe describes described".split()
+    ["call", "calls", "called", "label", "labeled", "labelled", "dub", "dubbed", "brand", "branded", "describe", "describes", "described"]
 )
 # Participles that introduce speech ("…, adding that “…”"); others ("continuing the
 # “progress …”") are too often plain verbs.
 # Belief verbs introduce a quotation only before it ("he thinks “…”"); after one they
 # start a new clause ("‘We can't do this,’ I don't believe that").
-_BELIEF_VERBS = frozenset("believe believes believed think thinks thought wonder wonders wondered".split())
+_BELIEF_VERBS = frozenset(["believe", "believes", "believed", "think", "thinks", "thought", "wonder", "wonders", "wondered"])
 _PARTICIPLE_CUES = frozenset(
-    """
-    saying adding noting stating telling explaining arguing insisting warning writing asking
-    claiming declaring calling suggesting acknowledging admitting recalling tweeting promising
-    vowing urging predicting asserting contending replying responding quipping joking
-    concluding complaining charging countering describing labeling labelling dubbing branding
-    """.split()
+    ["saying", "adding", "noting", "stating", "telling", "explaining", "arguing", "insisting", "warning", "writing", "asking", "claiming", "declaring", "calling", "suggesting", "acknowledging", "admitting", "recalling", "tweeting", "promising", "vowing", "urging", "predicting", "asserting", "contending", "replying", "responding", "quipping", "joking", "concluding", "complaining", "charging", "countering", "describing", "labeling", "labelling", "dubbing", "branding"]
 )
 # Verbs that are cues only with a particle: "went on", "pointed out".
 _PARTICLE_CUES = {"went": "on", "goes": "on", "go": "on", "pointed": "out", "points": "out", "point": "out"}
 _AUXILIARIES = frozenset(
-    """
-    has have had was were is are be been also later then once previously reportedly
-    repeatedly recently further would will did does do often never always again publicly
-    privately first just already even quickly simply has once subsequently allegedly
-    earlier had still now then flatly angrily proudly bluntly famously openly could can
-    may might should must not cannot never n't would has don't doesn't didn't won't can't
-    wouldn't couldn't isn't wasn't
-    """.split()
+    ["has", "have", "had", "was", "were", "is", "are", "be", "been", "also", "later", "then", "once", "previously", "reportedly", "repeatedly", "recently", "further", "would", "will", "did", "does", "do", "often", "never", "always", "again", "publicly", "privately", "first", "just", "already", "even", "quickly", "simply", "has", "once", "subsequently", "allegedly", "earlier", "had", "still", "now", "then", "flatly", "angrily", "proudly", "bluntly", "famously", "openly", "could", "can", "may", "might", "should", "must", "not", "cannot", "never", "n't", "would", "has", "don't", "doesn't", "didn't", "won't", "can't", "wouldn't", "couldn't", "isn't", "wasn't"]
 )
 _CLAUSE_STOPS = frozenset(
-    """
-    that and but while because when if as after before since which who whom whose where
-    than or nor so though although whether what how why so
-    """.split()
+    ["that", "and", "but", "while", "because", "when", "if", "as", "after", "before", "since", "which", "who", "whom", "whose", "where", "than", "or", "nor", "so", "though", "although", "whether", "what", "how", "why", "so"]
 )
 _LEADING_DROP = frozenset(
-    """
-    on in at during after earlier later today yesterday tonight monday tuesday wednesday
-    thursday friday saturday sunday last this week month year meanwhile however also but
-    and then now so ultimately instead still yet finally separately similarly
-    """.split()
+    ["on", "in", "at", "during", "after", "earlier", "later", "today", "yesterday", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "last", "this", "week", "month", "year", "meanwhile", "however", "also", "but", "and", "then", "now", "so", "ultimately", "instead", "still", "yet", "finally", "separately", "similarly"]
 )
-PRONOUNS = frozenset("he she they i we it".split())
+PRONOUNS = frozenset(["he", "she", "they", "i", "we", "it"])
 _RESOLVABLE_PRONOUNS = frozenset(["he", "she"])
 PERSON_ROLES = frozenset(
-    """
-    officer activist analyst observer expert spokesman spokeswoman spokesperson official
-    senator congressman congresswoman candidate lawyer attorney minister president governor
-    chairman chairwoman director author researcher professor economist commentator
-    politician leader general colonel commander diplomat ambassador secretary nominee
-    businessman businesswoman billionaire mogul democrat republican former retired veteran
-    man woman mayor representative lawmaker aide adviser advisor strategist pundit
-    journalist reporter writer host founder ceo executive chief judge prosecutor
-    """.split()
+    ["officer", "activist", "analyst", "observer", "expert", "spokesman", "spokeswoman", "spokesperson", "official", "senator", "congressman", "congresswoman", "candidate", "lawyer", "attorney", "minister", "president", "governor", "chairman", "chairwoman", "director", "author", "researcher", "professor", "economist", "commentator", "politician", "leader", "general", "colonel", "commander", "diplomat", "ambassador", "secretary", "nominee", "businessman", "businesswoman", "billionaire", "mogul", "democrat", "republican", "former", "retired", "veteran", "man", "woman", "mayor", "representative", "lawmaker", "aide", "adviser", "advisor", "strategist", "pundit", "journalist", "reporter", "writer", "host", "founder", "ceo", "executive", "chief", "judge", "prosecutor"]
 )
 MEDIUM_ROLES = frozenset(
-    "agency outlet newspaper paper channel broadcaster network site website publication magazine".split()
+    ["agency", "outlet", "newspaper", "paper", "channel", "broadcaster", "network", "site", "website", "publication", "magazine"]
 )
 _TITLES = frozenset(
-    """
-    president sen senator rep representative gov governor mr mrs ms dr gen general col
-    colonel lt lieut lieutenant maj major capt captain retired former secretary chairman
-    prof professor judge justice rev sir lord lady prime minister mayor vice first deputy
-    ambassador us u.s the a an democratic republican presidential candidate nominee
-    """.split()
+    ["president", "sen", "senator", "rep", "representative", "gov", "governor", "mr", "mrs", "ms", "dr", "gen", "general", "col", "colonel", "lt", "lieut", "lieutenant", "maj", "major", "capt", "captain", "retired", "former", "secretary", "chairman", "prof", "professor", "judge", "justice", "rev", "sir", "lord", "lady", "prime", "minister", "mayor", "vice", "first", "deputy", "ambassador", "us", "u.s", "the", "a", "an", "democratic", "republican", "presidential", "candidate", "nominee"]
 )
-_NAME_PARTICLES = frozenset("al bin ibn de da di del van von der la le du st".split())
-_MEDIUM_INTRO_RE = re.compile(
-    r"(?:told|tells|telling|speaking to|spoke to|in an interview with|interview with|"
-    r"contacted by|(?:wrote|said|posted|tweeted) on)\s+$",
-    re.IGNORECASE,
-)
+_NAME_PARTICLES = frozenset(["al", "bin", "ibn", "de", "da", "di", "del", "van", "von", "der", "la", "le", "du", "st"])
 _BOUNDARY_CHARS = frozenset(",;:()[]\"“”‘’«»„—–!?\n")
 _DETERMINERS = frozenset(["the", "a", "an"])
 
@@ -248,8 +190,8 @@ def _attribute_one(
     return _resolve(ctx, i, j, cue, medium, apposition, named, q.open_at)
 
 
-_TITLE_SMALL = frozenset("and of the a an in on for to with at by or from".split())
-_TITLE_INTROS = frozenset("on told tell tells to with titled called named entitled dubbed".split())
+_TITLE_SMALL = frozenset(["and", "of", "the", "a", "an", "in", "on", "for", "to", "with", "at", "by", "or", "from"])
+_TITLE_INTROS = frozenset(["on", "told", "tell", "tells", "to", "with", "titled", "called", "named", "entitled", "dubbed"])
 
 
 def _is_title(ctx: _Context, q: Quotation) -> bool:
@@ -282,7 +224,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     between = ctx.text[close_end : int(ctx.starts[j0])]
     if between.strip(" ,\u00a0\n") or ctx.paragraph_index(int(ctx.starts[j0])) != ctx.paragraph_index(q.close_at):
         return None
-    s_start, s_end = ctx.sentence_at(close_end)
+    _, s_end = ctx.sentence_at(close_end)
     limit = min(hi, max(s_end, int(ctx.ends[j0])))
     first = ctx.norms[j0]
     # Inverted order: ", said Obama" / ", according to the source".
@@ -489,7 +431,7 @@ def _phrase_before(
         if word == "and" and _determiner_within(ctx, i - 1, region_start):
             i -= 1
             continue
-        if word in _CLAUSE_STOPS or _is_finite_cue(word) and not ctx.capitalized(i - 1):
+        if word in _CLAUSE_STOPS or (_is_finite_cue(word) and not ctx.capitalized(i - 1)):
             reached_boundary = True
             break
         i -= 1
@@ -525,7 +467,7 @@ def _phrase_before(
 
 
 _VERBISH = frozenset(
-    "is are was were has have had be been will would can could do does did said says told".split()
+    ["is", "are", "was", "were", "has", "have", "had", "be", "been", "will", "would", "can", "could", "do", "does", "did", "said", "says", "told"]
 )
 
 
@@ -540,11 +482,11 @@ def _verbish(ctx: _Context, t: int) -> bool:
 
 
 _FUNCTION_WORDS = frozenset(
-    "to of in on at for with by from about as into than asked declined refused".split()
+    ["to", "of", "in", "on", "at", "for", "with", "by", "from", "about", "as", "into", "than", "asked", "declined", "refused"]
 )
 
 
-_POSSESSIVES = frozenset("the a an his her their its our my your this that these those".split())
+_POSSESSIVES = frozenset(["the", "a", "an", "his", "her", "their", "its", "our", "my", "your", "this", "that", "these", "those"])
 
 
 def _noun_use(ctx: _Context, v: int) -> bool:
@@ -565,7 +507,7 @@ def _is_finite_cue(word: str) -> bool:
 def _determiner_within(ctx: _Context, i: int, region_start: int) -> bool:
     """True when "and" at token i joins adjectives of one phrase ("a military and diplomatic source")."""
     for t in range(i - 1, max(-1, i - 4), -1):
-        if int(ctx.starts[t]) < region_start or ctx.boundary_before(t + 1) or ctx.capitalized(t) and t != i - 1:
+        if int(ctx.starts[t]) < region_start or ctx.boundary_before(t + 1) or (ctx.capitalized(t) and t != i - 1):
             return False
         if ctx.norms[t] in _DETERMINERS:
             return True
@@ -619,14 +561,7 @@ def _opener(ctx: _Context, i: int) -> bool:
 
 
 _OPENERS = frozenset(
-    """
-    when while after before as if although though since during with without for from by in
-    on at this that these those it its there here hours days minutes weeks months years
-    speaking asked asking talking writing earlier later then now meanwhile but and so yet
-    the a an his her their our my your however still also even only just today yesterday
-    monday tuesday wednesday thursday friday saturday sunday last next one two three
-    january february march april may june july august september october november december
-    """.split()
+    ["when", "while", "after", "before", "as", "if", "although", "though", "since", "during", "with", "without", "for", "from", "by", "in", "on", "at", "this", "that", "these", "those", "it", "its", "there", "here", "hours", "days", "minutes", "weeks", "months", "years", "speaking", "asked", "asking", "talking", "writing", "earlier", "later", "then", "now", "meanwhile", "but", "and", "so", "yet", "the", "a", "an", "his", "her", "their", "our", "my", "your", "however", "still", "also", "even", "only", "just", "today", "yesterday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "last", "next", "one", "two", "three", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 )
 
 
@@ -637,8 +572,12 @@ def _cue_and_medium(ctx: _Context, v: int, limit: int) -> tuple[str, str | None]
     if word in ("told", "tells", "tell", "telling") and v + 1 < len(ctx.norms) and int(ctx.starts[v + 1]) < limit:
         if ctx.capitalized(v + 1) and not ctx.boundary_before(v + 1):
             j = v + 2
-            while j < len(ctx.norms) and j < v + 6 and ctx.capitalized(j) and not ctx.boundary_before(j) and int(ctx.ends[j]) <= limit:
+            while (
+                j < len(ctx.norms) and j < v + 6 and ctx.capitalized(j) and not ctx.boundary_before(j)
+                and int(ctx.ends[j]) <= limit and not ctx.norms[j - 1].endswith("'s")
+            ):
                 j += 1
+            # "told NBC's Today show" → NBC; "told Sputnik News" → Sputnik News
             medium = _strip_possessive(ctx.span_text(v + 1, j))
             cue_end = j
     elif word in ("pointed", "points", "point", "went", "goes") and v + 1 < len(ctx.norms):
@@ -649,7 +588,7 @@ def _cue_and_medium(ctx: _Context, v: int, limit: int) -> tuple[str, str | None]
 def _medium_in(ctx: _Context, start: int, end: int) -> str | None:
     """A medium named in the sentence ("When contacted by Sputnik", "speaking to CNN")."""
     for m in re.finditer(
-        r"(?:contacted by|speaking to|spoke to|in an interview with|interview with|told)\s+((?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})",
+        r"(?i:contacted by|speaking to|spoke to|in an interview with|interview with|told)\s+((?:the\s+)?[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*){0,3})",
         ctx.text[start:end],
     ):
         return _strip_possessive(m.group(1))
@@ -657,7 +596,7 @@ def _medium_in(ctx: _Context, start: int, end: int) -> str | None:
 
 
 def _strip_possessive(name: str) -> str:
-    return re.sub(r"['’]s$", "", name)
+    return re.split(r"['’]s\b", name, maxsplit=1)[0]
 
 
 def _resolve(

@@ -168,6 +168,7 @@ def find_quotations(text: str) -> list[Quotation]:
                 and not re.search(r"\w", text[first_double.end : p_end])
             )
             if reopens:
+                assert first_double is not None
                 stack.append(carried)
                 i = marks.index(first_double) + 1  # the reopening mark is consumed
             elif closes_later:

@@ -32,20 +32,11 @@ from ..normalize import Tokens, fold, tokenize
 from ..params import Params
 
 STOPWORDS = frozenset(
-    """
-    a an the and or but of to in on at for with by from as is are was were be been being it
-    its this that these those he she they we i you his her their our my your not no so if
-    than then there here has have had do does did will would can could should may might
-    must what which who whom whose when where why how all any some very just also more most
-    into out up about over after before under again further once only own same too s t
-    """.split()
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "not", "no", "so", "if", "than", "then", "there", "here", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "very", "just", "also", "more", "most", "into", "out", "up", "about", "over", "after", "before", "under", "again", "further", "once", "only", "own", "same", "too", "s", "t"]
 )
-_PRONOUN_SPEAKERS = frozenset("he she they i we it".split())
+_PRONOUN_SPEAKERS = frozenset(["he", "she", "they", "i", "we", "it"])
 _SPEAKER_NOISE = frozenset(
-    """
-    the a an president sen senator rep gov governor mr mrs ms dr gen col lt lieut retired
-    former secretary chairman prof professor
-    """.split()
+    ["the", "a", "an", "president", "sen", "senator", "rep", "gov", "governor", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "lieut", "retired", "former", "secretary", "chairman", "prof", "professor"]
 )
 
 
@@ -286,7 +277,7 @@ def _link_similar(
         for k, m in candidates
     ]
     cosines = np.zeros(len(candidates))
-    involved = sorted({k for (pair, c) in zip(candidates, comparable) if c for k in pair})
+    involved = sorted({k for (pair, c) in zip(candidates, comparable, strict=True) if c for k in pair})
     if involved:
         row = {k: r for r, k in enumerate(involved)}
         chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
@@ -296,7 +287,7 @@ def _link_similar(
         right = matrix[[row[candidates[i][1]] for i in chosen]]
         cosines[chosen] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
     best_host: dict[int, tuple[int, int, int]] = {}
-    for (k, m), cosine in zip(candidates, cosines):
+    for (k, m), cosine in zip(candidates, cosines, strict=True):
         a, b = longer[k], longer[m]
         short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
         content_cover = len(short.content & long.content) / len(short.content)
@@ -455,7 +446,11 @@ def _different_speaker(a: Quote, b: Quote, by_id: dict[str, Document]) -> bool:
 
 def _stated_speaker(q: Quote, by_id: dict[str, Document]) -> str | None:
     doc = by_id.get(q.doc)
-    if doc is not None and q.speaker_start is not None and q.speaker_end is not None:
-        if fold(doc.text[q.speaker_start : q.speaker_end]) in _PRONOUN_SPEAKERS:
-            return None
+    if (
+        doc is not None
+        and q.speaker_start is not None
+        and q.speaker_end is not None
+        and fold(doc.text[q.speaker_start : q.speaker_end]) in _PRONOUN_SPEAKERS
+    ):
+        return None
     return q.speaker
