@@ -308,6 +308,20 @@ def _one_side(
     return out
 
 
+def _evidence(group: list[tuple[int, int, float]]) -> float:
+    """Sum of the best pair score of each sentence, on the side with fewer sentences.
+
+    One sentence that weakly resembles several sentences of the other article is the same
+    topic, not reuse; several sentences in a row that resemble their counterparts are.
+    """
+    best_a: dict[int, float] = {}
+    best_b: dict[int, float] = {}
+    for i, j, score in group:
+        best_a[i] = max(best_a.get(i, 0.0), score)
+        best_b[j] = max(best_b.get(j, 0.0), score)
+    return min(sum(best_a.values()), sum(best_b.values()))
+
+
 def build_match(
     a: PreparedDocument,
     b: PreparedDocument,
@@ -333,7 +347,7 @@ def build_match(
     if a_words < params.min_words or b_words < params.min_words:
         return None
     kept = sum(o[2] - o[1] for o in ops if o[0] == "keep")
-    if sum(s for _, _, s in group) < params.reword_threshold:
+    if _evidence(group) < params.reword_threshold:
         return None  # lone weak sentence pairs are topic, not reuse
     longer = max(a_words, b_words)
     kind = "verbatim" if kept >= params.verbatim_threshold * longer else "reworded"
