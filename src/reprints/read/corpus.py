@@ -115,8 +115,15 @@ def _run(
             else:
                 yield task
         return
-    # spawn, not fork: the CLI runs a progress thread, and forking a threaded process can hang.
-    context = multiprocessing.get_context("spawn")
+    # forkserver, not fork: the CLI may run a progress thread, and forking a threaded process
+    # can hang. The server imports the readers once; each worker is then a cheap fork of it.
+    context: multiprocessing.context.BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload(["reprints.read.corpus", "trafilatura", "warcio"])
+        context = server
+    else:
+        context = multiprocessing.get_context("spawn")
     with context.Pool(jobs) as pool:
         for result in pool.imap(_read_in_worker, ((t, options) for t in tasks), chunksize=4):
             if isinstance(result, FileTask):  # a streaming format: read here, in order
