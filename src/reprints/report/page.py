@@ -48,6 +48,7 @@ def _overview_html(result: ScanResult, pair_count: int) -> str:
     for match in result.matches:
         words[match.kind] += match_words(match, texts)
     cross = sum(1 for f in result.quote_families if len(f.outlets) > 1)
+    judged = [m.credited for m in result.matches if m.credited is not None]
     stats = [
         _stat(len(documents), "documents"),
         _stat(len(outlets), "outlets"),
@@ -56,6 +57,10 @@ def _overview_html(result: ScanResult, pair_count: int) -> str:
         _stat(kinds["verbatim"], f"verbatim ({words['verbatim']} words)", "verbatim"),
         _stat(kinds["reworded"], f"reworded ({words['reworded']} words)", "reworded"),
         _stat(pair_count, "document pairs"),
+        _stat(
+            f"{sum(judged)} of {len(judged)}" if judged else "–",
+            "passages whose later article credits the source",
+        ),
         _stat(len(result.quotes), "quotes", "quotes"),
         _stat(len(result.quote_families), f"quote families ({cross} across outlets)", "quotes"),
         _stat(len(result.stories), "stories"),
