@@ -23,9 +23,11 @@ import datetime as dt
 import html
 import itertools
 import json
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ import numpy as np
 
 from .align import AlignContext, align_pair, fit_model, prepare, segment
 from .boilerplate import find_boilerplate, spans_by_document
-from .credit import WIRE_AGENCIES, _when, canonical_outlet, credited_outlets, credits, direction
+from .credit import WIRE_AGENCIES, _when, canonical_outlet, credits, direction, outlet_aliases
 from .errors import InputError, ParameterError
 from .model import ArticleWireShare, Document, Match, ScanResult, WireClass
 from .normalize import Tokens, paragraph_spans, tokenize
@@ -54,16 +56,46 @@ CLASSES: tuple[WireClass, ...] = ("wholly-derived", "partially-derived", "non-de
 # --- which documents are wire copy ---------------------------------------------------------
 
 
-def byline_credits(text: str) -> list[str]:
-    """Return the wire agencies credited in the opening or closing lines of ``text``.
+_BYLINE_FORMS = (
+    r"\(\s*{a}\s*\)",  # "WASHINGTON (AP) —"
+    r"^[ \t]*(?:by|from|via|source:|copyright|©)\s+(?:the\s+)?{a}\b",  # "By Reuters"
+    r"^[ \t]*(?:the\s+)?{a}[ \t]*(?:staff|news|wire|reporters?)?[ \t]*[.,]?[ \t]*$",  # a line "AFP"
+    r"[—–-]{{1,2}}[ \t]*(?:the\s+)?{a}[ \t]*\.?[ \t]*$",  # "— Reuters" closing a line
+    r"\b{a}(?:'s)?\s+(?:reports?|reported|contributed)\b",  # "Sputnik reports", "AP contributed"
+    r"^[ \t]*©[ \t]*(?:\d{{4}}\s+)?{a}\b",  # "© 2018 AFP"
+)
 
-    Looks at the first two paragraphs and the first :data:`BYLINE_CHARS` characters (byline,
-    dateline) and at the last :data:`BYLINE_CHARS` characters ("— Reuters", "AP contributed").
+
+_PARAGRAPH_MARK_RE = re.compile(r"[ \t]*#{3,}[ \t]*")
+
+
+@lru_cache(maxsize=256)
+def _byline_pattern(agency: str) -> re.Pattern[str]:
+    alt = "|".join(re.escape(a) for a in outlet_aliases(agency))
+    # Short all-capital aliases (AP, AFP, PA) must keep their case; longer names need not.
+    names = rf"(?:{alt})"
+    forms = [f.format(a=rf"(?-i:{names})" if _all_caps(agency) else names) for f in _BYLINE_FORMS]
+    return re.compile("|".join(f"(?:{f})" for f in forms), re.IGNORECASE | re.MULTILINE)
+
+
+def _all_caps(agency: str) -> bool:
+    return any(len(a) <= 3 and a.isupper() for a in outlet_aliases(agency))
+
+
+def byline_credits(text: str) -> list[str]:
+    """Return the wire agencies credited in the byline, dateline or sign-off of ``text``.
+
+    Only crediting forms count ("(AP)", "By Reuters", a line reading "AFP", "— Reuters",
+    "Sputnik reports", "AP contributed", "© AFP"), and only in the first two paragraphs
+    (at least :data:`BYLINE_CHARS` characters) and the last :data:`BYLINE_CHARS`: a source
+    "told Reuters" in the body does not make an article wire copy.
     """
+    # Scrapes often mark paragraphs with " ### " (the asprout sets do): read them as breaks.
+    text = _PARAGRAPH_MARK_RE.sub("\n\n", text)
     paragraphs = paragraph_spans(text)
     head_end = max(BYLINE_CHARS, paragraphs[1][1] if len(paragraphs) > 1 else 0)
     zones = text[: min(len(text), head_end, 4 * BYLINE_CHARS)] + "\n\n" + text[-BYLINE_CHARS:]
-    return credited_outlets(zones, WIRE_AGENCIES)
+    return sorted(a for a in WIRE_AGENCIES if _byline_pattern(a).search(zones))
 
 
 def wire_agencies(documents: Sequence[Document], wire: Sequence[str] | str) -> dict[str, str]:
@@ -111,8 +143,6 @@ def _first_credited(text: str, agencies: list[str]) -> str:
     folded = text.casefold()
 
     def where(agency: str) -> int:
-        from .credit import outlet_aliases
-
         hits = [folded.find(a.casefold()) for a in outlet_aliases(agency)]
         hits = [h for h in hits if h >= 0]
         return min(hits) if hits else len(text)
