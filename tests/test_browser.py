@@ -15,9 +15,9 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from conftest import GOLD_L1, ROOT, find_span
+from conftest import GOLD_L1, GOLD_L2, ROOT, find_span
 from reprints.model import Document
-from reprints.report import render_report
+from reprints.report import render_pair_page, render_report
 from reprints.scan import scan
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -149,6 +149,30 @@ def pair_fragment(a: str, b: str) -> str:
     return f"#pair={quote(a, safe='')}|{quote(b, safe='')}"
 
 
+def assert_lit_in_both_columns(dom: Page, link: tuple[str, str, str, str], texts: dict[str, str]) -> None:
+    """Assert one match lights up most of the gold link's passage in each column, at exact offsets."""
+
+    def marked(doc: str, needle: str) -> dict[str, str]:
+        """Map each match id to the highlighted text it has inside the gold passage."""
+        lo, hi = find_span(texts[doc], needle)
+        found: dict[str, str] = {}
+        for span in dom.columns[doc]["spans"]:
+            start, end = int(span["data-s"]), int(span["data-e"])
+            # Every highlighted piece is exactly the document's text at its offsets.
+            assert span["text"] == texts[doc][start:end]
+            if start < hi and end > lo:
+                found[span["data-m"]] = found.get(span["data-m"], "") + span["text"]
+        return found
+
+    left, right = marked(link[0], link[1]), marked(link[2], link[3])
+    shared = set(left) & set(right)
+    assert shared, f"no one match is highlighted over {link[1][:40]!r} in both columns"
+    # Most of the gold passage is covered, on both sides, by the matches shown over it.
+    for doc, needle, found in ((link[0], link[1], left), (link[2], link[3], right)):
+        covered = sum(len(found[m]) for m in shared)
+        assert covered >= 0.5 * len(needle), (doc, covered, len(needle))
+
+
 def test_l1_passage_is_highlighted_in_both_columns(sample_report, sample_texts, tmp_path):
     page, _ = sample_report
     dom, console = open_page(page, pair_fragment(GOLD_L1[0], GOLD_L1[2]), tmp_path, "report-pair.png")
@@ -157,25 +181,7 @@ def test_l1_passage_is_highlighted_in_both_columns(sample_report, sample_texts, 
     assert console == []
     assert set(dom.columns) == {GOLD_L1[0], GOLD_L1[2]}
 
-    def marked(doc: str, needle: str) -> dict[str, str]:
-        """Map each match id to the highlighted text it has inside the gold passage."""
-        lo, hi = find_span(sample_texts[doc], needle)
-        found: dict[str, str] = {}
-        for span in dom.columns[doc]["spans"]:
-            start, end = int(span["data-s"]), int(span["data-e"])
-            # Every highlighted piece is exactly the document's text at its offsets.
-            assert span["text"] == sample_texts[doc][start:end]
-            if start < hi and end > lo:
-                found[span["data-m"]] = found.get(span["data-m"], "") + span["text"]
-        return found
-
-    left, right = marked(GOLD_L1[0], GOLD_L1[1]), marked(GOLD_L1[2], GOLD_L1[3])
-    shared = set(left) & set(right)
-    assert shared, "no one match is highlighted over L1 in both columns"
-    # Most of the gold passage is covered, on both sides, by the matches shown over it.
-    for doc, needle, found in ((GOLD_L1[0], GOLD_L1[1], left), (GOLD_L1[2], GOLD_L1[3], right)):
-        covered = sum(len(found[m]) for m in shared)
-        assert covered >= 0.5 * len(needle), (doc, covered, len(needle))
+    assert_lit_in_both_columns(dom, GOLD_L1, sample_texts)
     # Each column shows the whole article, unchanged.
     for doc, column in dom.columns.items():
         assert "".join(column["text"]) == sample_texts[doc]
@@ -251,3 +257,18 @@ def test_a_mangled_link_still_opens_the_report(sample_report, tmp_path):
     assert dom.root.get("data-ready") == "yes"
     assert "data-errors" not in dom.root, dom.root.get("data-errors")
     assert console == []
+
+
+def test_pair_page_shows_l1_and_l2_with_changed_words(sample_report, sample_texts, tmp_path):
+    """The page `reprints diff A B --html` writes, for the 21st Century Wire and Duran seeds."""
+    _, result = sample_report
+    page = tmp_path / "pair.html"
+    page.write_text(render_pair_page(result, GOLD_L1[0], GOLD_L1[2]), encoding="utf-8")
+    dom, console = open_page(page, "", tmp_path, "pair-page.png")
+    assert dom.root.get("data-ready") == "yes" and console == []
+    assert "data-errors" not in dom.root, dom.root.get("data-errors")
+    for link in (GOLD_L1, GOLD_L2):
+        assert_lit_in_both_columns(dom, link, sample_texts)
+    # Reworded passages mark their changed words, on both sides.
+    for doc in (GOLD_L1[0], GOLD_L1[2]):
+        assert any("changed" in (span.get("class") or "") for span in dom.columns[doc]["spans"])
