@@ -46,6 +46,7 @@ from reprints.candidates import (  # noqa: E402
     band_pairs,
     channel_bands,
     channel_keys,
+    channel_max_bucket,
     common_words,
     date_blocks,
     merge_channels,
@@ -92,10 +93,11 @@ class PeakRSS:
         self.peak = max(self.peak, self._rss())
 
 
-def stage_row(name: str, seconds: float, docs: int, mbytes: float, peak: int) -> dict:
+def stage_row(name: str, seconds: float, docs: int, mbytes: float, peak: int, cpu: float | None = None) -> dict:
     return {
         "stage": name,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2) if cpu is not None else None,
         "docs_per_s": round(docs / seconds) if seconds > 0 else None,
         "mb_per_s": round(mbytes / seconds, 1) if seconds > 0 else None,
         "peak_rss_mb": round(peak / 2**20),
@@ -133,9 +135,9 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
     mbytes = docs_path.stat().st_size / 2**20
     rows = []
     with PeakRSS() as rss:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
-        rows.append(stage_row("read", time.perf_counter() - t, len(docs), mbytes, rss.peak))
+        rows.append(stage_row("read", time.perf_counter() - t, len(docs), mbytes, rss.peak, time.process_time() - c))
     n = len(docs)
     texts = [d.text for d in docs]
     dates = [d.date for d in docs]
@@ -143,64 +145,78 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
     del docs
     engine = LocalEngine(jobs)
     with PeakRSS() as rss:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         feats = engine.features(texts, params)
-        rows.append(stage_row("features (tokenise + hash)", time.perf_counter() - t, n, mbytes, rss.peak))
+        cpu = time.process_time() - c if jobs == 1 else None  # workers' CPU is not ours
+        rows.append(stage_row("features (tokenise + hash)", time.perf_counter() - t, n, mbytes, rss.peak, cpu))
     del texts
     hasher = MinHasher(params.num_perm, params.seed)
     MinHasher(8, 1).sign_ranges(np.arange(10, dtype=np.uint32), np.array([0]), np.array([5]))  # compile
     sign_s = band_s = 0.0
+    sign_c = band_c = 0.0
     per_channel = {}
     window_counts = {}
+    code_counts = {}
     blocks = date_blocks(dates, params)
     with PeakRSS() as rss:
         for channel in CHANNELS:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             drop = common_words(feats, params) if channel == "reworded" else None
             wins = windows(feats, channel, params, drop)
             sign_s += time.perf_counter() - t
+            sign_c += time.process_time() - c
             window_counts[channel] = len(wins.starts)
             bands, _rows = channel_bands(channel, params)
             win_blocks = blocks[wins.docs] if blocks is not None else None
             codes = []
             for lo in range(0, bands, 8):
                 hi = min(lo + 8, bands)
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 keys = channel_keys(wins, channel, params, lo, hi, hasher)
                 sign_s += time.perf_counter() - t
-                t = time.perf_counter()
+                sign_c += time.process_time() - c
+                t, c = time.perf_counter(), time.process_time()
                 codes.extend(
-                    band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, params.max_bucket, win_blocks)
+                    band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, channel_max_bucket(channel, params), win_blocks)
                     for k in range(hi - lo)
                 )
                 band_s += time.perf_counter() - t
-            t = time.perf_counter()
+                band_c += time.process_time() - c
+            t, c = time.perf_counter(), time.process_time()
             min_bands = 1 if channel == "verbatim" else params.reword_min_bands
             per_channel[channel] = window_doc_pairs(codes, wins.docs, n, min_bands)
+            code_counts[channel] = int(sum(len(x) for x in codes))
             band_s += time.perf_counter() - t
-        t = time.perf_counter()
+            band_c += time.process_time() - c
+        t, c = time.perf_counter(), time.process_time()
         candidates = merge_channels(per_channel["verbatim"], per_channel["reworded"], params, n, dates=dates)
         band_s += time.perf_counter() - t
+        band_c += time.process_time() - c
         peak = rss.peak
-    rows.append(stage_row("sign (windows -> band keys)", sign_s, n, mbytes, peak))
-    rows.append(stage_row("band (buckets -> candidate pairs)", band_s, n, mbytes, peak))
+    rows.append(stage_row("sign (windows -> band keys)", sign_s, n, mbytes, peak, sign_c))
+    rows.append(stage_row("band (buckets -> candidate pairs)", band_s, n, mbytes, peak, band_c))
     pairs = {(c.a, c.b) for c in candidates}
     return {
         "docs": n,
         "mb": round(mbytes, 1),
         "windows": window_counts,
+        "colliding_window_pairs": code_counts,
         "stages": rows,
         "candidates": candidate_scores(pairs, truth, index),
     }
 
 
 def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int, n_update: int, n_tfidf: int) -> dict:
-    """datasketch update / bulk vs ours, and brute-force TF-IDF, on the first articles."""
+    """datasketch update / bulk vs ours, and brute-force TF-IDF, on the first articles.
+
+    Rates are per CPU second of this process (``time.process_time``), so that other work on
+    a shared machine does not skew the ratios; all start from the same tokens.
+    """
     from datasketch import MinHash
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from reprints.normalize import tokenize
-    from reprints.shingle import shingle_hashes
+    from reprints.shingle import shingle_hashes_many
 
     texts, ids = [], []
     with open(docs_path, encoding="utf-8") as f:
@@ -216,37 +232,35 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
         norms = tok.norms
         return [" ".join(norms[i : i + k]).encode("utf-8") for i in range(len(norms) - k + 1)]
 
-    t = time.perf_counter()
+    t = time.process_time()
     for tok in tokens[:n_update]:
         m = MinHash(num_perm=params.num_perm, seed=params.seed)
         for s in shingle_bytes(tok):
             m.update(s)
-    out["datasketch_update_docs_per_s"] = round(min(n_update, len(tokens)) / (time.perf_counter() - t))
-    t = time.perf_counter()
+    out["datasketch_update_docs_per_s"] = round(min(n_update, len(tokens)) / (time.process_time() - t))
+    t = time.process_time()
     MinHash.bulk([shingle_bytes(tok) for tok in tokens], num_perm=params.num_perm, seed=params.seed)
-    out["datasketch_bulk_docs_per_s"] = round(len(tokens) / (time.perf_counter() - t))
+    out["datasketch_bulk_docs_per_s"] = round(len(tokens) / (time.process_time() - t))
 
     hasher = MinHasher(params.num_perm, params.seed)
     hasher.sign(np.arange(10, dtype=np.uint32))  # compile the kernel outside the timing
     for label, use_numba in (("ours_numba", True), ("ours_numpy", False)):
         h = MinHasher(params.num_perm, params.seed, use_numba=use_numba)
-        t = time.perf_counter()
-        shingles = [shingle_hashes(tok, k) for tok in tokens]
-        offsets = np.zeros(len(shingles) + 1, dtype=np.int64)
-        np.cumsum([len(s) for s in shingles], out=offsets[1:])
-        h.sign_ranges(np.concatenate(shingles), offsets[:-1], offsets[1:])
-        out[f"{label}_doc_signatures_docs_per_s"] = round(len(tokens) / (time.perf_counter() - t))
+        t = time.process_time()
+        values, offsets = shingle_hashes_many(tokens, k)
+        h.sign_ranges(values, offsets[:-1], offsets[1:])
+        out[f"{label}_doc_signatures_docs_per_s"] = round(len(tokens) / (time.process_time() - t))
     out["signature_speedup_vs_bulk"] = round(out["ours_numba_doc_signatures_docs_per_s"] / out["datasketch_bulk_docs_per_s"], 1)
 
     # Brute force: every pair's TF-IDF cosine, the thing the candidates avoid.
     sub = texts[:n_tfidf]
     index = {d: i for i, d in enumerate(ids[:n_tfidf])}
-    t = time.perf_counter()
+    t = time.process_time()
     matrix = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform(sub)
     sims = (matrix @ matrix.T).tocoo()
     found = {(int(i), int(j)) for i, j, v in zip(sims.row, sims.col, sims.data) if i < j and v >= 0.3}
     out["tfidf_all_pairs_docs"] = len(sub)
-    out["tfidf_all_pairs_seconds"] = round(time.perf_counter() - t, 2)
+    out["tfidf_all_pairs_seconds"] = round(time.process_time() - t, 2)
     out["tfidf_all_pairs_cosine_0.3"] = candidate_scores(found, truth, index)
     return out
 
@@ -327,14 +341,21 @@ def match_scores(matches_path: Path, truth_path: Path) -> dict:
 def markdown(report: dict) -> str:
     lines = []
     for run in report["runs"]:
-        lines.append(f"### {run['docs']:,} articles ({run['mb']} MB), jobs={report['jobs']}")
+        lines.append(f"### {run['docs']:,} articles ({run['mb']} MB), jobs={report['jobs']}, load average {run.get('load')}")
         lines.append("")
-        lines.append("| stage | seconds | docs/s | MB/s | peak RSS (MB) |")
-        lines.append("|---|---:|---:|---:|---:|")
+        lines.append("| stage | wall s | CPU s | docs/s (wall) | docs/s (CPU) | MB/s (wall) | peak RSS (MB) |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|")
         for r in run["stages"]:
-            lines.append(f"| {r['stage']} | {r['seconds']} | {r['docs_per_s']:,} | {r['mb_per_s']} | {r['peak_rss_mb']:,} |")
+            cpu = r["cpu_seconds"]
+            per_cpu = f"{round(run['docs'] / cpu):,}" if cpu else "-"
+            lines.append(
+                f"| {r['stage']} | {r['seconds']} | {cpu if cpu is not None else '-'} | {r['docs_per_s']:,} | "
+                f"{per_cpu} | {r['mb_per_s']} | {r['peak_rss_mb']:,} |"
+            )
         lines.append("")
-        lines.append(f"windows: {run['windows']}; candidates: `{json.dumps(run['candidates'])}`")
+        lines.append(f"windows: {run['windows']}; colliding window pairs: {run['colliding_window_pairs']}")
+        lines.append("")
+        lines.append(f"candidates: `{json.dumps(run['candidates'])}`")
         if "e2e" in run:
             lines.append("")
             lines.append(f"end to end: `{json.dumps(run['e2e'])}`")
@@ -355,14 +376,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--update-docs", type=int, default=300, help="articles for datasketch update per shingle")
     ap.add_argument("--tfidf-docs", type=int, default=2000, help="articles for brute-force TF-IDF")
     ap.add_argument("--date-window", type=int, default=7, help="Params.date_window_days for the run")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a Params field (JSON value)")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     ap.add_argument("--e2e-child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.e2e_child:
         e2e_child(args.e2e_child, args.work)
         return
-    params = Params(date_window_days=args.date_window)
-    report: dict[str, object] = {"jobs": args.jobs, "cpus": os.cpu_count(), "runs": []}
+    overrides = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        overrides[key] = json.loads(value)
+    params = Params(date_window_days=args.date_window).replace(**overrides)
+    report: dict[str, object] = {"jobs": args.jobs, "cpus": os.cpu_count(), "params": params.to_dict(), "runs": []}
     for n in [int(x) for x in args.docs.split(",")]:
         gen = args.work / f"gen{n}"
         if not (gen / "docs.jsonl").exists():
@@ -375,11 +401,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"generated {n} articles in {time.perf_counter() - t:.0f}s", file=sys.stderr)
         truth = [json.loads(line) for line in open(gen / "truth.jsonl", encoding="utf-8")]
         run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
+        run["load"] = [round(x, 1) for x in os.getloadavg()]
         if args.e2e:
             run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params)
         report["runs"].append(run)  # type: ignore[union-attr]
         print(json.dumps(run), file=sys.stderr)
-        if n == min(int(x) for x in args.docs.split(",")):
+        if n == min(int(x) for x in args.docs.split(",")) and args.compare_docs:
             truth_small = truth
             report["side_by_side"] = side_by_side(
                 gen / "docs.jsonl", truth_small, params, args.compare_docs, args.update_docs, args.tfidf_docs

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from reprints.minhash import HAVE_NUMBA, MinHasher
 from reprints.normalize import tokenize
-from reprints.shingle import shingle_hashes, window_shingle_ranges
+from reprints.shingle import shingle_hashes, shingle_hashes_many, window_shingle_ranges
 
 PATHS = [False, True] if HAVE_NUMBA else [False]
 PINNED = 2843229615
@@ -68,6 +68,13 @@ def test_shingle_hashes_are_stable_and_order_sensitive():
     assert a[0] != c[0] and np.array_equal(a[2:], c[2:])
     # Pinned: the hash must not change between runs, platforms or versions.
     assert int(shingle_hashes(tokenize("the first such extraction"), 4)[0]) == PINNED
+
+
+def test_batch_shingles_equal_per_text_shingles(sample_texts):
+    tokens = [tokenize(t) for t in sample_texts.values()] + [tokenize("too short"), tokenize("")]
+    values, offsets = shingle_hashes_many(tokens, 5)
+    for k, tok in enumerate(tokens):
+        assert np.array_equal(values[offsets[k] : offsets[k + 1]], shingle_hashes(tok, 5))
 
 
 def test_text_shorter_than_a_shingle_has_no_shingles():

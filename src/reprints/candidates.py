@@ -36,7 +36,7 @@ from .errors import ParameterError
 from .minhash import MinHasher
 from .normalize import Tokens
 from .params import Params
-from .shingle import kgram_hashes, window_starts, word_hashes
+from .shingle import shingle_hashes_many, window_starts, word_hashes
 
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
@@ -139,19 +139,10 @@ def content_words(tokens: Tokens, prefix: int) -> list[str]:
 
 def features(docs_tokens: Sequence[Tokens], params: Params, first: int = 0) -> Features:
     """Hash the shingles and content words of ``docs_tokens`` (documents numbered from ``first``)."""
-    shingles = [kgram_hashes(word_hashes(t.norms), params.shingle_size) for t in docs_tokens]
-    words = [
-        (word_hashes(content_words(t, params.reword_prefix)) >> np.uint64(32)).astype(np.uint32)
-        for t in docs_tokens
-    ]
-    empty = np.zeros(0, dtype=np.uint32)
-    return Features(
-        first,
-        np.concatenate(shingles) if shingles else empty,
-        _offsets(len(s) for s in shingles),
-        np.concatenate(words) if words else empty.copy(),
-        _offsets(len(w) for w in words),
-    )
+    shingles, shingle_offsets = shingle_hashes_many(docs_tokens, params.shingle_size)
+    content = [content_words(t, params.reword_prefix) for t in docs_tokens]
+    words = (word_hashes([w for c in content for w in c]) >> np.uint64(32)).astype(np.uint32)
+    return Features(first, shingles, shingle_offsets, words, _offsets(len(c) for c in content))
 
 
 @dataclass(frozen=True)
@@ -222,6 +213,11 @@ def channel_bands(channel: str, params: Params) -> tuple[int, int]:
     if channel == "verbatim":
         return params.bands, params.rows
     return params.reword_bands, params.reword_rows
+
+
+def channel_max_bucket(channel: str, params: Params) -> int:
+    """Return the largest bucket ``channel`` pairs windows in."""
+    return params.max_bucket if channel == "verbatim" else params.reword_max_bucket
 
 
 def channel_keys(
@@ -320,7 +316,7 @@ def iter_channel_pairs(
         hi = min(lo + _BANDS_PER_PASS, bands)
         keys = channel_keys(wins, channel, params, lo, hi, hasher)
         for band in range(hi - lo):
-            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, params.max_bucket, blocks)
+            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, channel_max_bucket(channel, params), blocks)
 
 
 def window_doc_pairs(

@@ -89,7 +89,7 @@ def bucket_pairs(
     empty = np.zeros(0, dtype=np.int64)
     if n < 2:
         return empty, empty.copy()
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     sorted_keys = keys[order]
     new = np.empty(n, dtype=bool)
     new[0] = True

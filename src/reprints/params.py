@@ -56,6 +56,8 @@ class Params:
     """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
     reword_min_hits: int = 2
     """Colliding content-word window pairs needed for a rewording-only candidate pair."""
+    reword_max_bucket: int = 100
+    """Rewording-channel buckets with more windows than this are common phrasing, skipped."""
     reword_max_df: float = 0.05
     """Content words in more than this share of the articles are left out of rewording windows."""
     reword_min_df_docs: int = 20

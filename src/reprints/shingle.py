@@ -73,6 +73,30 @@ def shingle_hashes(tokens: Tokens, size: int) -> np.ndarray:
     return kgram_hashes(word_hashes(tokens.norms), size)
 
 
+def shingle_hashes_many(docs_tokens: Sequence[Tokens], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the shingle hashes of many texts at once: (values, offsets), text i's in ``values[offsets[i]:offsets[i+1]]``.
+
+    Same values as ``shingle_hashes`` per text; one word lookup and one k-gram pass for the
+    whole batch instead of one per text.
+    """
+    words = [w for tokens in docs_tokens for w in tokens.norms]
+    lengths = np.fromiter((len(t) for t in docs_tokens), dtype=np.int64, count=len(docs_tokens))
+    return _kgrams_many(word_hashes(words), lengths, size)
+
+
+def _kgrams_many(hashes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """k-gram hashes of concatenated texts, dropping the k-grams that cross a text boundary."""
+    all_grams = kgram_hashes(hashes, size)
+    n_grams = np.maximum(lengths - size + 1, 0)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(n_grams, out=offsets[1:])
+    word_starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=word_starts[1:])
+    # k-gram g of text i starts at word word_starts[i] + g in the concatenation.
+    index = np.repeat(word_starts - offsets[:-1], n_grams) + np.arange(offsets[-1])
+    return all_grams[index] if len(index) else np.zeros(0, dtype=np.uint32), offsets
+
+
 def window_starts(n_words: int, window: int, stride: int) -> np.ndarray:
     """Return the first word of each passage window of a text of ``n_words`` words.
 

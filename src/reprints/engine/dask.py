@@ -27,6 +27,7 @@ from ..candidates import (
     bucket_codes,
     channel_bands,
     channel_keys,
+    channel_max_bucket,
     date_blocks,
     merge_channels,
     window_doc_pairs,
@@ -173,7 +174,7 @@ class DaskEngine:
                 for f, first in zip(feats, firsts)
             ]
             shard_tasks = [
-                [client.submit(_shard_codes, params.max_bucket, band, shard, *items, pure=False) for shard in range(self.shards)]
+                [client.submit(_shard_codes, channel_max_bucket(channel, params), band, shard, *items, pure=False) for shard in range(self.shards)]
                 for band in range(hi - lo)
             ]
             for per_shard in client.gather(shard_tasks):

@@ -14,6 +14,7 @@ from ..candidates import (
     band_pairs,
     channel_bands,
     channel_keys,
+    channel_max_bucket,
     common_words,
     date_blocks,
     features,
@@ -70,7 +71,7 @@ class LocalEngine:
             hi = min(lo + _BANDS_PER_TASK, bands)
             keys = channel_keys(wins, channel, params, lo, hi, hasher)
             return [
-                band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, params.max_bucket, blocks)
+                band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, channel_max_bucket(channel, params), blocks)
                 for k in range(hi - lo)
             ]
 
