@@ -150,7 +150,7 @@ def evaluate(root: Path, params: Params, oracle: bool) -> dict[str, object]:
     return {
         "stories": len(gold),
         "pa_stories": sum(1 for d in docs if d.outlet == "PA"),
-        "words": int(len(ref)),
+        "words": len(ref),
         "gold_counts": dict(sorted(Counter(ref.tolist()).items())),
         "pred_counts": dict(sorted(Counter(pred.tolist()).items())),
         "oracle_sources": oracle,

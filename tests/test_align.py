@@ -5,13 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import GOLD_L1, GOLD_L2, find_span
 from reprints import compare
 from reprints.model import Document
 from reprints.normalize import tokenize
 from reprints.params import Params
 from reprints.scan import scan
-
-from conftest import GOLD_L1, GOLD_L2, find_span
 
 DURAN = "004_dc875d24e25a1aad.txt"
 WIRE = "001_ea1662580eef0643.txt"

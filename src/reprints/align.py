@@ -75,7 +75,7 @@ def prepare_many(
     vectors = model.transform(norms)
     out = {}
     at = 0
-    for doc, (tokens, spans, ranges) in zip(documents, segments):
+    for doc, (tokens, spans, ranges) in zip(documents, segments, strict=False):
         block = rows(vectors, at, at + len(ranges))
         at += len(ranges)
         out[doc.id] = _finish(
@@ -142,7 +142,7 @@ class AlignContext:
     def get(self, doc: Document) -> PreparedDocument:
         """Return the prepared form of ``doc``, preparing it on first use."""
         found = self.prepared.get(doc.id)
-        if found is None or found.doc is not doc and found.doc.text != doc.text:
+        if found is None or (found.doc is not doc and found.doc.text != doc.text):
             found = prepare(doc, self.model, min_words=self.params.min_words)
             self.prepared[doc.id] = found
         return found
@@ -197,7 +197,7 @@ def select_pairs(
     col_best = scores >= scores.max(axis=0, keepdims=True)
     keep = above & ((row_best & col_best) | ((scores >= strong) & (row_best | col_best)))
     rows, cols = np.nonzero(keep)
-    return [(int(i), int(j), float(scores[i, j])) for i, j in zip(rows, cols)]
+    return [(int(i), int(j), float(scores[i, j])) for i, j in zip(rows, cols, strict=False)]
 
 
 def merge_pairs(

@@ -41,7 +41,7 @@ def find_boilerplate(
     keys: list[list[bytes]] = []
     corpus_docs: dict[bytes, set[int]] = defaultdict(set)
     outlet_docs: dict[tuple[str, bytes], set[int]] = defaultdict(set)
-    for k, (doc, (tokens, _spans, ranges)) in enumerate(zip(documents, segments)):
+    for k, (doc, (tokens, _spans, ranges)) in enumerate(zip(documents, segments, strict=False)):
         doc_keys = [_key(tokens.norms[i:j]) for i, j in ranges]
         keys.append(doc_keys)
         for key in set(doc_keys):
@@ -50,7 +50,7 @@ def find_boilerplate(
                 outlet_docs[(doc.outlet, key)].add(k)
     corpus_needed = max(CORPUS_MIN_DOCS, int(params.boilerplate_corpus_share * len(documents)) + 1)
     found: list[Boilerplate] = []
-    for k, (doc, (_tokens, spans, _ranges)) in enumerate(zip(documents, segments)):
+    for k, (doc, (_tokens, spans, _ranges)) in enumerate(zip(documents, segments, strict=False)):
         marks: list[tuple[int, int, str, int]] = []
         for s, key in enumerate(keys[k]):
             in_corpus = len(corpus_docs[key])

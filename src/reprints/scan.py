@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
@@ -110,7 +111,7 @@ def scan(
     """
     params = _resolve(params, overrides)
     docs = sorted(documents, key=lambda d: d.id)
-    for first, second in zip(docs, docs[1:]):
+    for first, second in pairwise(docs):
         if first.id == second.id:
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
     report = progress or (lambda stage, done, total: None)
@@ -164,6 +165,6 @@ def compare(text_a: str, text_b: str, params: Params | None = None, **overrides:
     segments = [segment(doc_a), segment(doc_b)]
     model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
     context = AlignContext(params, model)
-    for doc, (tokens, _spans, _ranges) in zip((doc_a, doc_b), segments):
+    for doc, (tokens, _spans, _ranges) in zip((doc_a, doc_b), segments, strict=False):
         context.prepared[doc.id] = prepare(doc, model, tokens=tokens, min_words=params.min_words)
     return align_pair(doc_a, doc_b, context)

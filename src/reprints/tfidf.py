@@ -20,15 +20,14 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorize
 # Function words carry no evidence of reuse; sklearn's list plus the clitics our tokenizer
 # keeps inside words ("it's", "don't") and a few reporting fillers every article uses.
 FUNCTION_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    "it's that's he's she's they're we're i'm don't didn't doesn't isn't wasn't won't can't "
-    "s t also just said says told would could".split()
+    ["it's", "that's", "he's", "she's", "they're", "we're", "i'm", "don't", "didn't", "doesn't", "isn't", "wasn't", "won't", "can't", "s", "t", "also", "just", "said", "says", "told", "would", "could"]
 )
 
 
 def sentence_terms(norms: Sequence[str]) -> list[str]:
     """Return the terms of one sentence: content words and bigrams touching one."""
     content = [w not in FUNCTION_WORDS for w in norms]
-    terms = [w for w, c in zip(norms, content) if c]
+    terms = [w for w, c in zip(norms, content, strict=False) if c]
     terms.extend(
         f"{norms[k]} {norms[k + 1]}"
         for k in range(len(norms) - 1)
