@@ -102,7 +102,7 @@ def _read_record(
         return
     del payload
     yield from decoding_warnings(where, decoded)
-    host = urlsplit(uri).hostname
+    host = (urlsplit(uri).hostname or "").removeprefix("www.") or None
     date = record.rec_headers.get_header("WARC-Date")
     row = {"warc_date": date} if date else {}
     if mime == "text/plain":
