@@ -154,3 +154,36 @@ def test_quotes_command_writes_jsonl_and_lists_families(runner, sample_dir, tmp_
 def test_quotes_command_help(runner):
     result = runner.invoke(main, ["quotes", "--help"])
     assert result.exit_code == 0 and "quotes.jsonl" in result.output
+
+
+def test_short_scare_quote_groups_only_within_one_story():
+    docs = [
+        Document(
+            "a.txt",
+            "Trump told supporters at a rally in Colorado Springs that the election was "
+            '"rigged" against him, repeating a charge he has made at campaign events for weeks '
+            "as his poll numbers slipped in swing states.",
+            outlet="Wire A",
+            date="2016-10-18",
+        ),
+        Document(
+            "b.txt",
+            "At a rally in Colorado Springs on Tuesday, Trump again told supporters the election "
+            'was "rigged" against him, a charge he has repeated at campaign events for weeks while '
+            "his poll numbers slipped.",
+            outlet="Paper B",
+            date="2016-10-19",
+        ),
+        Document(
+            "c.txt",
+            "The state lottery commission denied claims that Saturday's jackpot draw was "
+            '"rigged," saying its machines are audited every month by an independent firm and '
+            "that the winning ticket was sold at a gas station in Fresno.",
+            outlet="Paper C",
+            date="2016-10-19",
+        ),
+    ]
+    quotes, families = find_quotes(docs)
+    assert len(families) == 1
+    assert {q.doc for q in families[0].quotes} == {"a.txt", "b.txt"}
+    assert next(q for q in quotes if q.doc == "c.txt").family is None

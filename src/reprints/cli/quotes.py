@@ -16,6 +16,9 @@ from ..quotes import find_quotes
 from ..store import write_results
 from .common import Reading, corpus_options
 
+VARIANTS_SHOWN = 12
+"""Occurrences listed per family in the terminal (all of them are in quotes.jsonl)."""
+
 CHANGE_STYLES = {
     "original": "bold",
     "verbatim": "green",
@@ -75,7 +78,8 @@ def print_family(family: QuoteFamily, by_id: Mapping[str, Document], console: Co
     console.print(Text(f"{family.id}  {len(family.outlets)} outlets: {', '.join(family.outlets)}", style="bold underline"))
     origin = family.quotes[family.origin]
     kept = [(e.a_start, e.a_end) for q in family.quotes if q is not origin for e in q.edits if e.op == "keep"]
-    for quote in family.quotes:
+    shown = family.quotes[:VARIANTS_SHOWN]
+    for quote in shown:
         doc = by_id.get(quote.doc)
         where = f"{doc.outlet or quote.doc} {doc.date or ''}".strip() if doc else quote.doc
         line = Text("  ")
@@ -87,6 +91,8 @@ def print_family(family: QuoteFamily, by_id: Mapping[str, Document], console: Co
             said += f" (to {quote.medium})"
         line.append(f"  — {said}", style="dim" if quote.change != "reattributed" else "bold red")
         console.print(line)
+    if len(family.quotes) > len(shown):
+        console.print(f"  … and {len(family.quotes) - len(shown)} more occurrences", style="dim")
 
 
 def _marked(quote: Quote, origin: Quote, by_id: Mapping[str, Document], kept: list[tuple[int, int]]) -> Text:

@@ -8,7 +8,8 @@ Short quotations (``params.quote_short_words`` words or fewer) are easy to match
 so they join only by exact match or containment, and only when the words around them say
 the same thing (``params.quote_context_words`` content words shared nearby).
 
-Each family's origin is its earliest occurrence (by date, then document id); every other
+Each family's origin is its earliest occurrence (by date, then document id, then the fullest
+occurrence in that document); every other
 occurrence gets a change against it: ``verbatim``, ``trimmed``, ``extended``, ``reworded``
 (with word-level edits), or ``reattributed`` when the speaker or the medium differs (which
 wins over the others; the edits still show any trimming).
@@ -95,7 +96,7 @@ def group_families(
     for group in members.values():
         if len({o.quote.doc for o in group}) < 2:
             continue
-        group.sort(key=lambda o: _age(o.quote, by_id))
+        group.sort(key=lambda o: _age(o, by_id))
         origin = group[0]
         family_id = "qf-" + hashlib.sha1(
             f"{origin.quote.doc}\t{origin.quote.start}\t{origin.quote.end}".encode()
@@ -121,10 +122,14 @@ def _occurrence(index: int, quote: Quote) -> _Occurrence:
     return _Occurrence(index, quote, tokens.norms, tokens.starts + quote.start, tokens.ends + quote.start, content)
 
 
-def _age(quote: Quote, by_id: dict[str, Document]) -> tuple[str, str, int, int]:
+def _age(o: _Occurrence, by_id: dict[str, Document]) -> tuple[str, str, int, int, int]:
+    """Sort key putting the origin first: earliest date, then document id; within the first
+    document, its fullest occurrence (a fragment quoted again in the same article is not the
+    original)."""
+    quote = o.quote
     doc = by_id.get(quote.doc)
     date = doc.date if doc is not None and doc.date else "9999"
-    return (date, quote.doc, quote.start, quote.end)
+    return (date, quote.doc, -len(o.norms), quote.start, quote.end)
 
 
 class _Context:
