@@ -7,6 +7,7 @@ and Chromium's console log on stderr is checked too. Screenshots go to ``test-ar
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from conftest import GOLD_L1, GOLD_L2, ROOT, find_span
-from reprints.model import Document
+from reprints.model import Boilerplate, Document, Span
 from reprints.report import render_pair_page, render_report
 from reprints.scan import scan
 
@@ -89,10 +90,13 @@ class Page(HTMLParser):
             self.pair_rows.append(unquote(a["href"]))
         elif tag == "div" and a.get("id") in ("col-left", "col-right"):
             self._column = a["data-doc"]
-            self.columns[self._column] = {"text": [], "spans": []}
+            self.columns[self._column] = {"text": [], "spans": [], "boilerplate": []}
         elif tag == "span" and self._column and "data-m" in a:
             self._span = {**a, "text": ""}
             self.columns[self._column]["spans"].append(self._span)
+        elif tag == "span" and self._column and "bp" in (a.get("class") or "").split():
+            self._span = {**a, "text": ""}
+            self.columns[self._column]["boilerplate"].append(self._span)
 
     def handle_endtag(self, tag):
         if tag == "title":
@@ -272,3 +276,23 @@ def test_pair_page_shows_l1_and_l2_with_changed_words(sample_report, sample_text
     # Reworded passages mark their changed words, on both sides.
     for doc in (GOLD_L1[0], GOLD_L1[2]):
         assert any("changed" in (span.get("class") or "") for span in dom.columns[doc]["spans"])
+
+
+def test_boilerplate_is_shown_as_left_out(sample_report, sample_texts, tmp_path):
+    """Sputnik's comment-policy block, marked as boilerplate, is hatched in the pair view."""
+    _, result = sample_report
+    sputnik = "000_01f78c86e39ec8cf.txt"
+    start, end = find_span(sample_texts[sputnik], "Community standards")
+    marked = dataclasses.replace(
+        result, boilerplate=(Boilerplate(Span(sputnik, start, end), "outlet", 3),)
+    )
+    other = next(m.b.doc if m.a.doc == sputnik else m.a.doc for m in result.matches
+                 if sputnik in (m.a.doc, m.b.doc))
+    page = tmp_path / "report.html"
+    page.write_text(render_report(marked), encoding="utf-8")
+    dom, console = open_page(page, pair_fragment(sputnik, other), tmp_path)
+    assert dom.root.get("data-ready") == "yes" and console == []
+    hatched = dom.columns[sputnik]["boilerplate"]
+    hatched += [span for span in dom.columns[sputnik]["spans"] if "bp" in span["class"].split()]
+    hatched.sort(key=lambda span: int(span["data-bp-s"]))
+    assert "".join(span["text"] for span in hatched) == sample_texts[sputnik][start:end]

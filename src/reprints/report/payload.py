@@ -191,6 +191,12 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
         ],
         # [id, [quote indices], outlets, origin quote index], most outlets first
         "families": [_family_row(result.quote_families[i], quote_index) for i in family_order],
+        # [doc, start, end, reason, articles]: text left out of reuse, in documents shown
+        "boilerplate": [
+            [doc_index[b.span.doc], b.span.start, b.span.end, b.reason, b.count]
+            for b in sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end))
+            if b.span.doc in needed and b.span.doc in doc_index
+        ],
         # [id, [doc indices], origin doc or -1, outlets, first date, last date], largest first
         "stories": [
             [

@@ -186,7 +186,7 @@
     for (i = 0; i < cuts.length - 1; i++) {
       var s = cuts[i], e = cuts[i + 1];
       if (e <= s) continue;
-      var seg = { s: s, e: e, m: -1, changed: false, q: -1, speaker: -1 };
+      var seg = { s: s, e: e, m: -1, changed: false, q: -1, speaker: -1, bp: -1 };
       for (j = 0; j < layers.length; j++) {
         var r = layers[j];
         if (r.s > s || r.e < e) continue;
@@ -195,14 +195,16 @@
         else if (r.type === 'c' && seg.m < 0) { seg.m = r.m; seg.changed = true; }
         else if (r.type === 'q') seg.q = r.id;
         else if (r.type === 'sp') seg.speaker = r.id;
+        else if (r.type === 'bp') seg.bp = r.id;
       }
       out.push(seg);
     }
     return out;
   }
 
-  var quotesByDoc = {};
+  var quotesByDoc = {}, boilerplateByDoc = {}, BP = D.boilerplate || [];
   Q.forEach(function (q, qi) { (quotesByDoc[q[0]] = quotesByDoc[q[0]] || []).push(qi); });
+  BP.forEach(function (b, bi) { (boilerplateByDoc[b[0]] = boilerplateByDoc[b[0]] || []).push(bi); });
 
   function layersFor(di, matchIds) {
     var layers = [];
@@ -213,6 +215,9 @@
       var marks = side === 0 ? m[11] : m[12];
       layers.push({ type: 'm', id: mi, s: s, e: e });
       for (var k = 0; k < marks.length; k += 2) layers.push({ type: 'c', m: mi, s: marks[k], e: marks[k + 1] });
+    });
+    (boilerplateByDoc[di] || []).forEach(function (bi) {
+      layers.push({ type: 'bp', id: bi, s: BP[bi][1], e: BP[bi][2] });
     });
     (quotesByDoc[di] || []).forEach(function (qi) {
       var q = Q[qi];
@@ -236,7 +241,10 @@
     var text = textOf(di), frag = document.createDocumentFragment();
     segments(di, layers, from, to).forEach(function (seg) {
       var piece = text.slice(seg.s, seg.e);
-      if (seg.m < 0 && seg.q < 0 && seg.speaker < 0) { frag.appendChild(document.createTextNode(piece)); return; }
+      if (seg.m < 0 && seg.q < 0 && seg.speaker < 0 && seg.bp < 0) {
+        frag.appendChild(document.createTextNode(piece));
+        return;
+      }
       var span = el('span', null, piece), cls = [];
       if (seg.m >= 0) {
         cls.push('m', KIND[M[seg.m][6]]);
@@ -251,6 +259,12 @@
       if (seg.m >= 0) tips.push(KIND[M[seg.m][6]] + ' passage · score ' + M[seg.m][7].toFixed(2) + ' · ' +
         plural(M[seg.m][10], 'word') + (seg.changed ? ' · changed words' : ''));
       if (seg.q >= 0) { cls.push('q'); tips.push(quoteTitle(seg.q)); }
+      if (seg.bp >= 0) {
+        cls.push('bp');
+        span.setAttribute('data-bp-s', seg.s);
+        tips.push('boilerplate, repeated in ' + plural(BP[seg.bp][4], 'article') +
+          (BP[seg.bp][3] === 'outlet' ? ' of this outlet' : ' across the corpus') + ': not counted as reuse');
+      }
       if (tips.length) span.setAttribute('title', tips.join('\n'));
       if (seg.speaker >= 0) cls.push('speaker');
       span.className = cls.join(' ');
@@ -417,7 +431,8 @@
       add(el('span', 'key'), el('span', 'm reworded', 'reworded'), el('span', null, 'same passage, rewritten')),
       add(el('span', 'key'), el('span', 'm reworded changed', 'changed'), el('span', null, 'words that differ')),
       add(el('span', 'key'), el('span', 'q', 'quote'), el('span', 'spk', null), el('span', null, 'with its speaker')),
-      add(el('span', 'key'), el('span', 'plain', 'unmatched text')));
+      add(el('span', 'key'), el('span', 'plain', 'unmatched text')),
+      BP.length ? add(el('span', 'key'), el('span', 'bp', 'boilerplate'), el('span', null, 'left out of reuse')) : null);
     box.querySelector('.spk').setAttribute('data-speaker', 'speaker');
     return box;
   }
