@@ -47,6 +47,10 @@ def command(results_dir: str, out_file: str | None, title: str | None, max_pairs
         )
     except ReprintsError as err:
         raise click.ClickException(str(err)) from err
+    except ModuleNotFoundError as err:  # networkx comes with the "report" extra
+        raise click.ClickException(
+            f"the report needs {err.name}: pip install 'reprints[report]'"
+        ) from err
     try:
         target.write_text(page, encoding="utf-8")
     except OSError as err:
