@@ -66,7 +66,7 @@ _AUXILIARIES = frozenset(
     ["has", "have", "had", "was", "were", "is", "are", "be", "been", "also", "later", "then", "once", "previously", "reportedly", "repeatedly", "recently", "further", "would", "will", "did", "does", "do", "often", "never", "always", "again", "publicly", "privately", "first", "just", "already", "even", "quickly", "simply", "has", "once", "subsequently", "allegedly", "earlier", "had", "still", "now", "then", "flatly", "angrily", "proudly", "bluntly", "famously", "openly", "could", "can", "may", "might", "should", "must", "not", "cannot", "never", "n't", "would", "has", "don't", "doesn't", "didn't", "won't", "can't", "wouldn't", "couldn't", "isn't", "wasn't"]
 )
 _CLAUSE_STOPS = frozenset(
-    ["that", "and", "but", "while", "because", "when", "if", "as", "after", "before", "since", "which", "who", "whom", "whose", "where", "than", "or", "nor", "so", "though", "although", "whether", "what", "how", "why", "so"]
+    ["that", "and", "but", "while", "because", "when", "if", "as", "after", "before", "since", "which", "who", "whom", "whose", "where", "than", "or", "nor", "so", "though", "although", "whether", "what", "how", "why", "once", "until", "unless", "whenever"]
 )
 _LEADING_DROP = frozenset(
     ["on", "in", "at", "during", "after", "earlier", "later", "today", "yesterday", "tonight", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "last", "this", "week", "month", "year", "meanwhile", "however", "also", "but", "and", "then", "now", "so", "ultimately", "instead", "still", "yet", "finally", "separately", "similarly"]
@@ -389,7 +389,12 @@ def _looks_like_speaker(ctx: _Context, i: int, j: int) -> bool:
 def _subject_before(ctx: _Context, v: int, region_start: int) -> tuple[int, int, tuple[int, int] | None] | None:
     """Noun phrase that is the subject of the cue verb at token v, skipping an apposition."""
     k = v
-    while k - 1 >= 0 and ctx.norms[k - 1] in _AUXILIARIES and not ctx.boundary_before(k) and int(ctx.starts[k - 1]) >= region_start:
+    while (
+        k - 1 >= 0
+        and (ctx.norms[k - 1] in _AUXILIARIES or _adverb(ctx, k - 1))
+        and not ctx.boundary_before(k)
+        and int(ctx.starts[k - 1]) >= region_start
+    ):
         k -= 1
     np_range = _phrase_before(ctx, k, region_start)
     if np_range is not None:
@@ -414,6 +419,12 @@ def _subject_before(ctx: _Context, v: int, region_start: int) -> tuple[int, int,
     if np_range is None or not any(ctx.capitalized(t) for t in range(*np_range)):
         return None
     return (*np_range, (a_start, a_end))
+
+
+def _adverb(ctx: _Context, t: int) -> bool:
+    """A lower-case -ly word before a verb ("he rarely asks", "Trump repeatedly said")."""
+    word = ctx.norms[t]
+    return word.endswith("ly") and len(word) > 4 and not ctx.capitalized(t) and word not in ("early", "family", "ally", "italy")
 
 
 def _phrase_before(
@@ -557,7 +568,9 @@ def _opener(ctx: _Context, i: int) -> bool:
     word = ctx.text[int(ctx.starts[i]) : int(ctx.ends[i])]
     if len(word) > 1 and word.isupper() and word not in ("US", "UN", "EU", "UK", "FBI", "CIA", "NATO"):
         return True
-    return ctx.norms[i] in _OPENERS
+    if ctx.norms[i].endswith("ing") and i + 1 < len(ctx.norms) and not ctx.capitalized(i + 1):
+        return True  # "Facing criticism, …", "Continuing his attack, …"
+    return ctx.norms[i] in _OPENERS or ctx.norms[i] in ("what", "who", "how", "why", "where", "which")
 
 
 _OPENERS = frozenset(
