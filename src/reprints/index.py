@@ -400,7 +400,6 @@ class Index:
             return
         (top,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
         rows = []
-        band_rows: list[tuple[int, int]] = []
         term_rows = []
         for offset, item in enumerate(prepared, start=1):
             docno = top + offset
@@ -409,9 +408,14 @@ class Index:
                 (docno, d.id, item.content_hash, d.outlet, d.date, d.title, d.url, item.words,
                  len(item.keys), d.text)
             )
-            band_rows.extend((key, docno) for key in item.keys.tolist())
             term_rows.append((docno, item.terms))
-        band_rows.sort()
+        keys = np.concatenate([item.keys for item in prepared])
+        docnos = np.repeat(
+            np.arange(top + 1, top + 1 + len(prepared), dtype=np.int64), [len(item.keys) for item in prepared]
+        )
+        # Inserting in key order touches each B-tree page once per batch.
+        order = np.lexsort((docnos, keys))
+        band_rows = zip(keys[order].tolist(), docnos[order].tolist(), strict=True)
         self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
         self._db.executemany("INSERT OR IGNORE INTO bands(key, docno) VALUES (?, ?)", band_rows)
         self._db.executemany("INSERT INTO terms(rowid, words) VALUES (?, ?)", term_rows)
