@@ -179,7 +179,15 @@ def _article(
 ) -> ArticleWireShare:
     share = (verbatim + reworded) / words
     return ArticleWireShare(
-        doc, outlet, date, words, verbatim, reworded, classify(share, Params()), ("w",), credited
+        doc,
+        outlet,
+        date,
+        words,
+        verbatim,
+        reworded,
+        classify(share, Params(wire_wholly=0.5, wire_partially=0.15)),
+        ("w",),
+        credited,
     )
 
 

@@ -112,10 +112,12 @@ class Params:
     wire_window_days: int | None = 3
     """Only wire stories dated at most this many days before an article count (same day
     included; None: no limit)."""
-    wire_wholly: float = 0.5
-    """Wire share at or above which an article is wholly-derived (METER's class); set by
-    cross-validated search on METER courts (``benchmarks/meter_wire.py``)."""
-    wire_partially: float = 0.15
+    wire_wholly: float = 0.94
+    """Wire share at or above which an article is wholly-derived (METER's class): the best
+    3-class macro-F1 threshold pair on all 770 METER courts stories, found by exhaustive
+    search in ``benchmarks/meter_wire.py`` (per-fold and bootstrap spread in
+    ``benchmarks/wire.md``)."""
+    wire_partially: float = 0.33
     """Wire share at or above which an article is partially-derived; set like ``wire_wholly``."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).

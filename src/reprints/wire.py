@@ -253,7 +253,13 @@ def wire_share(
         if k % 1000 == 0:
             report("read", k, len(docs))
     report("read", len(docs), len(docs))
-    boilerplate = find_boilerplate(docs, segments, params)
+    # Boilerplate is looked for among the articles only: a wire service repeats whole
+    # paragraphs across the updates of a story (PA's "1", "2", "ld", "sub" versions), and
+    # that repeated text is exactly what the articles reprint.
+    article_index = [k for k, doc in enumerate(docs) if is_article(doc)]
+    boilerplate = find_boilerplate(
+        [docs[k] for k in article_index], [segments[k] for k in article_index], params
+    )
     excluded = spans_by_document(boilerplate)
     model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
     context = AlignContext(params, model)
