@@ -4,14 +4,16 @@
 ``{"matches": [...], "quotes": [...]}`` in the ``matches.jsonl`` / ``quotes.jsonl`` formats;
 ``GET /health`` returns ``{"status": "ok", "documents": N}``. Bodies over the size limit get
 413, bodies that are not a JSON object with a text get 400 with a message. The standard
-library's threading server is used: one thread per request, each with its own read-only
-connection to the index, so queries run while another process adds articles.
+library's threading server is used: one thread per request, each borrowing an open
+connection to the index from a pool, so queries run while another process adds articles.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,16 +43,30 @@ class IndexServer(ThreadingHTTPServer):
         Index.open(self.index_path).close()  # fail now, not on the first request
         self.max_bytes = max_bytes
         self.top = top
-        self._local = threading.local()
+        # Each request thread borrows an open index (connection, MinHasher) and returns it:
+        # one per concurrent request, reused across requests.
+        self._idle: queue.SimpleQueue[Index] = queue.SimpleQueue()
         super().__init__(address, QueryHandler)
 
-    def index(self) -> Index:
-        """Return this thread's connection to the index (opened on first use)."""
-        found = getattr(self._local, "index", None)
-        if found is None:
+    @contextmanager
+    def index(self) -> Iterator[Index]:
+        """Lend an open index to the calling request thread."""
+        try:
+            found = self._idle.get_nowait()
+        except queue.Empty:
             found = Index.open(self.index_path)
-            self._local.index = found
-        return found
+        try:
+            yield found
+        finally:
+            self._idle.put(found)
+
+    def server_close(self) -> None:
+        super().server_close()
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                break
 
     @property
     def url(self) -> str:
@@ -72,7 +88,8 @@ class QueryHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.split("?")[0] == "/health":
             try:
-                documents = len(self.server.index())
+                with self.server.index() as index:
+                    documents = len(index)
             except ReprintsError as err:
                 self._send(503, {"error": str(err)})
                 return
@@ -106,7 +123,8 @@ class QueryHandler(BaseHTTPRequestHandler):
             self._send(400, {"error": str(err)})
             return
         try:
-            payload = answer(self.server.index(), request, self.server.top)
+            with self.server.index() as index:
+                payload = answer(index, request, self.server.top)
         except ReprintsError as err:
             self._send(400, {"error": str(err)})
             return
