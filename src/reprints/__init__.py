@@ -10,7 +10,9 @@ from .model import Document, Match, Quote, ScanResult, Span
 from .params import Params
 from .read import read_corpus
 from .scan import compare, scan
+from .similarity import similarity
+from .wire import wire_share
 
 __version__ = "0.1.0"
 
-__all__ = ["Document", "Match", "Params", "Quote", "ScanResult", "Span", "compare", "read_corpus", "scan"]
+__all__ = ["Document", "Match", "Params", "Quote", "ScanResult", "Span", "compare", "read_corpus", "scan", "similarity", "wire_share"]
