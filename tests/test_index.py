@@ -293,3 +293,12 @@ def test_same_id_twice_in_one_add_keeps_the_last_text(tmp_path, sample_texts):
         assert (report.added, report.replaced, report.unchanged) == (2, 1, 1)
         assert index.document("x").text == second
         assert index.check() == []
+
+
+def test_date_window_leaves_out_articles_too_far_apart(seed_index, sample_corpus):
+    duran = _duran(sample_corpus)
+    with Index.open(seed_index, Params(date_window_days=30)) as index:
+        near = index.query(duran.text, date="2017-09-08", doc_id=DURAN)
+        far = index.query(duran.text, date="2019-06-01", doc_id=DURAN)
+    assert {m.a.doc for m in near} >= {SPUTNIK, WIRE21}
+    assert far == []
