@@ -133,18 +133,24 @@ if HAVE_NUMBA:
 
     @numba.njit(cache=True, nogil=True)
     def _sign_kernel(mixed, bounds, blk_lo, blk_hi, a, b):  # pragma: no cover - compiled
-        # `mixed` is already fmix32-ed; np.uint32(...) truncates numba's widened product, and
-        # min() instead of a branch lets LLVM vectorise the permutation loop.
+        # `mixed` is already fmix32-ed. Three simple loops over the permutations, each on
+        # uint32 arrays, are what LLVM vectorises best (np.uint32 wraps like datasketch's).
         n_blocks = len(bounds) - 1
         num_perm = len(a)
         block_min = np.empty((max(n_blocks, 0), num_perm), dtype=np.uint32)
+        scratch = np.empty(num_perm, dtype=np.uint32)
         for k in range(n_blocks):
             row = block_min[k]
             row[:] = np.uint32(0xFFFFFFFF)
             for i in range(bounds[k], bounds[k + 1]):
                 h = mixed[i]
                 for p in range(num_perm):
-                    row[p] = min(row[p], np.uint32(a[p] * h + b[p]))
+                    scratch[p] = a[p] * h
+                for p in range(num_perm):
+                    scratch[p] += b[p]
+                for p in range(num_perm):
+                    if scratch[p] < row[p]:
+                        row[p] = scratch[p]
         out = np.empty((len(blk_lo), num_perm), dtype=np.uint32)
         for r in range(len(blk_lo)):
             orow = out[r]
@@ -152,7 +158,8 @@ if HAVE_NUMBA:
             for k in range(blk_lo[r], blk_hi[r]):
                 row = block_min[k]
                 for p in range(num_perm):
-                    orow[p] = min(orow[p], row[p])
+                    if row[p] < orow[p]:
+                        orow[p] = row[p]
         return out
 
 

@@ -54,7 +54,7 @@ class Params:
     """Rows per band of the rewording channel; reword_bands * reword_rows <= num_perm."""
     reword_min_bands: int = 6
     """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
-    reword_min_hits: int = 2
+    reword_min_hits: int = 3
     """Colliding content-word window pairs needed for a rewording-only candidate pair."""
     reword_max_bucket: int = 100
     """Rewording-channel buckets with more windows than this are common phrasing, skipped."""

@@ -1,7 +1,8 @@
 """Stable 32-bit hashes of word shingles (word k-grams), and the passage windows over them.
 
-Each distinct folded word is hashed once with BLAKE2b (cached), so hashes are the same on
-every run and platform; Python's ``hash()`` is never used. A k-gram's hash is a polynomial
+Each folded word is hashed with 64-bit FNV-1a over its UTF-8 bytes, finished with the
+MurmurHash3 64-bit finaliser (a numba loop over the space-joined words, or plain Python), so
+hashes are the same on every run and platform; Python's ``hash()`` is never used. A k-gram's hash is a polynomial
 mix of its k word hashes in 64-bit arithmetic, finished with the MurmurHash3 64-bit
 finaliser and cut to its high 32 bits. Everything past the word lookup is vectorised.
 """
@@ -9,7 +10,6 @@ finaliser and cut to its high 32 bits. Everything past the word lookup is vector
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from hashlib import blake2b
 
 import numpy as np
 
@@ -17,28 +17,54 @@ from .normalize import Tokens
 
 # Odd 64-bit multiplier of the polynomial k-gram mix (the golden-ratio constant).
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_WORD_HASHES: dict[str, int] = {}
-# The cache is dropped when it grows past this many words (a corpus-wide vocabulary of a few
-# million words fits; beyond that, memory matters more than the rehashing).
-_CACHE_LIMIT = 4_000_000
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_MASK64 = (1 << 64) - 1
+
+try:  # numba hashes the joined words without a Python step per word
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _fnv_words(buffer, n_words):  # pragma: no cover - compiled
+        out = np.empty(n_words, dtype=np.uint64)
+        h = np.uint64(_FNV_OFFSET)
+        k = 0
+        for i in range(len(buffer)):
+            c = buffer[i]
+            if c == 32:
+                out[k] = h
+                k += 1
+                h = np.uint64(_FNV_OFFSET)
+            else:
+                h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+        if k < n_words:
+            out[k] = h
+        return out
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _fnv_words = None
 
 
 def word_hash(word: str) -> int:
-    """Return the stable 64-bit hash of one folded word."""
-    return int.from_bytes(blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    """Return the stable 64-bit hash of one folded word: FNV-1a over UTF-8, then fmix64."""
+    h = _FNV_OFFSET
+    for byte in word.encode("utf-8"):
+        h = ((h ^ byte) * _FNV_PRIME) & _MASK64
+    return int(_fmix64(np.array([h], dtype=np.uint64))[0])
 
 
 def word_hashes(words: Sequence[str]) -> np.ndarray:
-    """Return the uint64 hash of each word, in order (a dict lookup per word after the first)."""
-    cache = _WORD_HASHES
-    missing = set(words).difference(cache)
-    if missing:
-        if len(cache) + len(missing) > _CACHE_LIMIT:
-            cache.clear()
-            missing = set(words)
-        for w in missing:
-            cache[w] = word_hash(w)
-    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+    """Return the uint64 hash of each word (``word_hash``), in order.
+
+    Words are folded tokens, which never contain a space, so the batch is hashed as one
+    space-joined UTF-8 buffer.
+    """
+    if not len(words):
+        return np.zeros(0, dtype=np.uint64)
+    if _fnv_words is None:
+        return np.array([word_hash(w) for w in words], dtype=np.uint64)
+    buffer = np.frombuffer(" ".join(words).encode("utf-8"), dtype=np.uint8)
+    return _fmix64(_fnv_words(buffer, len(words)))
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -79,9 +105,15 @@ def shingle_hashes_many(docs_tokens: Sequence[Tokens], size: int) -> tuple[np.nd
     Same values as ``shingle_hashes`` per text; one word lookup and one k-gram pass for the
     whole batch instead of one per text.
     """
-    words = [w for tokens in docs_tokens for w in tokens.norms]
     lengths = np.fromiter((len(t) for t in docs_tokens), dtype=np.int64, count=len(docs_tokens))
-    return _kgrams_many(word_hashes(words), lengths, size)
+    if _fnv_words is None:
+        hashes = word_hashes([w for tokens in docs_tokens for w in tokens.norms])
+    else:
+        joined = " ".join(" ".join(t.norms) for t in docs_tokens if len(t))
+        buffer = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+        total = int(lengths.sum())
+        hashes = _fmix64(_fnv_words(buffer, total)) if total else np.zeros(0, dtype=np.uint64)
+    return _kgrams_many(hashes, lengths, size)
 
 
 def _kgrams_many(hashes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
