@@ -23,6 +23,10 @@ Definitions (see benchmarks/quotes.md):
 - **Speaker accuracy**: among extracted quotes with a speaker that overlap a gold segment
   with a source, the share whose speaker mention (``speaker_start``/``speaker_end``)
   overlaps that source.
+- Also reported: **exact spans**, the share of gold segments that one extracted quote
+  matches character for character (white space and a trailing comma trimmed from the
+  gold); **attributed recall**, the share of gold segments with a source that are covered by
+  an extracted quote with a speaker.
 """
 
 from __future__ import annotations
@@ -118,6 +122,16 @@ def gold_segments(text: str, relations: list[Relation]) -> list[Gold]:
     return gold
 
 
+def trimmed(text: str, g: Gold) -> tuple[int, int]:
+    """A gold segment without surrounding white space and a trailing comma."""
+    s, e = g.start, g.end
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and (text[e - 1].isspace() or text[e - 1] == ","):
+        e -= 1
+    return s, e
+
+
 def articles(root: Path, split: str) -> list[tuple[Path, Path]]:
     """(text file, first annotation file) for each annotated article of a split."""
     anns: dict[str, list[Path]] = defaultdict(list)
@@ -132,7 +146,8 @@ def articles(root: Path, split: str) -> list[tuple[Path, Path]]:
 
 
 def evaluate(root: Path, split: str, errors: int = 0) -> dict[str, object]:
-    n_gold = found = 0
+    n_gold = found = exact = 0
+    n_sourced = sourced_attributed = 0
     n_attributed = attributed_hit = 0
     n_scored = speaker_hit = 0
     shown = 0
@@ -142,8 +157,18 @@ def evaluate(root: Path, split: str, errors: int = 0) -> dict[str, object]:
         quotes: list[Quote] = extract_quotes(Document(text_path.name, text))
         n_gold += len(gold)
         for g in gold:
-            if any(overlap((q.start, q.end), (g.start, g.end)) >= 0.5 * (g.end - g.start) for q in quotes):
+            covering = [q for q in quotes if overlap((q.start, q.end), (g.start, g.end)) >= 0.5 * (g.end - g.start)]
+            if g.source:
+                n_sourced += 1
+                got = any(q.speaker is not None for q in covering)
+                sourced_attributed += got
+                if covering and not got and shown < errors:
+                    shown += 1
+                    gold_src = " / ".join(text[a:b] for a, b in g.source)
+                    print(f"NOSPEAKER {text_path.name}: gold {gold_src!r} in {text[max(0, g.start - 120):g.end + 60]!r}", file=sys.stderr)
+            if covering:
                 found += 1
+                exact += any((q.start, q.end) == trimmed(text, g) for q in covering)
             elif shown < errors:
                 shown += 1
                 print(f"MISSED {text_path.name}: {text[max(0, g.start - 40):g.end + 10]!r}", file=sys.stderr)
@@ -178,6 +203,8 @@ def evaluate(root: Path, split: str, errors: int = 0) -> dict[str, object]:
         "articles": len(articles(root, split)),
         "gold_segments": n_gold,
         "quote_recall": round(found / n_gold, 3) if n_gold else None,
+        "exact_spans": round(exact / n_gold, 3) if n_gold else None,
+        "attributed_recall": round(sourced_attributed / n_sourced, 3) if n_sourced else None,
         "attributed_quotes": n_attributed,
         "attributed_precision": round(attributed_hit / n_attributed, 3) if n_attributed else None,
         "speaker_scored": n_scored,

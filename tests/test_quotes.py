@@ -233,6 +233,19 @@ def test_medium_named_in_the_sentence():
     assert (second.speaker, second.medium) == ("Trump", "NBC")
 
 
+def test_subjects_across_parentheses_long_appositions_and_coordination():
+    text = (
+        "Sen. Elizabeth Warren (D-MA) said Trump was a “proven failure” in business.\n\n"
+        "Dean Johnson, a 55-year-old salesman from Sumter, South Carolina, says Cruz will "
+        "“leave here with momentum.”\n\n"
+        "Wilson praised Rubio’s positions on national defense and said the Florida senator can "
+        "“bring positive change” to Washington.\n\n"
+        "Paul then interjected, calling Rubio’s proposed child care credit “a welfare transfer payment.”"
+    )
+    speakers = [q.speaker for q in quotes_of(text)]
+    assert speakers == ["Elizabeth Warren", "Dean Johnson", "Wilson", "Paul"]
+
+
 def test_colon_intro_in_the_previous_paragraph(sample_texts):
     text = sample_texts[DURAN]
     quotes = quotes_of(text, DURAN)

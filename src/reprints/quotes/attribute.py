@@ -46,11 +46,15 @@ class Attribution:
 
 # Folded verb forms that introduce reported speech.
 CUE_VERBS = frozenset(
-    ["say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding", "explain", "explains", "explained", "explaining", "note", "notes", "noted", "noting", "continue", "continues", "continued", "continuing", "ask", "asks", "asked", "asking", "reply", "replies", "replied", "replying", "respond", "responds", "responded", "write", "writes", "wrote", "writing", "tweet", "tweets", "tweeted", "tweeting", "argue", "argues", "argued", "arguing", "claim", "claims", "claimed", "claiming", "insist", "insists", "insisted", "insisting", "warn", "warns", "warned", "warning", "state", "states", "stated", "stating", "declare", "declares", "declared", "declaring", "recall", "recalls", "recalled", "recalling", "suggest", "suggests", "suggested", "suggesting", "acknowledge", "acknowledges", "acknowledged", "admit", "admits", "admitted", "admitting", "concede", "concedes", "conceded", "announce", "announces", "announced", "observe", "observes", "observed", "remark", "remarks", "remarked", "comment", "comments", "commented", "joke", "jokes", "joked", "quip", "quips", "quipped", "shout", "shouts", "shouted", "yell", "yelled", "exclaim", "exclaimed", "caution", "cautions", "cautioned", "predict", "predicts", "predicted", "promise", "promises", "promised", "vow", "vows", "vowed", "urge", "urges", "urged", "report", "reports", "reported", "counter", "counters", "countered", "charge", "charges", "charged", "contend", "contends", "contended", "maintain", "maintains", "maintained", "emphasize", "emphasized", "emphasised", "stress", "stresses", "stressed", "post", "posts", "posted", "complain", "complains", "complained", "boast", "boasts", "boasted", "proclaim", "proclaimed", "assert", "asserts", "asserted", "allege", "alleges", "alleged", "reiterate", "reiterated", "confirm", "confirms", "confirmed", "deny", "denies", "denied", "describe", "describes", "described", "call", "calls", "called", "label", "labeled", "labelled", "dub", "dubbed", "brand", "branded", "testify", "testified", "scoff", "scoffed", "mock", "mocked", "lament", "lamented", "concluded", "conclude", "concludes", "pointed", "points", "point", "went", "goes", "speculated", "speculate", "believes", "believe", "believed", "thinks", "think", "thought", "wonders", "wondered", "mused", "muses"]
+    ["say", "says", "said", "saying", "tell", "tells", "told", "telling", "add", "adds", "added", "adding", "explain", "explains", "explained", "explaining", "note", "notes", "noted", "noting", "continue", "continues", "continued", "continuing", "ask", "asks", "asked", "asking", "reply", "replies", "replied", "replying", "respond", "responds", "responded", "write", "writes", "wrote", "writing", "tweet", "tweets", "tweeted", "tweeting", "argue", "argues", "argued", "arguing", "claim", "claims", "claimed", "claiming", "insist", "insists", "insisted", "insisting", "warn", "warns", "warned", "warning", "state", "states", "stated", "stating", "declare", "declares", "declared", "declaring", "recall", "recalls", "recalled", "recalling", "suggest", "suggests", "suggested", "suggesting", "acknowledge", "acknowledges", "acknowledged", "admit", "admits", "admitted", "admitting", "concede", "concedes", "conceded", "announce", "announces", "announced", "observe", "observes", "observed", "remark", "remarks", "remarked", "comment", "comments", "commented", "joke", "jokes", "joked", "quip", "quips", "quipped", "shout", "shouts", "shouted", "yell", "yelled", "exclaim", "exclaimed", "caution", "cautions", "cautioned", "predict", "predicts", "predicted", "promise", "promises", "promised", "vow", "vows", "vowed", "urge", "urges", "urged", "report", "reports", "reported", "counter", "counters", "countered", "charge", "charges", "charged", "contend", "contends", "contended", "maintain", "maintains", "maintained", "emphasize", "emphasized", "emphasised", "stress", "stresses", "stressed", "post", "posts", "posted", "complain", "complains", "complained", "boast", "boasts", "boasted", "proclaim", "proclaimed", "assert", "asserts", "asserted", "allege", "alleges", "alleged", "reiterate", "reiterated", "confirm", "confirms", "confirmed", "deny", "denies", "denied", "describe", "describes", "described", "call", "calls", "called", "label", "labeled", "labelled", "dub", "dubbed", "brand", "branded", "testify", "testified", "scoff", "scoffed", "mock", "mocked", "lament", "lamented", "concluded", "conclude", "concludes", "pointed", "points", "point", "went", "goes", "speculated", "speculate", "believes", "believe", "believed", "thinks", "think", "thought", "wonders", "wondered", "mused", "muses", "pledge", "pledges", "pledged", "pledging"]
 )
 # Verbs that need an object before the quotation ("called the allegations “false.”").
 _NAMING_VERBS = frozenset(
-    ["call", "calls", "called", "label", "labeled", "labelled", "dub", "dubbed", "brand", "branded", "describe", "describes", "described"]
+    [
+        "call", "calls", "called", "calling", "label", "labeled", "labelled", "labeling",
+        "labelling", "dub", "dubbed", "dubbing", "brand", "branded", "branding", "describe",
+        "describes", "described", "describing",
+    ]
 )
 # Participles that introduce speech ("…, adding that “…”"); others ("continuing the
 # “progress …”") are too often plain verbs.
@@ -58,8 +62,9 @@ _NAMING_VERBS = frozenset(
 # start a new clause ("‘We can't do this,’ I don't believe that").
 _BELIEF_VERBS = frozenset(["believe", "believes", "believed", "think", "thinks", "thought", "wonder", "wonders", "wondered"])
 _PARTICIPLE_CUES = frozenset(
-    ["saying", "adding", "noting", "stating", "telling", "explaining", "arguing", "insisting", "warning", "writing", "asking", "claiming", "declaring", "calling", "suggesting", "acknowledging", "admitting", "recalling", "tweeting", "promising", "vowing", "urging", "predicting", "asserting", "contending", "replying", "responding", "quipping", "joking", "concluding", "complaining", "charging", "countering", "describing", "labeling", "labelling", "dubbing", "branding"]
+    ["saying", "adding", "noting", "stating", "telling", "explaining", "arguing", "insisting", "warning", "writing", "asking", "claiming", "declaring", "calling", "suggesting", "acknowledging", "admitting", "recalling", "tweeting", "promising", "vowing", "urging", "predicting", "asserting", "contending", "replying", "responding", "quipping", "joking", "concluding", "complaining", "charging", "countering", "describing", "labeling", "labelling", "dubbing", "branding", "pledging"]
 )
+CUE_VERBS = CUE_VERBS | _PARTICIPLE_CUES
 # Verbs that are cues only with a particle: "went on", "pointed out".
 _PARTICLE_CUES = {"went": "on", "goes": "on", "go": "on", "pointed": "out", "points": "out", "point": "out"}
 _AUXILIARIES = frozenset(
@@ -284,7 +289,7 @@ def _cue_in_region(ctx: _Context, start: int, end: int, *, max_tokens: int) -> _
             continue
         if word in _PARTICLE_CUES and (v + 1 >= len(ctx.norms) or ctx.norms[v + 1] != _PARTICLE_CUES[word]):
             continue
-        if word in _NAMING_VERBS and i1 - v > 8:
+        if word in _NAMING_VERBS and i1 - v > 12:
             continue  # "called X “…”" only when the quotation follows closely
         if word in ("believe", "believes", "believed", "think", "thinks", "thought") and i1 - v > 12:
             continue
@@ -396,29 +401,63 @@ def _subject_before(ctx: _Context, v: int, region_start: int) -> tuple[int, int,
         and int(ctx.starts[k - 1]) >= region_start
     ):
         k -= 1
-    np_range = _phrase_before(ctx, k, region_start)
+    if k - 1 >= 0 and ctx.norms[k - 1] in _PRONOUN_CONTRACTIONS and int(ctx.starts[k - 1]) >= region_start:
+        return k - 1, k, None  # "he's predicting that …"
+    stepped = False
+    if k - 1 >= 0 and ")" in ctx.gap(k):
+        # "Sen. Elizabeth Warren (D-MA) said": step over the parenthesis
+        opening = ctx.text.rfind("(", int(ctx.starts[max(0, k - 4)]), int(ctx.starts[k]))
+        if opening >= region_start:
+            k = int(np.searchsorted(ctx.ends, opening, side="right"))
+            stepped = True
+    np_range = _phrase_before(ctx, k, region_start, after_comma=stepped)
     if np_range is not None:
         return (*np_range, None)
-    # ", a retired US Air Force Lieutenant Colonel …, told": step over the apposition
+    if k - 1 >= 0 and ctx.norms[k - 1] in ("and", "but") and int(ctx.starts[k - 1]) >= region_start:
+        # "Wilson praised Rubio's positions and said …": the subject opens the sentence
+        sentence_start, _ = ctx.sentence_at(int(ctx.starts[k - 1]))
+        i0 = int(np.searchsorted(ctx.starts, max(sentence_start, region_start), side="left"))
+        if i0 < k - 1:
+            found = _sentence_subject(ctx, i0, k - 1)
+            if found is not None and any(ctx.capitalized(t) for t in range(found[0], found[1])):
+                return found
+        return None
+    # ", a retired US Air Force Lieutenant Colonel …, told": step over the apposition, which
+    # may itself hold commas ("a 55-year-old salesman from Sumter, South Carolina,")
     if k - 1 < 0 or "," not in ctx.gap(k):
         return None
     a_end = k
-    a_start = a_end - 1
-    while a_start - 1 >= 0 and int(ctx.starts[a_start - 1]) >= region_start and "," not in ctx.gap(a_start):
-        if any(ch in ctx.gap(a_start) for ch in ";:\n“”\""):
+    for _ in range(3):
+        a_start = a_end - 1
+        while a_start - 1 >= 0 and int(ctx.starts[a_start - 1]) >= region_start and "," not in ctx.gap(a_start):
+            if any(ch in ctx.gap(a_start) for ch in ";:\n“”\""):
+                return None
+            a_start -= 1
+            if k - a_start > 24:
+                return None
+        if a_start - 1 < 0 or int(ctx.starts[a_start - 1]) < region_start:
             return None
-        a_start -= 1
-        if a_end - a_start > 20:
-            return None
-    if a_start - 1 < 0 or int(ctx.starts[a_start - 1]) < region_start:
-        return None
-    first = ctx.norms[a_start]
-    if not (first in _DETERMINERS or first in ("who", "whose", "which") or not ctx.capitalized(a_start) or first in _TITLES):
-        return None
-    np_range = _phrase_before(ctx, a_start, region_start, after_comma=True)
-    if np_range is None or not any(ctx.capitalized(t) for t in range(*np_range)):
-        return None
-    return (*np_range, (a_start, a_end))
+        first = ctx.norms[a_start]
+        if (
+            first in _DETERMINERS
+            or first in ("who", "whose", "which")
+            or not ctx.capitalized(a_start)
+            or first in _TITLES
+            or first.isdigit()
+        ):
+            np_range = _phrase_before(ctx, a_start, region_start, after_comma=True)
+            if np_range is None or not any(
+                ctx.capitalized(t) and not ctx.norms[t].isdigit() for t in range(*np_range)
+            ):
+                return None
+            return (*np_range, (a_start, k))
+        a_end = a_start  # a capitalised chunk ("South Carolina"): part of a longer apposition
+    return None
+
+
+_PRONOUN_CONTRACTIONS = frozenset(
+    ["he's", "she's", "he'd", "she'd", "they're", "they've", "they'd", "i'm", "i've", "i'd", "we're", "we've", "we'd"]
+)
 
 
 def _adverb(ctx: _Context, t: int) -> bool:
