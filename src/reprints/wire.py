@@ -511,9 +511,15 @@ def chart_png(rows: Sequence[OutletSummary], path: str | Path, *, top: int = 12)
     months = sorted({m for points in series.values() for m, _, _ in points})
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=100)
     if len(months) > 1:
-        for outlet, points in series.items():
+        for k, (outlet, points) in enumerate(series.items()):
             xs = [months.index(m) for m, _, _ in points]
-            ax.plot(xs, [s for _, s, _ in points], marker="o", label=outlet)
+            ax.plot(
+                xs,
+                [s for _, s, _ in points],
+                marker="osD^v"[k % 5],
+                color=_PALETTE[k % len(_PALETTE)],
+                label=outlet,
+            )
         ax.set_xticks(range(len(months)), months, rotation=45, ha="right")
         ax.set_xlabel("month")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -537,19 +543,19 @@ def chart_png(rows: Sequence[OutletSummary], path: str | Path, *, top: int = 12)
 
 
 _PALETTE = (
-    "#4c72b0",
-    "#dd8452",
-    "#55a868",
-    "#c44e52",
-    "#8172b3",
-    "#937860",
-    "#da8bc3",
-    "#8c8c8c",
-    "#ccb974",
-    "#64b5cd",
     "#1f77b4",
     "#ff7f0e",
-)
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#000000",
+    "#b8860b",
+)  # matplotlib's tab10, then black and dark goldenrod: twelve lines, twelve colours
 
 
 def chart_html(
