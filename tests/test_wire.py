@@ -143,6 +143,9 @@ def test_byline_credits_recognise_wire_agencies():
     ]
     assert byline_credits("Sputnik reports that the talks went well.") == ["Sputnik"]
     assert byline_credits("A tap on the shoulder and a PA system announcement.") == []
+    assert byline_credits(
+        "Trump, Putin meet ### JONATHAN LEMIRE and JILL COLVIN / AP ### HELSINKI"
+    ) == ["Associated Press"]
     assert byline_credits("A source told Reuters the talks went well, and more.") == []
     assert byline_credits(
         "Helsinki summit ends\n\nBy the Associated Press\n\nThe leaders met."

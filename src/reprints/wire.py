@@ -63,6 +63,7 @@ _BYLINE_FORMS = (
     r"[—–-]{{1,2}}[ \t]*(?:the\s+)?{a}[ \t]*\.?[ \t]*$",  # "— Reuters" closing a line
     r"\b{a}(?:'s)?\s+(?:reports?|reported|contributed)\b",  # "Sputnik reports", "AP contributed"
     r"^[ \t]*©[ \t]*(?:\d{{4}}\s+)?{a}\b",  # "© 2018 AFP"
+    r"\w[ \t]*/[ \t]*(?:the\s+)?{a}[ \t]*(?:$|[,.]|#)",  # "JILL COLVIN / AP", "Jane Doe/Reuters"
 )
 
 
@@ -367,7 +368,8 @@ def _article_share(
     n = len(tokens)
     share = (verbatim_words + reworded_words) / n if n else 0.0
     agencies = sorted({agency_of[s] for s in sources})
-    credited = any(credits(doc.text, a) for a in agencies)
+    bylines = byline_credits(doc.text) if agencies else []
+    credited = any(credits(doc.text, a) or a in bylines for a in agencies)
     return ArticleWireShare(
         doc=doc.id,
         outlet=doc.outlet,
