@@ -11,6 +11,7 @@ Prints one JSON object.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -21,6 +22,8 @@ from reprints.credit import credits
 from reprints.params import Params
 from reprints.read import read_corpus
 from reprints.scan import scan
+from reprints.store import load_results, write_results
+from reprints.stories import find_stories
 
 CREDIT_ZONE = 600  # bylines and credits sit in the first paragraphs
 
@@ -29,14 +32,34 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
     parser.add_argument("--set", action="append", default=[], help="override a Params field")
+    parser.add_argument("--out", type=Path, help="also write the results folder here")
+    parser.add_argument(
+        "--from-results", type=Path, help="re-cluster a results folder written by --out, no scan"
+    )
     args = parser.parse_args()
     overrides: dict[str, object] = {}
     for item in args.set:
         key, value = item.split("=", 1)
         overrides[key] = float(value) if "." in value else int(value)
     started = time.time()
-    corpus = read_corpus([args.csv], columns="publisher=outlet,scrape_time=date")
-    result = scan(corpus.documents, Params().replace(**overrides), quotes=False)
+    params = Params().replace(**overrides)
+    if args.from_results:
+        result = load_results(args.from_results)
+        stories = find_stories(
+            result.documents,
+            result.matches,
+            params.story_min_share,
+            params.story_reworded_share,
+            params.shingle_size,
+        )
+        result = dataclasses.replace(result, stories=tuple(stories))
+        problems = len(result.problems)
+    else:
+        corpus = read_corpus([args.csv], columns="publisher=outlet,scrape_time=date")
+        result = scan(corpus.documents, params, quotes=False)
+        problems = len(corpus.problems)
+        if args.out:
+            write_results(args.out, result)
     story_of = {doc: s.id for s in result.stories for doc in s.docs}
     by_id = {d.id: d for d in result.documents}
     credited = {
@@ -45,7 +68,8 @@ def main() -> int:
     }
     report: dict[str, object] = {
         "articles": len(result.documents),
-        "problems": len(corpus.problems),
+        "problems": problems,
+        "story_min_share": params.story_min_share,
         "matches": len(result.matches),
         "verbatim_matches": sum(m.kind == "verbatim" for m in result.matches),
         "stories": len(result.stories),
@@ -54,7 +78,8 @@ def main() -> int:
     }
     for agency, docs in credited.items():
         clusters = Counter(story_of.get(d, "(none)") for d in docs)
-        top, top_count = clusters.most_common(1)[0] if clusters else ("(none)", 0)
+        in_stories = Counter({s: n for s, n in clusters.items() if s != "(none)"})
+        top, top_count = in_stories.most_common(1)[0] if in_stories else ("(none)", 0)
         top_story = next((s for s in result.stories if s.id == top), None)
         report[agency] = {
             "credited_articles": len(docs),
@@ -67,6 +92,21 @@ def main() -> int:
                 f"{d} ({by_id[d].outlet})" for d in docs if d not in story_of
             ][:10],
         }
+    ap = set(credited["Associated Press"])
+    reuters = set(credited["Reuters"])
+    report["largest_stories"] = [
+        {
+            "story": s.id,
+            "articles": len(s.docs),
+            "outlets": len(s.outlets),
+            "ap_credited": len(ap & set(s.docs)),
+            "reuters_credited": len(reuters & set(s.docs)),
+        }
+        for s in sorted(result.stories, key=lambda s: (-len(s.docs), s.id))[:12]
+    ]
+    report["stories_mixing_ap_and_reuters_credits"] = sum(
+        1 for s in result.stories if ap & set(s.docs) and reuters & set(s.docs)
+    )
     report["seconds"] = round(time.time() - started, 1)
     print(json.dumps(report, indent=1))
     return 0

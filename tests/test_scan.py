@@ -58,14 +58,28 @@ def test_input_order_does_not_change_matches_jsonl(sample_corpus, tmp_path):
     assert outputs[0]
 
 
-def test_the_sputnik_story_is_one_cluster_without_the_2015_piece(sample_corpus):
+def test_the_rewrite_joins_its_source_in_a_story_without_the_2015_piece(sample_corpus):
     result = scan(sample_corpus.documents, quotes=False)
     (story,) = [s for s in result.stories if "004_dc875d24e25a1aad.txt" in s.docs]
-    assert {"000_01f78c86e39ec8cf.txt", "001_ea1662580eef0643.txt"} <= set(story.docs)
+    assert "001_ea1662580eef0643.txt" in story.docs
     assert NEGATIVE not in story.docs
     assert story.first_date == "2017-09-08"
     assert story.origin in story.docs
     assert result.params["min_words"] == 8
+
+
+def test_a_reprint_family_is_one_story_and_shared_topic_is_not(sample_texts):
+    wire = sample_texts["004_dc875d24e25a1aad.txt"]
+    reprints = [
+        Document(f"paper{k}.txt", f"Reprinted from The Duran.\n\n{wire}", outlet=f"Paper {k}", date=f"2017-09-1{k}")
+        for k in range(3)
+    ]
+    other = Document("other.txt", sample_texts["003_d4c8003fef5c7388.txt"], outlet="SouthFront", date="2015-11-02")
+    source = Document("duran.txt", wire, outlet="The Duran", date="2017-09-08")
+    result = scan([*reprints, other, source], quotes=False)
+    (story,) = result.stories
+    assert set(story.docs) == {"duran.txt", "paper0.txt", "paper1.txt", "paper2.txt"}
+    assert story.origin == "duran.txt"
 
 
 def test_repeated_outlet_footer_is_boilerplate_not_reuse(sample_texts):

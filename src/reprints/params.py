@@ -69,10 +69,13 @@ class Params:
     weak_threshold: float = 0.3
     """Sentence pairs scoring between this and ``reword_threshold`` count only inside a
     passage of several aligned pairs whose scores add up to ``reword_threshold``."""
-    story_min_share: float = 0.2
-    """Two articles join one story when reused passages cover at least this share of the
-    characters of one of them (weaker links, such as one shared quote in two different
-    reports of the same event, do not chain whole news cycles into one story)."""
+    story_min_share: float = 0.5
+    """Two articles join one story when verbatim runs (``shingle_size`` words or more) cover
+    at least this share of the characters of one of them: a reprint family."""
+    story_reworded_share: float = 0.3
+    """...or when each is the other's most-reused partner and all their passages, reworded
+    included, cover this share of one of them (rewrites join their source, but coverage of
+    one news event by many outlets does not chain into one giant story)."""
     merge_gap: int = 1
     """Aligned sentences at most this many unmatched sentences apart merge into one passage."""
     trim_ratio: float = 1.5

@@ -143,7 +143,9 @@ def scan(
 
     found_quotes, families = _find_quotes(docs) if quotes else ((), ())
     report("quotes", len(docs), len(docs))
-    stories = find_stories(docs, matches, params.story_min_share)
+    stories = find_stories(
+        docs, matches, params.story_min_share, params.story_reworded_share, params.shingle_size
+    )
     return ScanResult(
         documents=tuple(docs),
         matches=tuple(matches),

@@ -7,6 +7,7 @@ from datetime import timezone
 
 from .credit import _when
 from .model import Document, Match, Story
+from .normalize import WORD_RE
 
 
 def _date_key(date: str | None) -> tuple[int, str]:
@@ -32,32 +33,61 @@ def _covered(spans: list[tuple[int, int]]) -> int:
 
 
 def linked_pairs(
-    documents: Sequence[Document], matches: Sequence[Match], min_share: float
+    documents: Sequence[Document],
+    matches: Sequence[Match],
+    min_share: float,
+    reworded_share: float = 1.1,
+    min_run_words: int = 5,
 ) -> list[tuple[str, str]]:
-    """Return the document pairs whose passages cover ``min_share`` of one side's characters."""
+    """Return the document pairs that belong in one story.
+
+    A pair is linked when verbatim runs of ``min_run_words`` words or more cover
+    ``min_share`` of one side's characters, or when the two are each other's partner with
+    the most coverage and all their passages cover ``reworded_share`` of one side.
+    """
+    texts = {d.id: d.text for d in documents}
     lengths = {d.id: max(len(d.text.strip()), 1) for d in documents}
-    sides: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    passages: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
+    runs: dict[tuple[str, str], tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
     for m in matches:
         if m.a.doc == m.b.doc or m.a.doc not in lengths or m.b.doc not in lengths:
             continue
-        a_spans, b_spans = sides.setdefault((m.a.doc, m.b.doc), ([], []))
+        pair = (m.a.doc, m.b.doc)
+        a_spans, b_spans = passages.setdefault(pair, ([], []))
         a_spans.append((m.a.start, m.a.end))
         b_spans.append((m.b.start, m.b.end))
-    return sorted(
-        pair
-        for pair, (a_spans, b_spans) in sides.items()
-        if max(_covered(a_spans) / lengths[pair[0]], _covered(b_spans) / lengths[pair[1]])
-        >= min_share
-    )
+        a_runs, b_runs = runs.setdefault(pair, ([], []))
+        for e in m.edits:
+            if e.op == "keep" and len(WORD_RE.findall(texts[m.a.doc], e.a_start, e.a_end)) >= min_run_words:
+                a_runs.append((e.a_start, e.a_end))
+                b_runs.append((e.b_start, e.b_end))
+
+    def share(pair: tuple[str, str], spans: tuple[list[tuple[int, int]], list[tuple[int, int]]]) -> float:
+        return max(_covered(spans[0]) / lengths[pair[0]], _covered(spans[1]) / lengths[pair[1]])
+
+    linked = {pair for pair, spans in runs.items() if spans[0] and share(pair, spans) >= min_share}
+    best: dict[str, tuple[float, tuple[str, str]]] = {}
+    for pair, spans in sorted(passages.items()):
+        value = share(pair, spans)
+        if value < reworded_share:
+            continue
+        for doc_id in pair:
+            if doc_id not in best or (value, pair) > best[doc_id]:
+                best[doc_id] = (value, pair)
+    linked |= {pair for _, pair in best.values() if best[pair[0]][1] == pair == best[pair[1]][1]}
+    return sorted(linked)
 
 
 def find_stories(
-    documents: Sequence[Document], matches: Sequence[Match], min_share: float = 0.0
+    documents: Sequence[Document],
+    matches: Sequence[Match],
+    min_share: float = 0.0,
+    reworded_share: float = 1.1,
+    min_run_words: int = 5,
 ) -> list[Story]:
     """Return the connected components (two or more articles) of the reuse graph.
 
-    Two articles are linked when their passages cover at least ``min_share`` of the
-    characters of one of them.
+    The links are those of :func:`linked_pairs` (with the defaults, any verbatim run links).
 
     Stories are numbered ``story-1``, ``story-2``, … by their earliest date, then by their
     smallest document id, so the numbering does not depend on input order.
@@ -71,7 +101,7 @@ def find_stories(
             x = parent[x]
         return x
 
-    for first, second in linked_pairs(documents, matches, min_share):
+    for first, second in linked_pairs(documents, matches, min_share, reworded_share, min_run_words):
         ra, rb = root(first), root(second)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
