@@ -118,7 +118,7 @@ def _words(norms: Sequence[str]) -> Sequence[str]:
 
 def _vectorizer(analyzer: object) -> HashingVectorizer:
     return HashingVectorizer(
-        analyzer=analyzer,  # type: ignore[arg-type]
+        analyzer=analyzer,
         n_features=HASH_BUCKETS,
         alternate_sign=False,
         norm=None,

@@ -113,7 +113,7 @@ def wire_agencies(documents: Sequence[Document], wire: Sequence[str] | str) -> d
         for doc in documents:
             outlet = canonical_outlet(doc.outlet) if doc.outlet else None
             if outlet in agencies:
-                found[doc.id] = outlet  # type: ignore[assignment]
+                found[doc.id] = outlet
                 continue
             credited = byline_credits(doc.text)
             if credited:
