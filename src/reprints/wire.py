@@ -63,7 +63,9 @@ _BYLINE_FORMS = (
     r"[—–-]{{1,2}}[ \t]*(?:the\s+)?{a}[ \t]*\.?[ \t]*$",  # "— Reuters" closing a line
     r"\b{a}(?:'s)?\s+(?:reports?|reported|contributed)\b",  # "Sputnik reports", "AP contributed"
     r"^[ \t]*©[ \t]*(?:\d{{4}}\s+)?{a}\b",  # "© 2018 AFP"
-    r"\w[ \t]*/[ \t]*(?:the\s+)?{a}[ \t]*(?:$|[,.]|#)",  # "JILL COLVIN / AP", "Jane Doe/Reuters"
+    # "JILL COLVIN and VLADIMIR ISACHENKOV / AP": names in capitals, as wire bylines are set;
+    # a photographer's "Evan Vucci/Associated Press" under a picture is not a text credit.
+    r"^[ \t]*(?-i:[A-Z][A-Z.'-]+(?:(?:,|\s+and)?\s+[A-Z][A-Z.'-]+)*)[ \t]*/[ \t]*{a}[ \t]*$",
 )
 
 
