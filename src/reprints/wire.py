@@ -298,7 +298,7 @@ def wire_share(
         )
     matches = sorted(
         {m for found in by_pair.values() for m in found},
-        key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end),
+        key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end, m.kind, m.score),
     )
     return articles, matches
 
