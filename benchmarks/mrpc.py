@@ -78,6 +78,7 @@ def cross_validate(
     labels: np.ndarray,
     folds: int,
     apply_to: np.ndarray | None = None,
+    seed: int = 0,
 ) -> dict[str, float | list[float]]:
     """Out-of-fold predictions: weights (if features) and threshold fitted on the other folds.
 
@@ -86,7 +87,7 @@ def cross_validate(
     """
     pred = np.zeros_like(labels)
     thresholds: list[float] = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(len(labels)), labels):
         if features is not None:
             model = fit_logistic(features[train], labels[train])
@@ -107,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("train", type=Path, help="msr_paraphrase_train.txt")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--fit-weights", action="store_true")
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="repeat the CV with this many fold splits"
+    )
     parser.add_argument("--features", action="store_true", help="also score each feature alone")
     args = parser.parse_args(argv)
     if "test" in args.train.name:
@@ -151,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:55s} {res['accuracy']:8.3f} {res['f1']:6.3f}  {th.mean():.3f} ± {th.std():.3f}"
         )
+        if args.seeds > 1:
+            runs = [
+                cross_validate(features, None, labels, args.folds, apply_to, seed)["accuracy"]
+                for seed in range(args.seeds)
+            ]
+            print(
+                f"  over {args.seeds} fold splits: accuracy {np.mean(runs):.3f} ± {np.std(runs):.3f} "
+                f"(min {np.min(runs):.3f}, max {np.max(runs):.3f})"
+            )
 
     if args.fit_weights:
         model = fit_logistic(features, labels)
