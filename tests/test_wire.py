@@ -267,3 +267,11 @@ def test_cli_rejects_an_outlet_that_is_not_there(runner, sample_dir, tmp_path):
     )
     assert result.exit_code != 0
     assert "no article belongs to the wire outlet(s) Reuters" in result.output
+
+
+def test_cli_help_names_the_outputs(runner):
+    from reprints.cli import main
+
+    result = runner.invoke(main, ["wire", "--help"])
+    assert result.exit_code == 0
+    assert "--wire OUTLET" in result.output and "articles.jsonl" in result.output
