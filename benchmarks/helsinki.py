@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -33,6 +34,9 @@ def main() -> int:
     parser.add_argument("csv", type=Path)
     parser.add_argument("--set", action="append", default=[], help="override a Params field")
     parser.add_argument("--out", type=Path, help="also write the results folder here")
+    parser.add_argument(
+        "--shuffle", type=int, help="shuffle the articles with this seed first (determinism check)"
+    )
     parser.add_argument(
         "--from-results", type=Path, help="re-cluster a results folder written by --out, no scan"
     )
@@ -56,7 +60,10 @@ def main() -> int:
         problems = len(result.problems)
     else:
         corpus = read_corpus([args.csv], columns="publisher=outlet,scrape_time=date")
-        result = scan(corpus.documents, params, quotes=False)
+        documents = list(corpus.documents)
+        if args.shuffle is not None:
+            random.Random(args.shuffle).shuffle(documents)
+        result = scan(documents, params, quotes=False)
         problems = len(corpus.problems)
         if args.out:
             write_results(args.out, result)
