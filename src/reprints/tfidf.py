@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+from sklearn.preprocessing import normalize
 
 # Function words carry no evidence of reuse; sklearn's list plus the clitics our tokenizer
 # keeps inside words ("it's", "don't") and a few reporting fillers every article uses.
@@ -94,40 +95,81 @@ class SentenceVectors:
     """Number of words of each sentence."""
 
 
-class SentenceModel:
-    """A TF-IDF vocabulary and IDF learnt once from a corpus's sentences."""
+UNIGRAM_BUCKETS = 1 << 20
+BIGRAM_BUCKETS = 1 << 21
+_UNIGRAMS = HashingVectorizer(
+    analyzer=_identity, n_features=UNIGRAM_BUCKETS, alternate_sign=False, norm=None,
+    dtype=np.float32,
+)
+_BIGRAMS = HashingVectorizer(
+    analyzer=_identity, n_features=BIGRAM_BUCKETS, alternate_sign=False, norm=None,
+    dtype=np.float32,
+)
+_FIT_BATCH = 20_000
 
-    def __init__(self, vectorizer: TfidfVectorizer, unigram: np.ndarray) -> None:
-        self.vectorizer = vectorizer
-        self._unigram_idf = np.where(unigram, vectorizer.idf_, 0.0).astype(np.float32)
+
+def _term_counts(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    """Hashed term counts: content-word columns first, then bigram columns."""
+    unigrams, bigrams = [], []
+    for norms in sentences:
+        terms = sentence_terms(norms)
+        split = sum(1 for t in terms if " " not in t)
+        unigrams.append(terms[:split])
+        bigrams.append(terms[split:])
+    return sp.hstack(
+        [_UNIGRAMS.transform(unigrams), _BIGRAMS.transform(bigrams)], format="csr"
+    )
+
+
+class SentenceModel:
+    """IDF of hashed sentence terms, learnt once from a corpus's sentences.
+
+    Terms are hashed (murmurhash, stable across runs and platforms) instead of kept in a
+    vocabulary, so fitting streams over any number of sentences in constant memory and the
+    model is two arrays that can be shipped to workers.
+    """
+
+    def __init__(self, idf: np.ndarray, sentences: int) -> None:
+        self.idf = idf.astype(np.float32)
+        self.sentences = sentences
+        self._unigram_idf = self.idf.copy()
+        self._unigram_idf[UNIGRAM_BUCKETS:] = 0.0
 
     @classmethod
-    def fit(cls, sentences: Iterable[Sequence[str]], *, min_df: int = 1) -> SentenceModel:
-        """Learn vocabulary and IDF from sentences given as folded token sequences."""
-        vectorizer = TfidfVectorizer(
-            analyzer=_identity,
-            sublinear_tf=True,
-            min_df=min_df,
-            dtype=np.float32,
-        )
-        term_lists = [sentence_terms(s) for s in sentences]
-        if not any(term_lists):
-            term_lists = [["\x00"]]  # an empty corpus still gives a model that matches nothing
-        vectorizer.fit(term_lists)
-        vocabulary = vectorizer.get_feature_names_out()
-        unigram = np.fromiter((" " not in t for t in vocabulary), dtype=bool, count=len(vocabulary))
-        return cls(vectorizer, unigram)
+    def fit(cls, sentences: Iterable[Sequence[str]]) -> SentenceModel:
+        """Learn IDF (smoothed, as scikit-learn's) from sentences given as folded tokens."""
+        df = np.zeros(UNIGRAM_BUCKETS + BIGRAM_BUCKETS, dtype=np.int64)
+        n = 0
+        batch: list[Sequence[str]] = []
+
+        def count(batch: list[Sequence[str]]) -> None:
+            counts = _term_counts(batch)
+            df[:] += np.bincount(counts.indices, minlength=len(df))
+
+        for norms in sentences:
+            batch.append(norms)
+            n += 1
+            if len(batch) >= _FIT_BATCH:
+                count(batch)
+                batch = []
+        if batch:
+            count(batch)
+        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        return cls(idf, n)
 
     def transform(self, sentences: Sequence[Sequence[str]]) -> SentenceVectors:
-        """Vectorise sentences (folded token sequences) with the fitted vocabulary and IDF."""
-        tfidf = self.vectorizer.transform([sentence_terms(s) for s in sentences]).tocsr()
-        content = tfidf.copy()
+        """Vectorise sentences (folded token sequences) with the fitted IDF."""
+        counts = _term_counts(sentences)
+        tfidf = counts.copy()
+        tfidf.data = (1.0 + np.log(tfidf.data)) * self.idf[tfidf.indices]
+        tfidf = normalize(tfidf, norm="l2", copy=False).astype(np.float32)
+        content = counts.copy()
         content.data = self._unigram_idf[content.indices]
         content.eliminate_zeros()
         mass = np.asarray(content.sum(axis=1)).ravel()
         trigrams = _TRIGRAMS.transform([sentence_trigrams(s) for s in sentences]).tocsr()
         words = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
-        return SentenceVectors(tfidf, content, mass, trigrams, words)
+        return SentenceVectors(tfidf.tocsr(), content.tocsr(), mass, trigrams, words)
 
 
 def rows(vectors: SentenceVectors, start: int, end: int) -> SentenceVectors:
