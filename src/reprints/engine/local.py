@@ -34,8 +34,15 @@ _BANDS_PER_TASK = 4
 
 
 def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Features:
-    """Tokenise ``texts`` and hash their shingles and content words (documents numbered from ``first``)."""
-    return features([tokenize(t) for t in texts], params, first)
+    """Tokenise ``texts`` and hash their shingles and content words (documents numbered from ``first``).
+
+    Works through ``CHUNK_DOCS`` texts at a time, so only that many tokenised texts are held.
+    """
+    parts = [
+        features([tokenize(t) for t in texts[lo : lo + CHUNK_DOCS]], params, first + lo)
+        for lo in range(0, len(texts), CHUNK_DOCS)
+    ]
+    return Features.concat(parts) if parts else features([], params, first)
 
 
 class LocalEngine:
