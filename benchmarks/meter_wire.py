@@ -255,6 +255,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--window", type=int, default=None, help="wire_window_days (default: Params)"
     )
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a Params field (numbers only), e.g. --set min_words=5",
+    )
     args = parser.parse_args(argv)
     root = args.meter
     if (root / "meter_corpus").is_dir():
@@ -267,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         f"({Counter(s.gold for s in news)})"
     )
     params = Params() if args.window is None else Params(wire_window_days=args.window)
+    for item in args.sets:
+        key, _, raw = item.partition("=")
+        params = params.replace(**{key: type(getattr(params, key))(raw)})
+    for item in args.sets:
+        key, _, raw = item.partition("=")
+        params = params.replace(**{key: type(getattr(params, key))(raw)})
     documents = [s.doc for s in news] + [s.doc for s in wire]
     read_took = time.perf_counter() - started
     started = time.perf_counter()
