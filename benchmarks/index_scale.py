@@ -160,9 +160,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--storage-only", action="store_true",
                     help="grow only the band-key table with random keys (no corpus needed)")
+    ap.add_argument("--query-only", action="store_true",
+                    help="measure queries against an existing --index built from the first articles of --corpus")
     args = ap.parse_args(argv)
 
     steps = [int(s) for s in args.steps.split(",")]
+    if args.query_only:
+        lines = count_lines(args.corpus)
+        fresh = list(read_lines(args.corpus, lines - 2 * args.queries, lines))
+        with Index.open(args.index) as index:
+            size = len(index)
+            queries = make_queries(args.corpus, fresh, size, args.queries, np.random.default_rng(args.seed))
+            print(json.dumps({"articles": size, **measure_queries(index, queries)}), flush=True)
+        return
     if args.storage_only:
         storage_only(args.index, steps, keys_per_article=66, query_keys=840, seed=args.seed)
         return

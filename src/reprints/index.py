@@ -33,6 +33,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -98,7 +99,10 @@ CREATE TABLE IF NOT EXISTS bands (
 CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
     words, content='', detail=none, tokenize="unicode61 remove_diacritics 0 tokenchars ''''"
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS term_counts USING fts5vocab(terms, 'row');
+CREATE TABLE IF NOT EXISTS words (
+    word TEXT PRIMARY KEY,
+    docs INTEGER NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -419,6 +423,12 @@ class Index:
         self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
         self._db.executemany("INSERT OR IGNORE INTO bands(key, docno) VALUES (?, ?)", band_rows)
         self._db.executemany("INSERT INTO terms(rowid, words) VALUES (?, ?)", term_rows)
+        counts = Counter(word for item in prepared for word in item.terms.split())
+        self._db.executemany(
+            "INSERT INTO words(word, docs) VALUES (?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
+            sorted(counts.items()),
+        )
 
     def _delete(self, docno: int) -> None:
         """Delete one document and everything derived from it (recomputed from its text)."""
@@ -428,10 +438,12 @@ class Index:
         self._db.executemany(
             "DELETE FROM bands WHERE key = ? AND docno = ?", [(k, docno) for k in keys.tolist()]
         )
+        words = content_words(tokens)
         self._db.execute(
-            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)",
-            (docno, " ".join(content_words(tokens))),
+            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)", (docno, " ".join(words))
         )
+        self._db.executemany("UPDATE words SET docs = docs - 1 WHERE word = ?", [(w,) for w in words])
+        self._db.execute("DELETE FROM words WHERE docs <= 0")
         self._db.execute("DELETE FROM documents WHERE docno = ?", (docno,))
 
     def remove(self, ids: Iterable[str]) -> list[str]:
@@ -520,8 +532,9 @@ class Index:
         """Score indexed documents by the rare words they share with one passage of the query.
 
         Each query sentence contributes its ``index_terms`` rarest content words (by document
-        frequency in the index); a document's score is the best IDF sum it shares with any
-        two neighbouring sentences, so words scattered over an unrelated article count little.
+        frequency in the index, see ``index_word_share``); a document's score is the best IDF sum
+        it shares with any two neighbouring sentences, so words scattered over an unrelated
+        article count little.
         """
         from .align import segment
 
@@ -534,25 +547,24 @@ class Index:
         words = sorted(set().union(*sentences)) if sentences else []
         if not words:
             return {}
-        (total,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
+        (total,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
         if not total:
             return {}
         df: dict[str, int] = {}
         for chunk in _chunks(words, 900):
             marks = ",".join("?" * len(chunk))
-            for term, count in self._db.execute(
-                f"SELECT term, doc FROM term_counts WHERE term IN ({marks})", chunk
-            ):
-                df[term] = int(count)
-        limit = max(self.params.max_bucket, int(total * self.params.index_term_share))
+            df.update(self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk))
+        # A word in more than index_word_share of the articles (and more than max_bucket) is
+        # no evidence of reuse, and its postings would cost more than they tell.
+        limit = max(self.params.max_bucket, int(total * self.params.index_word_share))
         picked: list[list[str]] = []
         for sentence in sentences:
             usable = sorted((df[w], w) for w in sentence if 0 < df.get(w, 0) <= limit)
             picked.append([w for _, w in usable[: self.params.index_terms]])
         postings: dict[str, list[int]] = {}
-        for term in sorted(set().union(*map(set, picked))):
-            postings[term] = [
-                r[0] for r in self._db.execute("SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(term),))
+        for word in sorted(set().union(*map(set, picked))):
+            postings[word] = [
+                r[0] for r in self._db.execute("SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(word),))
             ]
         scores: dict[int, float] = {}
         for k in range(len(picked)):
@@ -758,6 +770,9 @@ class Index:
                 (docs,) = db.execute("SELECT count(*) FROM documents").fetchone()
                 if fts_docs != docs:
                     problems.append(f"word index holds {fts_docs} documents, not {docs}")
+            (negative,) = db.execute("SELECT count(*) FROM words WHERE docs < 1").fetchone()
+            if negative:
+                problems.append(f"{negative} words have a document count below 1")
             try:
                 db.execute("INSERT INTO terms(terms, rank) VALUES ('integrity-check', 0)")
             except sqlite3.DatabaseError as err:  # pragma: no cover - needs a corrupt file
