@@ -91,12 +91,12 @@ class Params:
     """Words between the starts of a query's windows (dense, so one lands on each stored one)."""
     index_candidates: int = 20
     """Indexed articles aligned with a query at most (best verbatim hits, then rare words)."""
+    index_word_share: float = 0.01
+    """Words in more than this share of indexed articles (and > max_bucket) are not looked up."""
     index_neighbours: int = 8
     """Rewording-channel neighbours (articles sharing the query's rarest words) kept at most."""
     index_terms: int = 3
     """Rarest content words of each query sentence looked up by the index's rewording channel."""
-    index_term_share: float = 0.01
-    """Words in more than this share of indexed articles (and > max_bucket) are not looked up."""
     index_idf_share: float = 0.4
     """A rewording neighbour must share this share of the best neighbour's rare-word IDF."""
     index_gate_words: int = 4
