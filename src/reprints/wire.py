@@ -604,6 +604,7 @@ _HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
+#legend{display:flex;flex-wrap:wrap;max-width:900px}
 #legend span{cursor:pointer;margin-right:1em;white-space:nowrap}
 #legend span.off{opacity:.35}
 #tip{position:absolute;background:#fff;border:1px solid #999;padding:4px 6px;font-size:12px;
@@ -613,11 +614,11 @@ svg text{font-size:11px;fill:#444}
 <h1>__TITLE__</h1>
 <p>Mean share of each outlet's article words derived from wire copy, per month.
 Hover a point for details; click an outlet to hide or show it.</p>
-<div id="legend"></div><svg id="chart" width="900" height="420" role="img"></svg>
+<div id="legend"></div><svg id="chart" width="900" height="470" role="img"></svg>
 <div id="tip"></div>
 <script>
 const D = __DATA__;
-const W = 900, H = 420, L = 50, R = 20, T = 15, B = 70;
+const W = 900, H = 470, L = 50, R = 20, T = 15, B = 120;
 const svg = document.getElementById("chart"), tip = document.getElementById("tip");
 const NS = "http://www.w3.org/2000/svg";
 const hidden = new Set();
@@ -635,6 +636,7 @@ function draw() {
     el("line", {x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#ddd"});
     el("text", {x: L - 6, y: y(v) + 4, "text-anchor": "end"}, v.toFixed(2));
   }
+  if (D.months.length < 2) { drawBars(); return; }
   D.months.forEach((m, i) => {
     const t = el("text", {x: x(i), y: H - B + 14, "text-anchor": "end",
       transform: "rotate(-40 " + x(i) + " " + (H - B + 14) + ")"}, m);
@@ -652,6 +654,23 @@ function draw() {
       c.addEventListener("mouseleave", () => { tip.style.display = "none"; });
     }
   }
+}
+function drawBars() {
+  // One month only: one bar per outlet, highest share first.
+  const shown = D.series.filter(s => !hidden.has(s.outlet))
+    .sort((a, b) => b.points[0][1] - a.points[0][1] || (a.outlet < b.outlet ? -1 : 1));
+  const step = (W - L - R) / Math.max(shown.length, 1);
+  shown.forEach((s, i) => {
+    const p = s.points[0], left = L + i * step + step * 0.15, mid = L + (i + 0.5) * step;
+    const bar = el("rect", {x: left, y: y(p[1]), width: step * 0.7, height: y(0) - y(p[1]), fill: s.color});
+    bar.addEventListener("mousemove", ev => {
+      tip.style.display = "block"; tip.style.left = (ev.pageX + 12) + "px"; tip.style.top = (ev.pageY + 12) + "px";
+      tip.textContent = s.outlet + " \\u00b7 " + D.months[0] + ": mean wire share " + p[1].toFixed(3) + " over " + p[2] + " articles";
+    });
+    bar.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+    el("text", {x: mid, y: H - B + 14, "text-anchor": "end",
+      transform: "rotate(-40 " + mid + " " + (H - B + 14) + ")"}, s.outlet);
+  });
 }
 const legend = document.getElementById("legend");
 for (const s of D.series) {
