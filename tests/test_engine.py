@@ -65,6 +65,33 @@ def test_dask_cluster_gives_the_same_candidates(sample_corpus, tmp_path):
         as_ids = {tuple(sorted((shard_ids[c.a], shard_ids[c.b]))) + (c.channel, c.hits) for c in from_shards}
         assert as_ids == {tuple(sorted((ids[c.a], ids[c.b]))) + (c.channel, c.hits) for c in local}
         assert len(position) == len(shard_ids)
+        # Candidate pairs aligned on the workers give the matches aligned here.
+        docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+        context = _context(docs)
+        pairs = [(c.a, c.b) for c in find_candidates([tokenize(d.text) for d in docs], Params())]
+        local_matches = LocalEngine(1).align_pairs(docs, pairs, context)
+        assert local_matches
+        assert engine.align_pairs(docs, pairs, context, chunk=2) == local_matches
+
+
+def _context(docs):
+    from reprints.align import AlignContext, fit_model, prepare, segment
+
+    segments = [segment(d) for d in docs]
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    context = AlignContext(Params(), model)
+    for doc, (tokens, _spans, _ranges) in zip(docs, segments):
+        context.prepared[doc.id] = prepare(doc, model, tokens=tokens, min_words=Params().min_words)
+    return context
+
+
+def test_pairs_aligned_on_worker_processes_equal_aligned_here(sample_corpus):
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    context = _context(docs)
+    pairs = [(a, b) for a in range(len(docs)) for b in range(a + 1, len(docs))]
+    here = LocalEngine(1).align_pairs(docs, pairs, context)
+    assert here
+    assert LocalEngine(2).align_pairs(docs, pairs, context, chunk=3) == here
 
 
 def test_unknown_engine_and_bad_jobs_are_refused():

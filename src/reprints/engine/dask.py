@@ -108,6 +108,13 @@ def _shard_features(shard: tuple, first: int) -> Features:
     return dataclasses.replace(shard[3], first=first)
 
 
+def _align_chunk(pairs: list[tuple[int, int]], documents: list, context) -> list:
+    """Align a chunk of candidate pairs on a worker (context: TF-IDF model and prepared documents)."""
+    from ..align import align_pair
+
+    return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+
+
 class DaskEngine:
     """Compute candidates on a Dask cluster (``address``, or an existing ``Client``)."""
 
@@ -213,6 +220,20 @@ class DaskEngine:
         parts = [feats.part(lo, min(lo + size, n)) for lo in range(0, n, size)]
         futures = self.client.scatter(parts)
         return self.candidates(futures, n, params, dates=dates, outlets=outlets)
+
+    def align_pairs(self, documents: Sequence, pairs: Sequence[tuple[int, int]], context, chunk: int = 200) -> list:
+        """Align candidate ``pairs`` on the workers; the matches come back in ``pairs`` order.
+
+        ``context`` (``reprints.align.AlignContext``: the TF-IDF model fitted once on the
+        corpus, and the prepared documents) is sent to every worker once.
+        """
+        if not pairs:
+            return []
+        docs_f = self.client.scatter(list(documents), broadcast=True)
+        context_f = self.client.scatter(context, broadcast=True)
+        chunks = [list(pairs[k : k + chunk]) for k in range(0, len(pairs), chunk)]
+        futures = self.client.map(_align_chunk, chunks, documents=docs_f, context=context_f, pure=False)
+        return [m for part in self.client.gather(futures) for m in part]
 
     def find_candidates(
         self,

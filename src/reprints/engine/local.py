@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
@@ -43,6 +44,17 @@ def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Featu
         for lo in range(0, len(texts), CHUNK_DOCS)
     ]
     return Features.concat(parts) if parts else features([], params, first)
+
+
+_ALIGN_STATE = None
+
+
+def _align_inherited(pairs: list[tuple[int, int]]) -> list:
+    """Align pairs in a forked worker, with the documents and context it inherited."""
+    from ..align import align_pair
+
+    documents, context = _ALIGN_STATE  # type: ignore[misc]
+    return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
 
 
 class LocalEngine:
@@ -118,6 +130,26 @@ class LocalEngine:
     ) -> list[Candidate]:
         """Return the candidates of features computed elsewhere (documents numbered from 0)."""
         return self.candidates(feats, params, dates=dates, outlets=outlets)
+
+    def align_pairs(self, documents: Sequence, pairs: Sequence[tuple[int, int]], context, chunk: int = 200) -> list:
+        """Align candidate ``pairs``; the matches come back in ``pairs`` order.
+
+        With ``jobs > 1`` chunks of pairs run on worker processes forked from this one, which
+        inherit ``context`` (the TF-IDF model fitted once, and the prepared documents).
+        """
+        from ..align import align_pair
+
+        if self.jobs == 1 or len(pairs) <= chunk:
+            return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+        global _ALIGN_STATE
+        _ALIGN_STATE = (documents, context)
+        chunks = [list(pairs[k : k + chunk]) for k in range(0, len(pairs), chunk)]
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                parts = list(pool.map(_align_inherited, chunks))
+        finally:
+            _ALIGN_STATE = None
+        return [m for part in parts for m in part]
 
     def find_candidates(
         self,
