@@ -13,6 +13,8 @@ from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
 from .boilerplate import find_boilerplate, spans_by_document
 from .credit import _when, direction, reuse_credited
@@ -133,11 +135,13 @@ def scan(
     pairs = _candidate_pairs(docs, segments, params)
     report("candidates", len(pairs), len(pairs))
     matches: list[Match] = []
-    for k, (i, j) in enumerate(pairs):
-        for match in align_pair(docs[i], docs[j], context):
-            matches.append(_with_direction(match, docs[i], docs[j]))
-        if k % 200 == 0:
-            report("align", k, len(pairs))
+    # Alignment multiplies many tiny matrices: BLAS threads only fight over them.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for k, (i, j) in enumerate(pairs):
+            for match in align_pair(docs[i], docs[j], context):
+                matches.append(_with_direction(match, docs[i], docs[j]))
+            if k % 200 == 0:
+                report("align", k, len(pairs))
     report("align", len(pairs), len(pairs))
     matches.sort(key=match_sort_key)
 
@@ -169,4 +173,5 @@ def compare(text_a: str, text_b: str, params: Params | None = None, **overrides:
     context = AlignContext(params, model)
     for doc, (tokens, _spans, _ranges) in zip((doc_a, doc_b), segments, strict=False):
         context.prepared[doc.id] = prepare(doc, model, tokens=tokens, min_words=params.min_words)
-    return align_pair(doc_a, doc_b, context)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return align_pair(doc_a, doc_b, context)

@@ -62,15 +62,28 @@ _TRIGRAMS = HashingVectorizer(
 )
 
 
+# Above this many cells a dense block costs more memory than a sparse product saves time.
+_DENSE_CELLS = 4_000_000
+
+
+def _dense(block: sp.csr_matrix, columns: np.ndarray) -> np.ndarray:
+    out = np.zeros((block.shape[0], len(columns)), dtype=np.float32)
+    row_of = np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))
+    out[row_of, np.searchsorted(columns, block.indices)] = block.data
+    return out
+
+
 def pair_product(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     """Return the dense ``a @ b.T`` of two small row blocks of one corpus-wide matrix.
 
     Both blocks are re-indexed onto the columns either uses first: a product over the
-    corpus-wide column space would pay for every column of the vocabulary (millions of
-    bigrams) on each document pair.
+    corpus-wide column space would pay for every column (millions of hashed terms) on each
+    document pair. Small blocks are multiplied densely (no sparse-matrix overhead).
     """
     columns = np.union1d(a.indices, b.indices)
     width = max(len(columns), 1)
+    if (a.shape[0] + b.shape[0]) * width <= _DENSE_CELLS:
+        return _dense(a, columns) @ _dense(b, columns).T
     a_local = sp.csr_matrix(
         (a.data, np.searchsorted(columns, a.indices), a.indptr), shape=(a.shape[0], width)
     )
