@@ -91,11 +91,14 @@ class WordModel:
         out = np.full((n, max_len), END, dtype=np.int64)
         alive = np.ones(n, dtype=bool)
         for t in range(max_len):
-            idx = np.searchsorted(self.ukeys, prev2 * self.v + prev1)
+            key = prev2 * self.v + prev1
+            idx = np.minimum(np.searchsorted(self.ukeys, key), len(self.ukeys) - 1)
+            # After a jump the two-word state may never occur in the source: use order 1.
+            known = self.ukeys[idx] == key
             pick = self.first[idx] + (rng.random(n) * self.counts[idx]).astype(np.int64)
             idx1 = np.searchsorted(self.ukeys1, prev1)
             pick1 = self.first1[idx1] + (rng.random(n) * self.counts1[idx1]).astype(np.int64)
-            chosen = np.where(rng.random(n) < jump, self.nexts1[pick1], self.nexts[pick])
+            chosen = np.where(known & (rng.random(n) >= jump), self.nexts[pick], self.nexts1[pick1])
             nxt = np.where(alive, chosen, END)
             out[:, t] = nxt
             alive &= nxt != END
@@ -176,15 +179,15 @@ def generate(
     model = WordModel(sentences)
     out_dir.mkdir(parents=True, exist_ok=True)
     pool: list[list[str]] = []
-    n_targets = int(round(n_docs * reuse))
+    n_targets = round(n_docs * reuse)
     targets = set(rng.choice(np.arange(1, n_docs), size=min(n_targets, n_docs - 1), replace=False).tolist()) if n_docs > 1 else set()
     day0 = dt.date(2020, 1, 1).toordinal()
     kept: dict[int, list[list[list[str]]]] = {}  # recent articles that may be sources
     # Articles are spread over a year; a source is at most about `source_days` days older.
     recent = max(20, int(source_days * n_docs / 365))
     planted = 0
-    with open(out_dir / "docs.jsonl", "w", encoding="utf-8") as docs_f, open(
-        out_dir / "truth.jsonl", "w", encoding="utf-8"
+    with (out_dir / "docs.jsonl").open("w", encoding="utf-8") as docs_f, (out_dir / "truth.jsonl").open(
+        "w", encoding="utf-8"
     ) as truth_f:
         for k in range(n_docs):
             paragraphs = make_article(model, rng, words, pool)

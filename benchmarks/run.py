@@ -26,6 +26,8 @@ Timings on a shared machine are noisy; run with ``nice`` and say so.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import os
 import subprocess
@@ -71,10 +73,8 @@ class PeakRSS:
     def _rss(self) -> int:
         total = self.proc.memory_info().rss
         for child in self.proc.children(recursive=True):
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
-            except psutil.Error:
-                pass
         return total
 
     def _run(self) -> None:
@@ -219,8 +219,8 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
     from reprints.shingle import shingle_hashes_many
 
     texts, ids = [], []
-    with open(docs_path, encoding="utf-8") as f:
-        for line, _ in zip(f, range(max(n_docs, n_tfidf))):
+    with docs_path.open(encoding="utf-8") as f:
+        for line, _ in zip(f, range(max(n_docs, n_tfidf)), strict=False):
             rec = json.loads(line)
             texts.append(rec["text"])
             ids.append(rec["id"])
@@ -258,7 +258,7 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
     t = time.process_time()
     matrix = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform(sub)
     sims = (matrix @ matrix.T).tocoo()
-    found = {(int(i), int(j)) for i, j, v in zip(sims.row, sims.col, sims.data) if i < j and v >= 0.3}
+    found = {(int(i), int(j)) for i, j, v in zip(sims.row, sims.col, sims.data, strict=True) if i < j and v >= 0.3}
     out["tfidf_all_pairs_docs"] = len(sub)
     out["tfidf_all_pairs_seconds"] = round(time.process_time() - t, 2)
     out["tfidf_all_pairs_cosine_0.3"] = candidate_scores(found, truth, index)
@@ -304,7 +304,7 @@ def e2e_child(docs_path: Path, out_dir: Path) -> None:
     write_results(out_dir, result)
     write_s = time.perf_counter() - t
     stages = {"read": round(read_s, 1)}
-    for (name, start), (_next, end) in zip(marks[1:], marks[2:]):
+    for (name, start), (_next, end) in itertools.pairwise(marks[1:]):
         stages[f"scan:{name} (until next stage starts)"] = round(end - start, 1)
     stages["write"] = round(write_s, 1)
     print(json.dumps({"docs": len(docs), "matches": len(result.matches), "stages": stages,
@@ -313,11 +313,12 @@ def e2e_child(docs_path: Path, out_dir: Path) -> None:
 
 def match_scores(matches_path: Path, truth_path: Path) -> dict:
     """Recall/precision of aligned matches against the planted passages (spans must overlap)."""
-    truth = [json.loads(line) for line in open(truth_path, encoding="utf-8")]
+    truth = [json.loads(line) for line in truth_path.read_text(encoding="utf-8").splitlines()]
     by_pair: dict[tuple[str, str], list[dict]] = {}
     for t in truth:
         by_pair.setdefault(tuple(sorted((t["source"], t["target"]))), []).append(t)
-    matches = [json.loads(line) for line in open(matches_path, encoding="utf-8")] if matches_path.exists() else []
+    lines = matches_path.read_text(encoding="utf-8").splitlines() if matches_path.exists() else []
+    matches = [json.loads(line) for line in lines]
     found: set[int] = set()
     true_matches = 0
     for m in matches:
@@ -399,7 +400,7 @@ def main(argv: list[str] | None = None) -> None:
             t = time.perf_counter()
             generate(n, read_sentences(args.source_text), gen)
             print(f"generated {n} articles in {time.perf_counter() - t:.0f}s", file=sys.stderr)
-        truth = [json.loads(line) for line in open(gen / "truth.jsonl", encoding="utf-8")]
+        truth = [json.loads(line) for line in (gen / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
         run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
         run["load"] = [round(x, 1) for x in os.getloadavg()]
         if args.e2e:

@@ -49,7 +49,7 @@ def test_the_2015_story_that_copies_nothing_is_never_a_verbatim_candidate(sample
 
 
 def test_a_lifted_paragraph_is_a_verbatim_candidate(sample_corpus):
-    docs, tokens = _seed_tokens(sample_corpus)
+    docs, _tokens = _seed_tokens(sample_corpus)
     texts = [d.text for d in docs]
     duran = texts[4]
     lifted = " ".join(duran.split()[60:130])  # a 70-word passage from The Duran

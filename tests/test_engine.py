@@ -46,7 +46,7 @@ def test_dask_cluster_gives_the_same_candidates(sample_corpus, tmp_path):
     ids = [f"doc{k:03d}" for k in range(len(texts))]
     # Two JSONL shards, as a cluster would read them.
     for shard in range(2):
-        with open(tmp_path / f"part-{shard}.jsonl", "w", encoding="utf-8") as f:
+        with (tmp_path / f"part-{shard}.jsonl").open("w", encoding="utf-8") as f:
             for k in range(shard, len(texts), 2):
                 f.write(json.dumps({"id": ids[k], "text": texts[k], "date": dates[k]}) + "\n")
     with distributed.LocalCluster(
@@ -62,8 +62,8 @@ def test_dask_cluster_gives_the_same_candidates(sample_corpus, tmp_path):
         shard_ids, shard_dates, _outlets, feats = engine.read_shards(sorted(tmp_path.glob("*.jsonl")), params)
         from_shards = engine.candidates(feats, len(shard_ids), params, dates=shard_dates)
         position = {doc_id: k for k, doc_id in enumerate(ids)}
-        as_ids = {tuple(sorted((shard_ids[c.a], shard_ids[c.b]))) + (c.channel, c.hits) for c in from_shards}
-        assert as_ids == {tuple(sorted((ids[c.a], ids[c.b]))) + (c.channel, c.hits) for c in local}
+        as_ids = {(*sorted((shard_ids[c.a], shard_ids[c.b])), c.channel, c.hits) for c in from_shards}
+        assert as_ids == {(*sorted((ids[c.a], ids[c.b])), c.channel, c.hits) for c in local}
         assert len(position) == len(shard_ids)
         # Candidate pairs aligned on the workers give the matches aligned here.
         docs = sorted(sample_corpus.documents, key=lambda d: d.id)
@@ -80,7 +80,7 @@ def _context(docs):
     segments = [segment(d) for d in docs]
     model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
     context = AlignContext(Params(), model)
-    for doc, (tokens, _spans, _ranges) in zip(docs, segments):
+    for doc, (tokens, _spans, _ranges) in zip(docs, segments, strict=True):
         context.prepared[doc.id] = prepare(doc, model, tokens=tokens, min_words=Params().min_words)
     return context
 

@@ -37,7 +37,7 @@ def test_seed_sentence_candidates_equal_datasketch(sample_texts):
     signatures = _sentence_signatures(sample_texts)
     for bands, rows in ((16, 2), (8, 4), (32, 1)):
         i, j, _ = lsh.candidate_pairs(lsh.band_keys(signatures, bands))
-        ours = set(zip(i.tolist(), j.tolist()))
+        ours = set(zip(i.tolist(), j.tolist(), strict=True))
         assert ours == _datasketch_pairs(signatures, bands, rows)
         assert ours  # the seeds share sentences: the comparison is not vacuous
 
@@ -50,16 +50,16 @@ def test_seed_sentence_candidates_equal_datasketch(sample_texts):
 def test_small_alphabet_signatures_equal_datasketch(rows, bands):
     signatures = np.asarray(rows, dtype=np.uint32)
     i, j, counts = lsh.candidate_pairs(lsh.band_keys(signatures, bands))
-    assert set(zip(i.tolist(), j.tolist())) == _datasketch_pairs(signatures, bands, 8 // bands)
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == _datasketch_pairs(signatures, bands, 8 // bands)
     cut = signatures.reshape(len(signatures), bands, -1)
-    for a, b, c in zip(i, j, counts):
+    for a, b, c in zip(i, j, counts, strict=True):
         assert c == int((cut[a] == cut[b]).all(axis=1).sum())
 
 
 def test_big_buckets_and_same_group_pairs_are_skipped():
     keys = np.array([[1], [1], [1], [2], [2], [3]], dtype=np.uint64)
     i, j, _ = lsh.candidate_pairs(keys, max_bucket=2)
-    assert list(zip(i.tolist(), j.tolist())) == [(3, 4)]
+    assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(3, 4)]
     groups = np.array([0, 0, 1, 2, 2, 3])
     i, j, _ = lsh.candidate_pairs(keys, groups=groups)
-    assert list(zip(i.tolist(), j.tolist())) == [(0, 2), (1, 2)]
+    assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 2), (1, 2)]

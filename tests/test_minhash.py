@@ -53,7 +53,7 @@ def test_numpy_and_numba_paths_agree_with_datasketch(values, num_perm, seed, cut
     arr = np.asarray(values, dtype=np.uint32)
     starts = np.array([min(a, b, len(arr)) for a, b in cuts], dtype=np.int64)
     ends = np.array([min(max(a, b), len(arr)) for a, b in cuts], dtype=np.int64)
-    expected = np.stack([_datasketch(arr[s:e], num_perm, seed) for s, e in zip(starts, ends)])
+    expected = np.stack([_datasketch(arr[s:e], num_perm, seed) for s, e in zip(starts, ends, strict=True)])
     for use_numba in PATHS:
         got = MinHasher(num_perm, seed, use_numba=use_numba).sign_ranges(arr, starts, ends)
         assert np.array_equal(got, expected)

@@ -41,7 +41,8 @@ from .shingle import shingle_hashes_many, window_starts, word_hashes
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
 STOPWORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset(
-    "said says say told according also would could just like new year years one two".split()
+    ("said", "says", "say", "told", "according", "also", "would", "could", "just", "like", "new",
+     "year", "years", "one", "two")
 )
 
 CHANNELS = ("verbatim", "reworded")
@@ -416,7 +417,7 @@ def merge_channels(
         keep &= (names[a] != names[b]) | (names[a] == "")
     return [
         Candidate(int(x), int(y), "verbatim" if v else "reworded", int(h))
-        for x, y, v, h in zip(a[keep], b[keep], verbatim_any[keep], total[keep])
+        for x, y, v, h in zip(a[keep], b[keep], verbatim_any[keep], total[keep], strict=True)
     ]
 
 

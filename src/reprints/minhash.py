@@ -20,7 +20,7 @@ try:  # numba is optional: the numpy path gives the same signatures, only slower
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only without numba
-    numba = None
+    numba = None  # type: ignore[assignment]
     HAVE_NUMBA = False
 
 EMPTY = np.uint32(0xFFFFFFFF)

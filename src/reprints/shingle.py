@@ -42,7 +42,7 @@ try:  # numba hashes the joined words without a Python step per word
         return out
 
 except ImportError:  # pragma: no cover - exercised only without numba
-    _fnv_words = None
+    _fnv_words = None  # type: ignore[assignment]
 
 
 def word_hash(word: str) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .local import LocalEngine, text_features
 
-__all__ = ["LocalEngine", "text_features", "make_engine"]
+__all__ = ["LocalEngine", "make_engine", "text_features"]
 
 
 def make_engine(engine: str = "local", *, jobs: int = 1, scheduler: str | None = None, partitions: int | None = None):

@@ -87,7 +87,7 @@ def _shard_codes(max_bucket: int | None, band: int, shard: int, *parts) -> np.nd
 def _read_shard(path: str, params: Params) -> tuple[list[str], list[str | None], list[str | None], Features]:
     """Read one JSONL shard (``id``, ``text``, optional ``date``, ``outlet``) and compute its features."""
     ids, dates, outlets, texts = [], [], [], []
-    with open(path, encoding="utf-8") as handle:
+    with Path(path).open(encoding="utf-8") as handle:
         for line in handle:
             if not line.strip():
                 continue
@@ -144,7 +144,7 @@ class DaskEngine:
         read = self.client.map(_read_shard, paths, [params] * len(paths), pure=False)
         meta = self.client.gather(self.client.map(_meta, read, pure=False))
         ids, dates, outlets, feats, first = [], [], [], [], 0
-        for (i, d, o), fut in zip(meta, read):
+        for (i, d, o), fut in zip(meta, read, strict=True):
             feats.append(self.client.submit(_shard_features, fut, first, pure=False))
             ids += i
             dates += d
@@ -178,7 +178,7 @@ class DaskEngine:
             hi = min(lo + _BANDS_PER_PASS, bands)
             items = [
                 client.submit(_partition_items, f, channel, params, drop_f, int(first), lo, hi, self.shards, blocks_f, pure=False)
-                for f, first in zip(feats, firsts)
+                for f, first in zip(feats, firsts, strict=True)
             ]
             shard_tasks = [
                 [client.submit(_shard_codes, channel_max_bucket(channel, params), band, shard, *items, pure=False) for shard in range(self.shards)]
