@@ -100,3 +100,18 @@ def test_repeated_outlet_footer_is_boilerplate_not_reuse(sample_texts):
         doc = next(d for d in docs if d.id == item.span.doc)
         assert doc.text[item.span.start : item.span.end].startswith("Do you like this content?")
         assert item.reason == "outlet" and item.count == 3
+
+
+def test_show_boilerplate_lists_the_repeated_footer(runner, tmp_path, sample_texts):
+    footer = "Do you like this content? Consider helping us! Readers like you keep these reports coming."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for k, name in enumerate(("002_0eec5a486a0ac0bb.txt", "003_d4c8003fef5c7388.txt", "004_dc875d24e25a1aad.txt")):
+        (corpus / f"sf{k}.txt").write_text(sample_texts[name] + "\n\n" + footer, encoding="utf-8")
+    (corpus / "manifest.csv").write_text(
+        "file,outlet\n" + "".join(f"sf{k}.txt,SouthFront\n" for k in range(3)), encoding="utf-8"
+    )
+    result = runner.invoke(main, ["scan", str(corpus), "--out", str(tmp_path / "out"), "--quiet", "--no-quotes", "--show-boilerplate"])
+    assert result.exit_code == 0, result.output
+    assert "Boilerplate (kept out of matches)" in result.output
+    assert "Do you like this content?" in result.output

@@ -88,12 +88,18 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
 @_knob_options
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set any other parameter.")
 @click.option("--no-quotes", is_flag=True, help="Skip quote extraction and quote families.")
+@click.option(
+    "--show-boilerplate",
+    is_flag=True,
+    help="Also list the boilerplate found (footers, policies, stock lines kept out of matches).",
+)
 @corpus_options
 def command(
     corpus: tuple[str, ...],
     out_dir: str,
     sets: tuple[str, ...],
     no_quotes: bool,
+    show_boilerplate: bool,
     reading: Reading,
     **knobs: Any,
 ) -> None:
@@ -123,6 +129,8 @@ def command(
 
     write_results(Path(out_dir), result)
     print_scan_summary(result, console)
+    if show_boilerplate:
+        print_boilerplate(result, console)
     console.print(f"results written to {out_dir}/ (results.db, matches.jsonl, quotes.jsonl)")
 
 
@@ -215,4 +223,24 @@ def print_scan_summary(result: ScanResult, console: Console) -> None:
         snippet = text if len(text) <= 160 else text[:157] + "…"
         outlet = by_id[doc_id].outlet
         table.add_row(str(count + 1), f"{doc_id}" + (f" ({outlet})" if outlet else ""), snippet)
+    console.print(table)
+
+
+def print_boilerplate(result: ScanResult, console: Console) -> None:
+    """List boilerplate spans: where, why, in how many articles, and how they start."""
+    if not result.boilerplate:
+        console.print("no boilerplate found (text must repeat across articles to count)")
+        return
+    texts = {d.id: d.text for d in result.documents}
+    table = Table(title="Boilerplate (kept out of matches)")
+    for column in ("in", "reason", "articles", "text"):
+        table.add_column(column, justify="right" if column == "articles" else "left")
+    for item in result.boilerplate:
+        text = " ".join(texts[item.span.doc][item.span.start : item.span.end].split())
+        table.add_row(
+            item.span.doc,
+            item.reason,
+            str(item.count),
+            text if len(text) <= 100 else text[:97] + "…",
+        )
     console.print(table)
