@@ -1,12 +1,15 @@
 """Align two documents: which passages of one are verbatim or reworded passages of the other.
 
 For a candidate document pair, every sentence of one is scored against every sentence of the
-other in one sparse matrix product (TF-IDF cosine plus how much of the shorter sentence's
-content the other carries). Sentence pairs that clear ``Params.reword_threshold`` and are
-the best partner of one of their two sentences are kept; neighbouring pairs merge into one
-passage. Each passage gets a word-level edit script (difflib over folded tokens), is trimmed
-to its aligned region where one side is much longer, and is called ``verbatim`` when most
-of its words are kept in order, ``reworded`` otherwise.
+other in one step (TF-IDF cosine, containment of the shorter sentence's content, shared word
+trigrams; see :func:`sentence_scores`). Sentence pairs scoring at least
+``Params.weak_threshold`` that are the best partner of one of their sentences are kept, and
+pairs that neighbour in both documents merge into one passage. A passage is reported when
+its evidence reaches ``Params.reword_threshold`` (one strong pair, or a run of weaker ones)
+and both sides have ``Params.min_words`` words. Each passage gets a word-level edit script
+(difflib over folded tokens), is trimmed to its aligned region where one side of a single
+sentence pair is much longer, and is called ``verbatim`` when most of its words are kept in
+order, ``reworded`` otherwise.
 """
 
 from __future__ import annotations
@@ -239,7 +242,8 @@ def merge_pairs(
 
 def _positions(prepared: PreparedDocument) -> np.ndarray:
     """Each sentence's position counted in prose sentences only."""
-    return np.cumsum(prepared.prose) - prepared.prose + 0
+    prose = prepared.prose.astype(np.int64)
+    return np.cumsum(prose) - prose
 
 
 def edit_script(
