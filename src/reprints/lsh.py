@@ -102,28 +102,18 @@ def bucket_pairs(
     if not keep.any():
         return empty, empty.copy()
     starts, sizes = starts[keep], sizes[keep]
-    # Positions inside kept buckets, each with the end of its bucket.
+    # Every position of a kept bucket pairs with each later position of the same bucket:
+    # position p of a bucket of size s contributes s - 1 - p pairs, generated in one go.
     pos = np.repeat(starts, sizes) + (np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
-    end = np.repeat(starts + sizes, sizes)
-    out_i: list[np.ndarray] = []
-    out_j: list[np.ndarray] = []
-    d = 1
-    while len(pos):
-        live = pos + d < end
-        pos, end = pos[live], end[live]
-        if not len(pos):
-            break
-        i = order[pos]
-        j = order[pos + d]
-        if groups is not None:
-            differ = groups[i] != groups[j]
-            i, j = i[differ], j[differ]
-        out_i.append(np.minimum(i, j))
-        out_j.append(np.maximum(i, j))
-        d += 1
-    if not out_i:
-        return empty, empty.copy()
-    return np.concatenate(out_i).astype(np.int64), np.concatenate(out_j).astype(np.int64)
+    later = np.repeat(starts + sizes, sizes) - pos - 1
+    first = np.repeat(pos, later)
+    run_starts = np.cumsum(later) - later
+    second = first + 1 + (np.arange(len(first)) - np.repeat(run_starts, later))
+    i, j = order[first], order[second]
+    if groups is not None:
+        differ = groups[i] != groups[j]
+        i, j = i[differ], j[differ]
+    return np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
 
 
 def iter_band_pairs(
