@@ -13,7 +13,6 @@ import click
 
 from .. import __version__
 
-
 # Command name -> (module, one-line help). Modules load only when their command runs, so
 # `reprints --help` and light commands do not pay for scikit-learn's import. The one-line help
 # here is checked against each command's own docstring by tests/test_cli.py.
