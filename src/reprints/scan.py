@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timedelta
 from itertools import pairwise
 from typing import Any
 
@@ -17,10 +16,12 @@ from threadpoolctl import threadpool_limits
 
 from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
 from .boilerplate import find_boilerplate, spans_by_document
-from .credit import _when, direction, reuse_credited
+from .candidates import find_candidates
+from .credit import direction, reuse_credited
 from .errors import InputError, ParameterError
-from .model import Document, Match, Quote, QuoteFamily, ScanResult
+from .model import Document, Match, ScanResult
 from .params import Params
+from .quotes import find_quotes
 from .stories import find_stories
 
 Progress = Callable[[str, int, int], None]
@@ -41,44 +42,17 @@ def _resolve(params: Params | None, overrides: dict[str, Any]) -> Params:
 
 
 def _candidate_pairs(
-    documents: Sequence[Document], segments: Sequence[Any], params: Params
+    documents: Sequence[Document], segments: Sequence[Any], params: Params, engine: Any = None
 ) -> list[tuple[int, int]]:
     """Return the document index pairs ``(a, b)``, ``a < b``, worth aligning."""
-    try:
-        from .candidates import find_candidates
-    except ImportError:
-        return _all_pairs(documents, params)
     found = find_candidates(
         [tokens for tokens, _spans, _ranges in segments],
         params,
         dates=[d.date for d in documents],
         outlets=[d.outlet for d in documents],
+        engine=engine,
     )
     return sorted({(min(c.a, c.b), max(c.a, c.b)) for c in found if c.a != c.b})
-
-
-def _all_pairs(documents: Sequence[Document], params: Params) -> list[tuple[int, int]]:
-    """Every pair within the date window: only a stand-in until candidates are available."""
-    pairs = []
-    whens = [_when(d.date) if d.date else None for d in documents]
-    window = timedelta(days=params.date_window_days) if params.date_window_days is not None else None
-    for i in range(len(documents)):
-        for j in range(i + 1, len(documents)):
-            if window is not None and whens[i] and whens[j]:
-                gap = abs(whens[i].replace(tzinfo=None) - whens[j].replace(tzinfo=None))  # type: ignore[union-attr]
-                if gap > window:
-                    continue
-            pairs.append((i, j))
-    return pairs
-
-
-def _find_quotes(documents: Sequence[Document]) -> tuple[tuple[Quote, ...], tuple[QuoteFamily, ...]]:
-    try:
-        from .quotes import find_quotes
-    except ImportError:
-        return (), ()
-    quotes, families = find_quotes(list(documents))
-    return tuple(quotes), tuple(families)
 
 
 def _with_direction(match: Match, doc_a: Document, doc_b: Document) -> Match:
@@ -103,12 +77,15 @@ def scan(
     *,
     quotes: bool = True,
     progress: Progress | None = None,
+    engine: Any = None,
     **overrides: Any,
 ) -> ScanResult:
     """Find the passages and quotes reused across ``documents``.
 
     Keyword arguments override single fields of ``params`` (``scan(docs, min_words=12)``).
-    The result does not depend on the order of ``documents``. Raises
+    The result does not depend on the order of ``documents``. ``engine`` (from
+    :func:`reprints.engine.make_engine`: worker processes or a Dask cluster) runs the
+    candidate and alignment stages; every engine gives the same result. Raises
     :class:`~reprints.errors.InputError` when two documents share an id.
     """
     params = _resolve(params, overrides)
@@ -132,20 +109,25 @@ def scan(
         prepare_many(docs, segments, model, excluded=excluded, min_words=params.min_words)
     )
 
-    pairs = _candidate_pairs(docs, segments, params)
+    pairs = _candidate_pairs(docs, segments, params, engine)
     report("candidates", len(pairs), len(pairs))
     matches: list[Match] = []
+    by_id = {doc.id: doc for doc in docs}
     # Alignment multiplies many tiny matrices: BLAS threads only fight over them.
     with threadpool_limits(limits=1, user_api="blas"):
-        for k, (i, j) in enumerate(pairs):
-            for match in align_pair(docs[i], docs[j], context):
-                matches.append(_with_direction(match, docs[i], docs[j]))
-            if k % 200 == 0:
-                report("align", k, len(pairs))
+        if engine is not None:
+            aligned = engine.align_pairs(docs, pairs, context)
+            matches = [_with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned]
+        else:
+            for k, (i, j) in enumerate(pairs):
+                for match in align_pair(docs[i], docs[j], context):
+                    matches.append(_with_direction(match, docs[i], docs[j]))
+                if k % 200 == 0:
+                    report("align", k, len(pairs))
     report("align", len(pairs), len(pairs))
     matches.sort(key=match_sort_key)
 
-    found_quotes, families = _find_quotes(docs) if quotes else ((), ())
+    found_quotes, families = find_quotes(docs, params) if quotes else ([], [])
     report("quotes", len(docs), len(docs))
     stories = find_stories(
         docs, matches, params.story_min_share, params.story_reworded_share, params.shingle_size
@@ -153,8 +135,8 @@ def scan(
     return ScanResult(
         documents=tuple(docs),
         matches=tuple(matches),
-        quotes=found_quotes,
-        quote_families=families,
+        quotes=tuple(found_quotes),
+        quote_families=tuple(families),
         stories=tuple(stories),
         boilerplate=tuple(sorted(boilerplate, key=lambda b: (b.span.doc, b.span.start))),
         params=params.to_dict(),

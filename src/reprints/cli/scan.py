@@ -93,6 +93,27 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
     is_flag=True,
     help="Also list the boilerplate found (footers, policies, stock lines kept out of matches).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes for candidates and alignment on this machine.",
+)
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Run the candidate and alignment stages here or on a Dask cluster (same output).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:8786) for --engine dask.",
+)
 @corpus_options
 def command(
     corpus: tuple[str, ...],
@@ -100,6 +121,9 @@ def command(
     sets: tuple[str, ...],
     no_quotes: bool,
     show_boilerplate: bool,
+    jobs: int,
+    engine_name: str,
+    scheduler: str | None,
     reading: Reading,
     **knobs: Any,
 ) -> None:
@@ -115,13 +139,22 @@ def command(
         params = Params().replace(**overrides)
     except (ReprintsError, TypeError) as err:
         raise click.UsageError(str(err)) from err
+    if engine_name == "dask" and not scheduler:
+        raise click.UsageError("--engine dask needs --scheduler ADDRESS (e.g. tcp://head:8786)")
     console = Console(highlight=False)
-    corpus_read = reading.read(corpus)
+    corpus_read = reading.read(corpus, jobs=jobs)
     print_corpus_summary(corpus_read, console)
     if len(corpus_read.documents) < 2:
         raise click.ClickException("need at least two documents to look for reuse")
     try:
-        result = _scan_with_progress(corpus_read.documents, params, not no_quotes, reading.quiet)
+        engine = _make_engine(engine_name, jobs, scheduler)
+        try:
+            result = _scan_with_progress(
+                corpus_read.documents, params, not no_quotes, reading.quiet, engine
+            )
+        finally:
+            if hasattr(engine, "close"):
+                engine.close()
     except ReprintsError as err:
         raise click.ClickException(str(err)) from err
     result = dataclasses.replace(result, problems=tuple(corpus_read.problems))
@@ -134,11 +167,20 @@ def command(
     console.print(f"results written to {out_dir}/ (results.db, matches.jsonl, quotes.jsonl)")
 
 
+def _make_engine(name: str, jobs: int, scheduler: str | None) -> Any:
+    """Return None for the plain in-process run, else the engine the options ask for."""
+    if name == "local" and jobs == 1:
+        return None
+    from ..engine import make_engine
+
+    return make_engine(name, jobs=jobs, scheduler=scheduler)
+
+
 def _scan_with_progress(
-    documents: Sequence[Document], params: Params, quotes: bool, quiet: bool
+    documents: Sequence[Document], params: Params, quotes: bool, quiet: bool, engine: Any = None
 ) -> ScanResult:
     if quiet:
-        return scan(documents, params, quotes=quotes)
+        return scan(documents, params, quotes=quotes, engine=engine)
     columns = (TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn())
     with Progress(*columns, console=stderr_console(), transient=True) as bar:
         tasks: dict[str, Any] = {}
@@ -148,7 +190,7 @@ def _scan_with_progress(
                 tasks[stage] = bar.add_task(stage, total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-        return scan(documents, params, quotes=quotes, progress=progress)
+        return scan(documents, params, quotes=quotes, progress=progress, engine=engine)
 
 
 def _source_and_reuser(match: Match, by_id: dict[str, Document]) -> tuple[str, str]:
@@ -166,7 +208,7 @@ def print_scan_summary(result: ScanResult, console: Console) -> None:
         f"[bold]{len(cross):,}[/] reused passages ({verbatim:,} verbatim, "
         f"{len(cross) - verbatim:,} reworded) between "
         f"{len({(m.a.doc, m.b.doc) for m in cross}):,} article pairs; "
-        f"{len(result.stories):,} stories; {len(result.quotes):,} quotes in "
+        f"{len(result.stories):,} {'story' if len(result.stories) == 1 else 'stories'}; {len(result.quotes):,} quotes in "
         f"{len(result.quote_families):,} families; {len(result.boilerplate):,} boilerplate spans"
     )
     if not cross:

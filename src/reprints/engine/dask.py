@@ -123,10 +123,16 @@ class DaskEngine:
 
         if address is None:
             raise ParameterError("the dask engine needs a scheduler address, e.g. --scheduler tcp://host:8786")
+        self._owns_client = not isinstance(address, Client)
         self.client = address if isinstance(address, Client) else Client(address)
         workers = max(1, len(self.client.scheduler_info().get("workers", {})))
         self.partitions = partitions or 2 * workers
         self.shards = shards or 2 * workers
+
+    def close(self) -> None:
+        """Close the client this engine opened (a client passed in stays open)."""
+        if self._owns_client:
+            self.client.close()
 
     # Stage 1 -------------------------------------------------------------------------------
 
