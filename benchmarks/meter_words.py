@@ -31,6 +31,7 @@ from reprints.model import Document, Match
 from reprints.normalize import tokenize
 from reprints.params import Params
 from reprints.scan import scan
+from reprints.wire import word_labels as wire_word_labels
 
 TAG_RE = re.compile(r"<(/?)(Verbatim|Rewrite|New)\b[^>]*>")
 LABELS = ("V", "R", "N")
@@ -87,22 +88,9 @@ def load(root: Path) -> tuple[list[Document], dict[str, list[str]], dict[str, li
 
 
 def word_labels(doc: Document, matches: list[Match]) -> np.ndarray:
-    """Label each word of ``doc`` V/R/N from the matches that cover it (V wins over R)."""
-    tokens = tokenize(doc.text)
-    out = np.array(["N"] * len(tokens), dtype="<U1")
-    for m in matches:
-        side_is_a = m.a.doc == doc.id
-        for e in m.edits:
-            start, end = (e.a_start, e.a_end) if side_is_a else (e.b_start, e.b_end)
-            if end <= start:
-                continue
-            i, j = tokens.between(start, end)
-            if e.op == "keep":
-                out[i:j] = "V"
-            else:
-                seg = out[i:j]
-                seg[seg == "N"] = "R"
-    return out
+    """Label each word of ``doc`` V/R/N with the tool's own word accounting (``reprints wire``)."""
+    codes = wire_word_labels(doc, matches)
+    return np.array(["N", "R", "V"], dtype="<U1")[codes]
 
 
 def gold_word_labels(doc: Document, char_labels: list[str]) -> np.ndarray:

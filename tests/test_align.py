@@ -131,3 +131,39 @@ def test_documents_get_direction_from_dates():
     (match,) = scan([second, first], quotes=False).matches
     assert match.direction == "a->b"
     assert match.credited is True
+
+
+MOVED_A = (
+    "US Air Force helicopters evacuated a group of Daesh field commanders from Deir ez-Zor "
+    "on Friday, a military and diplomatic source told Sputnik."
+)
+MOVED_B = (
+    "A military and diplomatic source told Sputnik that a group of Daesh field commanders "
+    "was evacuated from Deir ez-Zor on Friday by US Air Force helicopters."
+)
+
+
+def _kept_b_words(matches) -> set[str]:
+    return {
+        MOVED_B[e.b_start : e.b_end]
+        for m in matches
+        for e in m.edits
+        if e.op == "keep" and e.b_end - e.b_start and " " not in MOVED_B[e.b_start : e.b_end]
+    }
+
+
+def test_words_a_rewrite_moves_are_kept_not_changed():
+    moved = compare(MOVED_A, MOVED_B)
+    in_order = compare(MOVED_A, MOVED_B, moved_words=False)
+    assert moved and in_order
+    # difflib keeps one of the two clauses in order; the other clause's names move.
+    newly_kept = _kept_b_words(moved) - _kept_b_words(in_order)
+    assert "helicopters" in newly_kept or "Sputnik" in newly_kept
+    # Each moved keep pairs the same word on both sides, and function words never move.
+    for m in moved:
+        for e in m.edits:
+            if e.op == "keep":
+                assert MOVED_A[e.a_start : e.a_end].lower() == MOVED_B[e.b_start : e.b_end].lower()
+    assert not newly_kept & {"a", "of", "by", "on", "the", "from"}
+    # kind and the verbatim word count still describe the in-order script.
+    assert [(m.kind, m.verbatim_words) for m in moved] == [(m.kind, m.verbatim_words) for m in in_order]

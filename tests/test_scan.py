@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from reprints import scan
+from reprints.scan import scan
 from reprints.cli import main
 from reprints.model import Document
 from reprints.store import write_results

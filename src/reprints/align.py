@@ -23,7 +23,7 @@ import numpy as np
 from .model import Document, Edit, Match, Span
 from .normalize import Tokens, sentence_spans, tokenize
 from .params import Params
-from .tfidf import SentenceModel, SentenceVectors, pair_product, rows
+from .tfidf import FUNCTION_WORDS, SentenceModel, SentenceVectors, pair_product, rows
 
 
 @dataclass(frozen=True)
@@ -312,6 +312,39 @@ def _one_side(
     return out
 
 
+def moved_words(
+    a_tokens: Tokens, b_tokens: Tokens, ops: list[tuple[str, int, int, int, int]]
+) -> list[tuple[str, int, int, int, int]]:
+    """Return one-word ``keep`` ops for content words the edit script left out of order.
+
+    difflib keeps words in order only: a name or figure a rewrite moves to another place in
+    the passage ("Taylor-Lloyd was fined £1,000" against "… fines of £1,000 for
+    Taylor-Lloyd") comes out as changed. Each content word (not a function word) of a
+    changed or added stretch of ``b`` that also occurs in a changed or dropped stretch of
+    ``a`` is paired with the first such occurrence not paired yet (one to one, in order).
+    The returned ops overlap the change/add/drop ops they come from; a keep wins.
+    """
+    free: dict[str, list[int]] = {}
+    for op, i1, i2, _j1, _j2 in ops:
+        if op in ("change", "drop"):
+            for i in range(i1, i2):
+                word = a_tokens.norms[i]
+                if word not in FUNCTION_WORDS and any(c.isalnum() for c in word):
+                    free.setdefault(word, []).append(i)
+    if not free:
+        return []
+    out = []
+    for op, _i1, _i2, j1, j2 in ops:
+        if op not in ("change", "add"):
+            continue
+        for j in range(j1, j2):
+            slots = free.get(b_tokens.norms[j])
+            if slots:
+                i = slots.pop(0)
+                out.append(("keep", i, i + 1, j, j + 1))
+    return out
+
+
 def _evidence(group: list[tuple[int, int, float]]) -> float:
     """Sum of the best pair score of each sentence, on the side with fewer sentences.
 
@@ -357,6 +390,8 @@ def build_match(
     kind = "verbatim" if kept >= params.verbatim_threshold * longer else "reworded"
     similarity = float(np.mean([s for _, _, s in group]))
     score = max(similarity, 2.0 * kept / (a_words + b_words))
+    if params.moved_words:
+        ops = ops + moved_words(a.tokens, b.tokens, ops)
     edits = []
     for op, i1, i2, j1, j2 in ops:
         a_start, a_end = _char_range(a.tokens, i1, i2, a_start_tok)

@@ -81,6 +81,10 @@ class Params:
     trim_ratio: float = 1.5
     """When one side of an aligned passage has this many times the other's words, its
     unaligned ends are cut off (a long sentence that only partly reuses a short one)."""
+    moved_words: bool = True
+    """Content words a rewrite moved out of order inside an aligned passage (names, figures)
+    get one-word ``keep`` edits besides the in-order edit script (see ``align.moved_words``);
+    ``kind``, ``score`` and ``verbatim_words`` still count in-order kept words only."""
 
     # Persistent index (`reprints index`): what is stored per article, and how a query looks.
     index_stride: int = 50
