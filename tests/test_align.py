@@ -167,3 +167,36 @@ def test_words_a_rewrite_moves_are_kept_not_changed():
     assert not newly_kept & {"a", "of", "by", "on", "the", "from"}
     # kind and the verbatim word count still describe the in-order script.
     assert [(m.kind, m.verbatim_words) for m in moved] == [(m.kind, m.verbatim_words) for m in in_order]
+
+
+WORDS = ["the", "of", "court", "heard", "a", "judge", "fined", "pharmacist", "and", "baby", "."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=25),
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=25),
+)
+def test_stray_kept_function_words_fold_into_changes(a_words, b_words):
+    from reprints.align import drop_stray_keeps, edit_script
+    from reprints.tfidf import FUNCTION_WORDS
+
+    a, b = tokenize(" ".join(a_words)), tokenize(" ".join(b_words))
+    ops = edit_script(a, (0, len(a)), b, (0, len(b)))
+    folded = drop_stray_keeps(a, ops)
+    # Still one contiguous script over both sides, with the same kept content words.
+    assert folded[0][1] == 0 and folded[0][3] == 0
+    assert folded[-1][2] == len(a) and folded[-1][4] == len(b)
+    for (_o, _i1, i2, _j1, j2), (_p, k1, _k2, l1, _l2) in zip(folded, folded[1:]):
+        assert (i2, j2) == (k1, l1)
+    def content_kept(script):
+        return [
+            a.norms[i] for op, i1, i2, _j1, _j2 in script if op == "keep"
+            for i in range(i1, i2) if a.norms[i] not in FUNCTION_WORDS and a.norms[i] != "."
+        ]
+    assert content_kept(folded) == content_kept(ops)
+    # No lone keep of one or two function words is left between two changed stretches.
+    for k in range(1, len(folded) - 1):
+        op, i1, i2, _j1, _j2 = folded[k]
+        if op == "keep" and folded[k - 1][0] != "keep" and folded[k + 1][0] != "keep":
+            assert i2 - i1 > 2 or any(a.norms[i] not in FUNCTION_WORDS and a.norms[i] != "." for i in range(i1, i2))

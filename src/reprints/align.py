@@ -312,6 +312,44 @@ def _one_side(
     return out
 
 
+def _filler(word: str) -> bool:
+    """Return True for a function word or a punctuation mark."""
+    return word in FUNCTION_WORDS or not any(c.isalnum() for c in word)
+
+
+def drop_stray_keeps(
+    a_tokens: Tokens, ops: list[tuple[str, int, int, int, int]]
+) -> list[tuple[str, int, int, int, int]]:
+    """Fold lone kept function words between two changed stretches into one change.
+
+    difflib pairs a stray "the" or "of the" inside two differently worded clauses; such
+    words are not copied text. A keep of at most two function words or punctuation marks
+    with no keep on either side is merged with its neighbours into one ``change``.
+    """
+    stray = [
+        k
+        for k, (op, i1, i2, _j1, _j2) in enumerate(ops)
+        if op == "keep"
+        and i2 - i1 <= 2
+        and all(_filler(a_tokens.norms[i]) for i in range(i1, i2))
+        and 0 < k < len(ops) - 1
+        and ops[k - 1][0] != "keep"
+        and ops[k + 1][0] != "keep"
+    ]
+    if not stray:
+        return ops
+    out: list[tuple[str, int, int, int, int]] = []
+    merge_next = False
+    for k, op in enumerate(ops):
+        if k in stray or merge_next:
+            _o, i1, _i2, j1, _j2 = out[-1]
+            out[-1] = ("change", i1, op[2], j1, op[4])
+            merge_next = k in stray
+        else:
+            out.append(op)
+    return out
+
+
 def moved_words(
     a_tokens: Tokens, b_tokens: Tokens, ops: list[tuple[str, int, int, int, int]]
 ) -> list[tuple[str, int, int, int, int]]:
@@ -375,6 +413,8 @@ def build_match(
     ops = edit_script(a.tokens, a_range, b.tokens, b_range)
     if len(a_sents) == 1 or len(b_sents) == 1:
         ops = _trim(ops, params.trim_ratio)
+    if params.moved_words:
+        ops = drop_stray_keeps(a.tokens, ops)
     if not ops:
         return None
     a_start_tok, a_end_tok = min(o[1] for o in ops), max(o[2] for o in ops)

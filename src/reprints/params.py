@@ -84,7 +84,9 @@ class Params:
     moved_words: bool = True
     """Content words a rewrite moved out of order inside an aligned passage (names, figures)
     get one-word ``keep`` edits besides the in-order edit script (see ``align.moved_words``);
-    ``kind``, ``score`` and ``verbatim_words`` still count in-order kept words only."""
+    ``kind``, ``score`` and ``verbatim_words`` still count in-order kept words only. A lone
+    keep of one or two function words between two changed stretches (difflib pairing a stray
+    "the") is folded into one change (``align.drop_stray_keeps``)."""
 
     # Persistent index (`reprints index`): what is stored per article, and how a query looks.
     index_stride: int = 50
