@@ -271,3 +271,16 @@ def test_header_only_csv_and_blank_jsonl_are_reported_empty(tmp_path):
         f"{tmp_path}/blank.jsonl: empty file (only white space)",
         f"{tmp_path}/header.csv: no rows after the header",
     ]
+
+
+def test_truncated_utf16_file_is_kept_with_a_warning(tmp_path):
+    # A UTF-16 byte-order mark, two good characters, then half a code unit.
+    (tmp_path / "cut.txt").write_bytes(b"\xff\xfeh\x00i\x00\x00")
+    (tmp_path / "good.txt").write_text("A source has told Sputnik.", encoding="utf-8")
+    corpus = read_corpus([tmp_path])
+    texts = {d.id: d.text for d in corpus.documents}
+    assert texts["good.txt"] == "A source has told Sputnik."
+    assert texts["cut.txt"].startswith("hi")
+    [warning] = corpus.problems
+    assert not warning.skipped
+    assert str(warning).endswith("cut.txt: 1 byte not valid UTF-16, replaced with U+FFFD")

@@ -28,10 +28,12 @@ _LAZY = {
     "render_report": "reprints.report",
     "write_results": "reprints.store",
     "load_results": "reprints.store",
+    "Index": "reprints.index",
 }
 
 __all__ = [
     "Document",
+    "Index",
     "Match",
     "Params",
     "Quote",

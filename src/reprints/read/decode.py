@@ -77,7 +77,15 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
     """
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            return _finish(raw.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding)
+            name = "utf-8" if encoding == "utf-8-sig" else encoding
+            try:
+                return _finish(raw.decode(encoding), name)
+            except UnicodeDecodeError:
+                # A BOM says what the file is; a truncated or damaged tail must not lose the
+                # rest, so keep it with the bad bytes replaced (reported as a warning).
+                text = raw.decode(encoding, errors="replace")
+                finished = _finish(text, name)
+                return Decoded(finished.text, name, finished.nuls, max(1, text.count("\ufffd")))
     try:
         return _finish(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as err:

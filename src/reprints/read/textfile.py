@@ -38,7 +38,7 @@ def decoding_warnings(shown: str, decoded: Decoded, line: int | None = None) -> 
         yield problem(
             shown,
             "bad bytes replaced",
-            f"{decoded.replaced} byte{'s' if decoded.replaced > 1 else ''} not valid UTF-8, replaced with U+FFFD",
+            f"{decoded.replaced} byte{'s' if decoded.replaced > 1 else ''} not valid {decoded.encoding.upper()}, replaced with U+FFFD",
             line,
             skipped=False,
         )
