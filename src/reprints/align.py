@@ -359,8 +359,10 @@ def moved_words(
     the passage ("Taylor-Lloyd was fined £1,000" against "… fines of £1,000 for
     Taylor-Lloyd") comes out as changed. Each content word (not a function word) of a
     changed or added stretch of ``b`` that also occurs in a changed or dropped stretch of
-    ``a`` is paired with the first such occurrence not paired yet (one to one, in order).
-    The returned ops overlap the change/add/drop ops they come from; a keep wins.
+    ``a`` is paired with the first such occurrence not paired yet (one to one, in order),
+    and the pairing grows over neighbouring words that match on both sides ("was fined"
+    moves with "fined"). The returned ops, sorted by ``b`` position, overlap the
+    change/add/drop ops they come from; a keep wins.
     """
     free: dict[str, list[int]] = {}
     for op, i1, i2, _j1, _j2 in ops:
@@ -371,16 +373,31 @@ def moved_words(
                     free.setdefault(word, []).append(i)
     if not free:
         return []
+    a_open = {i for op, i1, i2, _j1, _j2 in ops if op in ("change", "drop") for i in range(i1, i2)}
+    b_open = {j for op, _i1, _i2, j1, j2 in ops if op in ("change", "add") for j in range(j1, j2)}
     out = []
-    for op, _i1, _i2, j1, j2 in ops:
-        if op not in ("change", "add"):
+    for j in sorted(b_open):
+        slots = free.get(b_tokens.norms[j])
+        if not slots or j not in b_open:
             continue
-        for j in range(j1, j2):
-            slots = free.get(b_tokens.norms[j])
-            if slots:
-                i = slots.pop(0)
-                out.append(("keep", i, i + 1, j, j + 1))
-    return out
+        i = slots.pop(0)
+        a_open.discard(i)
+        b_open.discard(j)
+        out.append(("keep", i, i + 1, j, j + 1))
+        # A moved phrase moves whole: its neighbouring words that match on both sides go too.
+        for step in (-1, 1):
+            ni, nj = i + step, j + step
+            while (
+                ni in a_open and nj in b_open and a_tokens.norms[ni] == b_tokens.norms[nj]
+            ):
+                a_open.discard(ni)
+                b_open.discard(nj)
+                word = a_tokens.norms[ni]
+                if ni in free.get(word, []):
+                    free[word].remove(ni)
+                out.append(("keep", ni, ni + 1, nj, nj + 1))
+                ni, nj = ni + step, nj + step
+    return sorted(out, key=lambda o: o[3])
 
 
 def _evidence(group: list[tuple[int, int, float]]) -> float:
