@@ -10,6 +10,8 @@ use: ``import reprints`` and ``reprints --help`` stay fast.
 
 from __future__ import annotations
 
+import sys
+import types
 from importlib import import_module
 from typing import Any
 
@@ -49,6 +51,24 @@ __all__ = [
     "wire_share",
     "write_results",
 ]
+
+
+# Submodules whose name is also a public function: ``reprints.scan`` is the function.
+_SHADOWED = frozenset({"scan", "similarity"})
+
+
+class _Package(types.ModuleType):
+    """This package, with the import system kept from binding a submodule over a function."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Importing reprints.scan binds the submodule as attribute "scan" of this package,
+        # which would hide the function of the same name; the module stays in sys.modules.
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
