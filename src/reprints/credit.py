@@ -10,11 +10,12 @@ ordinary letters ("AP", "PA", "RT") count only in a crediting form: "(AP)", "—
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from functools import lru_cache
 
-from .model import Direction, Document
+from .model import Direction, Document, Match
 
 # Canonical outlet name -> other names it goes by (site domains included). Lookups are
 # case-insensitive and ignore a leading "the", "www." and punctuation.
@@ -172,3 +173,15 @@ def reuse_credited(source: Document, reuser: Document) -> bool | None:
     if reuser.outlet and canonical_outlet(reuser.outlet) == canonical_outlet(source.outlet):
         return True
     return credits(reuser.text, source.outlet)
+
+
+def with_direction(match: Match, doc_a: Document, doc_b: Document) -> Match:
+    """Return ``match`` (between ``doc_a`` and ``doc_b``) with its direction and credit set."""
+    way = direction(doc_a, doc_b)
+    if way == "a->b":
+        credited = reuse_credited(doc_a, doc_b)
+    elif way == "b->a":
+        credited = reuse_credited(doc_b, doc_a)
+    else:
+        credited = None
+    return dataclasses.replace(match, direction=way, credited=credited)

@@ -27,7 +27,6 @@ hash of its text; changed text under a known id replaces the old document).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -882,17 +881,10 @@ def _day(value: str) -> dt.date | None:
 
 def _with_direction(match: Match, query: Document, source: Document) -> Match:
     """Set ``direction`` from the two dates and ``credited`` from the later article's text."""
-    from .credit import direction, reuse_credited
+    from .credit import with_direction
 
     doc_a, doc_b = (query, source) if match.a.doc == query.id else (source, query)
-    way = direction(doc_a, doc_b)
-    if way == "a->b":
-        credited = reuse_credited(doc_a, doc_b)
-    elif way == "b->a":
-        credited = reuse_credited(doc_b, doc_a)
-    else:
-        credited = None
-    return dataclasses.replace(match, direction=way, credited=credited)
+    return with_direction(match, doc_a, doc_b)
 
 
 def _shared_quotes(documents: Sequence[Document], query_id: str) -> tuple[tuple[Quote, ...], tuple[QuoteFamily, ...]]:

@@ -188,3 +188,17 @@ class Params:
 
     def replace(self, **changes: Any) -> Params:
         return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def resolve(cls, params: Params | None = None, **overrides: Any) -> Params:
+        """Return ``params`` (default: the defaults) with single fields overridden by name."""
+        base = params if params is not None else cls()
+        if not overrides:
+            return base
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ParameterError(
+                f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        return base.replace(**overrides)

@@ -7,7 +7,6 @@ direction and credit → quotes (:mod:`reprints.quotes`) → stories.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 from typing import Any
@@ -17,8 +16,8 @@ from threadpoolctl import threadpool_limits
 from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
 from .boilerplate import find_boilerplate, spans_by_document
 from .candidates import find_candidates
-from .credit import direction, reuse_credited
-from .errors import InputError, ParameterError
+from .credit import with_direction
+from .errors import InputError
 from .model import Document, Match, ScanResult
 from .params import Params
 from .quotes import find_quotes
@@ -26,19 +25,6 @@ from .stories import find_stories
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a scan runs (the CLI draws bars)."""
-
-
-def _resolve(params: Params | None, overrides: dict[str, Any]) -> Params:
-    base = params if params is not None else Params()
-    if not overrides:
-        return base
-    known = {f.name for f in dataclasses.fields(Params)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        )
-    return base.replace(**overrides)
 
 
 def _candidate_pairs(
@@ -53,17 +39,6 @@ def _candidate_pairs(
         engine=engine,
     )
     return sorted({(min(c.a, c.b), max(c.a, c.b)) for c in found if c.a != c.b})
-
-
-def _with_direction(match: Match, doc_a: Document, doc_b: Document) -> Match:
-    way = direction(doc_a, doc_b)
-    if way == "a->b":
-        credited = reuse_credited(doc_a, doc_b)
-    elif way == "b->a":
-        credited = reuse_credited(doc_b, doc_a)
-    else:
-        credited = None
-    return dataclasses.replace(match, direction=way, credited=credited)
 
 
 def match_sort_key(match: Match) -> tuple[str, int, str, int, int, int]:
@@ -88,7 +63,7 @@ def scan(
     candidate and alignment stages; every engine gives the same result. Raises
     :class:`~reprints.errors.InputError` when two documents share an id.
     """
-    params = _resolve(params, overrides)
+    params = Params.resolve(params, **overrides)
     docs = sorted(documents, key=lambda d: d.id)
     for first, second in pairwise(docs):
         if first.id == second.id:
@@ -117,11 +92,11 @@ def scan(
     with threadpool_limits(limits=1, user_api="blas"):
         if engine is not None:
             aligned = engine.align_pairs(docs, pairs, context)
-            matches = [_with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned]
+            matches = [with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned]
         else:
             for k, (i, j) in enumerate(pairs):
                 for match in align_pair(docs[i], docs[j], context):
-                    matches.append(_with_direction(match, docs[i], docs[j]))
+                    matches.append(with_direction(match, docs[i], docs[j]))
                 if k % 200 == 0:
                     report("align", k, len(pairs))
     report("align", len(pairs), len(pairs))
@@ -148,7 +123,7 @@ def compare(text_a: str, text_b: str, params: Params | None = None, **overrides:
 
     No boilerplate is removed (one article of each side says nothing about what repeats).
     """
-    params = _resolve(params, overrides)
+    params = Params.resolve(params, **overrides)
     doc_a, doc_b = Document("a", text_a), Document("b", text_b)
     segments = [segment(doc_a), segment(doc_b)]
     model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])

@@ -232,7 +232,7 @@ def wire_share(
     copy), sorted by id, and the wire↔article matches sorted like a scan's. Keyword
     arguments override fields of ``params``. Raises :class:`InputError` on duplicate ids.
     """
-    params = _resolve(params, overrides)
+    params = Params.resolve(params, **overrides)
     docs = sorted(documents, key=lambda d: d.id)
     for first, second in itertools.pairwise(docs):
         if first.id == second.id:
@@ -301,17 +301,6 @@ def wire_share(
         key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end, m.kind, m.score),
     )
     return articles, matches
-
-
-def _resolve(params: Params | None, overrides: dict[str, Any]) -> Params:
-    base = params if params is not None else Params()
-    if not overrides:
-        return base
-    known = {f.name for f in dataclasses.fields(Params)}
-    unknown = sorted(set(overrides) - known)
-    if unknown:
-        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}")
-    return base.replace(**overrides)
 
 
 def _directed(match: Match, wire_doc: Document, article: Document) -> Match:
@@ -394,7 +383,7 @@ def wire_run(
     **overrides: Any,
 ) -> ScanResult:
     """Run :func:`wire_share` and package it as a :class:`ScanResult` for ``store``."""
-    params = _resolve(params, overrides)
+    params = Params.resolve(params, **overrides)
     docs = tuple(sorted(documents, key=lambda d: d.id))
     articles, matches = wire_share(docs, wire, params, progress=progress)
     wire_names = [wire] if isinstance(wire, str) else list(wire)
