@@ -356,8 +356,8 @@ def moved_words(
     """Return one-word ``keep`` ops for content words the edit script left out of order.
 
     difflib keeps words in order only: a name or figure a rewrite moves to another place in
-    the passage ("Taylor-Lloyd was fined £1,000" against "… fines of £1,000 for
-    Taylor-Lloyd") comes out as changed. Each content word (not a function word) of a
+    the passage ("Smith was fined £500" against "… fines of £500 for Smith") comes out as
+    changed. Each content word (not a function word) of a
     changed or added stretch of ``b`` that also occurs in a changed or dropped stretch of
     ``a`` is paired with the first such occurrence not paired yet (one to one, in order),
     and the pairing grows over neighbouring words that match on both sides ("was fined"
