@@ -68,13 +68,14 @@ def test_sentence_splitter_knows_news_abbreviations():
 
 
 def test_hard_wrapped_wire_copy_joins_lines_but_keeps_paragraphs():
+    # Wire copy as agencies file it: lines broken at a fixed width, "<" ending a paragraph.
     text = (
-        "The jury in the Harold Shipman trial were today resuming their deliberations\n"
-        "for a fourth day.<\n"
-        "\x19The seven men and five women have so far spent just over 17 hours considering\n"
-        "their verdicts on 15 murder charges at Preston Crown Court since retiring on\n"
-        "Monday morning.<\n"
+        "The jury in the harbour fraud trial were today resuming their deliberations\n"
+        "for a third day.<\n"
+        "\x19The nine men and three women have so far spent just over 12 hours considering\n"
+        "their verdicts on 11 fraud charges at Exeter Crown Court since retiring on\n"
+        "Tuesday morning.<\n"
     )
     paras = [text[s:e] for s, e in paragraph_spans(text)]
     assert len(paras) == 2
-    assert paras[0].startswith("The jury") and paras[0].endswith("fourth day.<")
+    assert paras[0].startswith("The jury") and paras[0].endswith("third day.<")
