@@ -24,7 +24,7 @@ apart in time are not paired.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,16 +308,28 @@ def iter_channel_pairs(
     params: Params,
     hasher: MinHasher | None = None,
     doc_blocks: np.ndarray | None = None,
+    map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
 ) -> Iterator[np.ndarray]:
-    """Yield the colliding window-pair codes of every band of ``channel``, a few bands signed at a time."""
+    """Yield the colliding window-pair codes of every band of ``channel``, in band order.
+
+    Bands are signed a few at a time (a *pass*); ``map_passes`` runs the passes (the builtin
+    ``map`` here, a thread pool's ``map`` for ``--jobs``: the numba kernel releases the GIL).
+    """
     hasher = hasher or MinHasher(params.num_perm, params.seed)
     bands, _rows = channel_bands(channel, params)
     blocks = doc_blocks[wins.docs] if doc_blocks is not None else None
-    for lo in range(0, bands, _BANDS_PER_PASS):
+    max_bucket = channel_max_bucket(channel, params)
+
+    def one_pass(lo: int) -> list[np.ndarray]:
         hi = min(lo + _BANDS_PER_PASS, bands)
         keys = channel_keys(wins, channel, params, lo, hi, hasher)
-        for band in range(hi - lo):
-            yield band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, channel_max_bucket(channel, params), blocks)
+        return [
+            band_pairs(np.ascontiguousarray(keys[:, band]), wins.docs, max_bucket, blocks)
+            for band in range(hi - lo)
+        ]
+
+    for codes in map_passes(one_pass, range(0, bands, _BANDS_PER_PASS)):
+        yield from codes
 
 
 def window_doc_pairs(
@@ -345,11 +357,12 @@ def channel_doc_pairs(
     n_docs: int,
     hasher: MinHasher | None = None,
     doc_blocks: np.ndarray | None = None,
+    map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the document pairs of one channel over all of ``feats`` (in one process)."""
+    """Return the document pairs of one channel over all of ``feats`` (in this process)."""
     drop = common_words(feats, params) if channel == "reworded" else None
     wins = windows(feats, channel, params, drop)
-    codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks))
+    codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
     min_bands = 1 if channel == "verbatim" else params.reword_min_bands
     return window_doc_pairs(codes, wins.docs, n_docs, min_bands)
 
@@ -427,15 +440,20 @@ def candidates_from_features(
     *,
     dates: Sequence[str | None] | None = None,
     outlets: Sequence[str | None] | None = None,
+    map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
 ) -> list[Candidate]:
-    """Return the candidates of all documents in ``feats`` (which must start at document 0)."""
+    """Return the candidates of all documents in ``feats`` (which must start at document 0).
+
+    ``map_passes`` runs the band passes (see :func:`iter_channel_pairs`); the result is the
+    same whichever map is used.
+    """
     n = len(feats)
     if n < 2:
         return []
     hasher = MinHasher(params.num_perm, params.seed)
     blocks = date_blocks(dates, params)
-    verbatim = channel_doc_pairs(feats, "verbatim", params, n, hasher, blocks)
-    reworded = channel_doc_pairs(feats, "reworded", params, n, hasher, blocks)
+    verbatim = channel_doc_pairs(feats, "verbatim", params, n, hasher, blocks, map_passes)
+    reworded = channel_doc_pairs(feats, "reworded", params, n, hasher, blocks, map_passes)
     return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
 
 

@@ -6,32 +6,19 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-import numpy as np
-
 from ..candidates import (
-    CHANNELS,
     Candidate,
     Features,
-    band_pairs,
-    channel_bands,
-    channel_keys,
-    channel_max_bucket,
-    common_words,
-    date_blocks,
+    candidates_from_features,
     features,
-    merge_channels,
-    window_doc_pairs,
-    windows,
 )
 from ..errors import ParameterError
-from ..minhash import MinHasher
 from ..normalize import tokenize
 from ..params import Params
 
 # Documents per task of the process pool: big enough to amortise pickling, small enough to
 # spread over the workers.
 CHUNK_DOCS = 2000
-_BANDS_PER_TASK = 4
 
 
 def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Features:
@@ -76,34 +63,6 @@ class LocalEngine:
             parts = list(pool.map(text_features, [texts[s : s + size] for s in starts], [params] * len(starts), starts))
         return Features.concat(parts)
 
-    def channel_pairs(
-        self, feats: Features, channel: str, params: Params, doc_blocks: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the document pairs of ``channel``: band passes run on ``jobs`` threads."""
-        drop = common_words(feats, params) if channel == "reworded" else None
-        wins = windows(feats, channel, params, drop)
-        hasher = MinHasher(params.num_perm, params.seed)
-        bands, _rows = channel_bands(channel, params)
-        blocks = doc_blocks[wins.docs] if doc_blocks is not None else None
-
-        def one_pass(lo: int) -> list[np.ndarray]:
-            hi = min(lo + _BANDS_PER_TASK, bands)
-            keys = channel_keys(wins, channel, params, lo, hi, hasher)
-            return [
-                band_pairs(np.ascontiguousarray(keys[:, k]), wins.docs, channel_max_bucket(channel, params), blocks)
-                for k in range(hi - lo)
-            ]
-
-        passes = range(0, bands, _BANDS_PER_TASK)
-        if self.jobs == 1:
-            results = [one_pass(lo) for lo in passes]
-        else:
-            with ThreadPoolExecutor(self.jobs) as pool:
-                results = list(pool.map(one_pass, passes))
-        codes = [c for r in results for c in r]
-        min_bands = 1 if channel == "verbatim" else params.reword_min_bands
-        return window_doc_pairs(codes, wins.docs, len(feats), min_bands)
-
     def candidates(
         self,
         feats: Features,
@@ -112,24 +71,20 @@ class LocalEngine:
         dates: Sequence[str | None] | None = None,
         outlets: Sequence[str | None] | None = None,
     ) -> list[Candidate]:
-        """Return the candidates of the documents in ``feats`` (numbered from 0)."""
-        n = len(feats)
-        if n < 2:
-            return []
-        blocks = date_blocks(dates, params)
-        verbatim, reworded = (self.channel_pairs(feats, c, params, blocks) for c in CHANNELS)
-        return merge_channels(verbatim, reworded, params, n, dates=dates, outlets=outlets)
+        """Return the candidates of the documents in ``feats`` (numbered from 0).
 
-    def candidates_from_features(
-        self,
-        feats: Features,
-        params: Params,
-        *,
-        dates: Sequence[str | None] | None = None,
-        outlets: Sequence[str | None] | None = None,
-    ) -> list[Candidate]:
-        """Return the candidates of features computed elsewhere (documents numbered from 0)."""
-        return self.candidates(feats, params, dates=dates, outlets=outlets)
+        With ``jobs > 1`` the band passes run on that many threads (the numba kernel releases
+        the GIL); the result is the in-process one.
+        """
+        if self.jobs == 1:
+            return candidates_from_features(feats, params, dates=dates, outlets=outlets)
+        with ThreadPoolExecutor(self.jobs) as pool:
+            return candidates_from_features(
+                feats, params, dates=dates, outlets=outlets, map_passes=pool.map
+            )
+
+    # find_candidates(engine=...) calls this name on every engine.
+    candidates_from_features = candidates
 
     def align_pairs(self, documents: Sequence, pairs: Sequence[tuple[int, int]], context, chunk: int = 200) -> list:
         """Align candidate ``pairs``; the matches come back in ``pairs`` order.
