@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reprints.align import segment
-from reprints.boilerplate import find_boilerplate
+from reprints.boilerplate import CHROME_MAX_WORDS, find_boilerplate, page_chrome
 from reprints.model import Document
 from reprints.params import Params
 
@@ -39,7 +39,40 @@ def test_a_line_in_two_articles_is_not_boilerplate(sample_texts):
     assert find_boilerplate(docs, [segment(d) for d in docs], Params()) == []
 
 
-def test_the_seed_comment_policy_seen_once_is_not_boilerplate(sample_corpus):
+def test_the_seed_comment_policy_seen_once_is_not_outlet_boilerplate(sample_corpus):
+    docs = sample_corpus.documents
+    found = find_boilerplate(docs, [segment(d) for d in docs], Params(chrome_lines=0))
+    assert found == []
+
+
+def test_seed_page_chrome_is_marked_and_article_text_is_not(sample_corpus):
     docs = sample_corpus.documents
     found = find_boilerplate(docs, [segment(d) for d in docs], Params())
-    assert found == []
+    assert {b.reason for b in found} == {"page"}
+    texts = {d.id: d.text for d in docs}
+    chrome = {doc_id: [texts[doc_id][b.span.start : b.span.end] for b in found if b.span.doc == doc_id] for doc_id in texts}
+    sputnik = " ".join(chrome["000_01f78c86e39ec8cf.txt"])
+    for menu in ("Get short URL", "Community standards", "Comment via Facebook", "All news", "Log inPrivacy Policy", "Password recovery"):
+        assert menu in sputnik
+    assert any(s.startswith("65 points") and "Downvotes: 6" in s for s in chrome["004_dc875d24e25a1aad.txt"])
+    assert chrome["003_d4c8003fef5c7388.txt"] == [] and chrome["001_ea1662580eef0643.txt"] == []
+    # No sentence of the articles' prose is inside page chrome.
+    for item in found:
+        inside = texts[item.span.doc][item.span.start : item.span.end]
+        assert "Kwiatkowski" not in inside and "Sputnik that" not in inside
+        assert all(len(line.split()) <= CHROME_MAX_WORDS for line in inside.splitlines())
+
+
+def test_prose_in_a_narrow_column_is_not_page_chrome():
+    column = (
+        "The court heard that\nthe two men had been\ndrinking in a pub in\nthe town centre before\n"
+        "they walked to the\nstation, where the\nattack took place.\n"
+    )
+    assert page_chrome(column, 4) == []
+
+
+def test_a_menu_is_page_chrome_with_exact_offsets():
+    text = "Home\nWorld\nBusiness\nSport\n\nMinisters met on Monday to agree a budget for the year.\n"
+    [(start, end)] = page_chrome(text, 4)
+    assert text[start:end] == "Home\nWorld\nBusiness\nSport"
+    assert page_chrome(text, 5) == []

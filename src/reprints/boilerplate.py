@@ -5,23 +5,41 @@ articles of one outlet is that outlet's boilerplate (a footer, a comment policy,
 this content? Consider helping us!"). A sentence found in more than
 ``Params.boilerplate_corpus_share`` of all articles, and in at least five, is a stock phrase
 of the corpus. Neighbouring boilerplate sentences of one article are reported as one span.
-Alignment leaves these spans out, so they never make or inflate a match.
+
+Repetition cannot show the chrome of a page that is the only one of its site in the corpus:
+menus, "Log in", "Privacy Policy", vote counts, related-story links. :func:`page_chrome`
+finds it from the page alone, the way jusText judges web paragraphs: a run of
+``Params.chrome_lines`` or more short lines (at most :data:`CHROME_MAX_WORDS` words, no
+sentence end) whose words are mostly not function words is chrome. Prose broken into short
+lines (a narrow newspaper column) is full of function words and is left alone.
+
+Alignment leaves all these spans out, so they never make or inflate a match.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 
 from .model import Boilerplate, Document, Span
-from .normalize import Tokens
+from .normalize import Tokens, tokenize
+from .tfidf import FUNCTION_WORDS
 from .params import Params
 
 CORPUS_MIN_DOCS = 5
 """A stock phrase must occur in at least this many articles, whatever the share."""
+
+CHROME_MAX_WORDS = 5
+"""A line of page chrome has at most this many words."""
+CHROME_MAX_FUNCTION_SHARE = 0.3
+"""...and a run of chrome lines at most this share of function words (prose has about 0.5)."""
+
+_LINE_RE = re.compile(r"[^\n\r]+")
+_SENTENCE_END_RE = re.compile(r"[.!?…](?=\W*$|\s)")
 
 
 def _key(norms: Sequence[str]) -> bytes:
@@ -62,7 +80,42 @@ def find_boilerplate(
             else:
                 marks.append((-1, -1, "", 0))
         found.extend(_merge_runs(doc.id, marks))
-    return found
+        if params.chrome_lines > 0:
+            found.extend(
+                Boilerplate(Span(doc.id, start, end), "page", 1)
+                for start, end in page_chrome(doc.text, params.chrome_lines)
+            )
+    return sorted(found, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason))
+
+
+def page_chrome(text: str, min_lines: int) -> list[tuple[int, int]]:
+    """Return ``[start, end)`` of each run of menu-like lines in one page.
+
+    A candidate line has 1 to :data:`CHROME_MAX_WORDS` words and no sentence end ("Log in",
+    "Total votes: 77", "Saving Private Jihadi"); lines without words (rules, blank lines)
+    neither count nor break a run. A run of ``min_lines`` or more candidate lines is chrome
+    when at most :data:`CHROME_MAX_FUNCTION_SHARE` of its words are function words.
+    """
+    runs: list[list[tuple[int, int, tuple[str, ...]]]] = [[]]
+    for m in _LINE_RE.finditer(text):
+        norms = tokenize(m.group()).norms
+        if not norms:
+            continue
+        if len(norms) <= CHROME_MAX_WORDS and not _SENTENCE_END_RE.search(m.group()):
+            runs[-1].append((m.start(), m.end(), norms))
+        elif runs[-1]:
+            runs.append([])
+    out: list[tuple[int, int]] = []
+    for run in runs:
+        if len(run) < min_lines:
+            continue
+        words = [w for _s, _e, norms in run for w in norms]
+        if sum(w in FUNCTION_WORDS for w in words) <= CHROME_MAX_FUNCTION_SHARE * len(words):
+            first, last = run[0], run[-1]
+            start = first[0] + len(text[first[0] : first[1]]) - len(text[first[0] : first[1]].lstrip())
+            end = last[0] + len(text[last[0] : last[1]].rstrip())
+            out.append((start, end))
+    return out
 
 
 def _merge_runs(doc_id: str, marks: list[tuple[int, int, str, int]]) -> list[Boilerplate]:

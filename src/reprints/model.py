@@ -160,12 +160,13 @@ class Story:
 class Boilerplate:
     """Text repeated across articles (footers, comment policies, stock phrases): not reuse.
 
-    ``reason`` is ``outlet`` (repeated across one outlet's articles) or ``corpus`` (a stock
-    phrase common across the corpus). ``count`` is how many documents carry it.
+    ``reason`` is ``outlet`` (repeated across one outlet's articles), ``corpus`` (a stock
+    phrase common across the corpus) or ``page`` (page chrome: a run of short menu-like lines
+    in one page). ``count`` is how many documents carry it (1 for page chrome).
     """
 
     span: Span
-    reason: Literal["outlet", "corpus"]
+    reason: Literal["outlet", "corpus", "page"]
     count: int
 
 

@@ -116,6 +116,10 @@ class Params:
     """A sentence repeated in this many articles of one outlet is boilerplate."""
     boilerplate_corpus_share: float = 0.05
     """A sentence in more than this share of all articles (and at least 5) is boilerplate."""
+    chrome_lines: int = 4
+    """A run of this many short lines (menus, vote counts, "Log in", "Privacy Policy") in one
+    page is page chrome, boilerplate even on a single page (see ``boilerplate.page_chrome``;
+    0 turns it off)."""
 
     # Wire share (`reprints wire`).
     wire_window_days: int | None = 3

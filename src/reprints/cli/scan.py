@@ -271,7 +271,7 @@ def print_scan_summary(result: ScanResult, console: Console) -> None:
 def print_boilerplate(result: ScanResult, console: Console) -> None:
     """List boilerplate spans: where, why, in how many articles, and how they start."""
     if not result.boilerplate:
-        console.print("no boilerplate found (text must repeat across articles to count)")
+        console.print("no boilerplate found (repeated across articles, or runs of menu-like lines)")
         return
     texts = {d.id: d.text for d in result.documents}
     table = Table(title="Boilerplate (kept out of matches)")
