@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from reprints.credit import canonical_outlet, credited_outlets, credits, direction, reuse_credited
+from reprints.credit import (
+    canonical_outlet,
+    credit_pattern,
+    credited_outlets,
+    credits,
+    direction,
+    reuse_credited,
+)
 from reprints.model import Document
 
 
@@ -62,3 +71,63 @@ def test_direction_follows_dates():
     assert direction(late, early) == "b->a"
     assert direction(early, undated) == "undirected"
     assert direction(early, same_day) == "undirected"
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("President Trump speaks in Helsinki. (AP Photo/Pablo Martinez Monsivais)", "Associated Press"),
+        ("The two leaders shake hands. Evan Vucci/Associated Press", "Associated Press"),
+        ("Copyright 2018 The Associated Press. All rights reserved.", "Associated Press"),
+        ("© 2018 Thomson Reuters. All rights reserved.", "Reuters"),
+        ("The palace in Helsinki. (Jorge Silva/Reuters)", "Reuters"),
+        ("Photo by Reuters", "Reuters"),
+        ("The Associated Press Stylebook is updated every year.", "Associated Press"),
+        ("like Reuters and Bloomberg, most outlets covered the summit", "Reuters"),
+    ],
+)
+def test_captions_copyright_lines_and_bare_mentions_are_not_credits(text, outlet):
+    assert not credits(text, outlet)
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("Sputnik has reported that a presently undisclosed source", "Sputnik"),
+        ("The Russian state-run media outlet Sputnik said on September 7", "Sputnik"),
+        ("BRUSSELS (Reuters) - The summit opened", "Reuters"),
+        ("By Reuters\nThe summit opened", "Reuters"),
+        ("summit ### By Jill Colvin, Associated Press ### President Trump", "Associated Press"),
+        ("The summit ended. ### — Reuters ### Related", "Reuters"),
+        ("Associated Press writers Ken Thomas and Zeke Miller contributed.", "Associated Press"),
+        ("a diplomatic source told Sputnik News on Friday", "sputniknews.com"),
+    ],
+)
+def test_crediting_forms_count_anywhere_even_between_paragraph_marks(text, outlet):
+    assert credits(text, outlet)
+
+
+def test_a_caption_or_copyright_line_alone_does_not_credit_a_seed_reuse(sample_corpus):
+    docs = {d.id: d for d in sample_corpus.documents}
+    sputnik, duran = docs["000_01f78c86e39ec8cf.txt"], docs["004_dc875d24e25a1aad.txt"]
+    without = dataclasses.replace(
+        duran,
+        text=duran.text.replace("Sputnik has reported", "It has been reported").replace(
+            "Sputnik reports,", "It reports,"
+        ),
+    )
+    assert reuse_credited(sputnik, without) is False
+    captioned = dataclasses.replace(
+        without, text=without.text + "\n(Sputnik Photo/Staff)\nCopyright 2017 Sputnik News."
+    )
+    assert reuse_credited(sputnik, captioned) is False
+    signed = dataclasses.replace(without, text=without.text + "\n— Sputnik")
+    assert reuse_credited(sputnik, signed) is True
+
+
+def test_byline_forms_are_the_wire_rules_and_leave_body_attributions_out():
+    told = "A diplomatic source told Reuters on Monday that talks had stalled."
+    assert credits(told, "Reuters")
+    assert not credit_pattern("Reuters", byline=True).search(told)
+    assert credit_pattern("Agence France-Presse", byline=True).search("The talks stalled.\n© 2018 AFP")
+    assert credit_pattern("Agence France-Presse", byline=True).search("Talks stalled.\nAFP\n")

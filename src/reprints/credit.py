@@ -1,11 +1,13 @@
 """Which way text travelled between two articles, and whether the reuser names its source.
 
 Direction comes from dates: the earlier article is the source; with no dates, or the same
-date, the pair is undirected. Credit is a mention of the source outlet in the reusing
-article under any of the outlet's aliases (``ALIASES``). Distinctive names ("Sputnik",
-"Reuters", "Associated Press") count wherever they appear; short acronyms that are also
-ordinary letters ("AP", "PA", "RT") count only in a crediting form: "(AP)", "— AP",
-"By AP", "AP reports", "told AP", "according to AP", "AP contributed".
+date, the pair is undirected. Credit is the source outlet named in the reusing article, under
+any of its aliases (``ALIASES``), in a crediting form (:data:`CREDIT_FORMS`): "(AP) —",
+"By Reuters", "told Sputnik", "Sputnik reports", "— Reuters". A bare mention is not a credit,
+nor is a photo caption ("(AP Photo/…)") or a copyright line ("Copyright 2018 The Associated
+Press"). Short acronyms that are also ordinary letters ("AP", "PA", "RT") must keep their case.
+The same forms, restricted to bylines (:data:`BYLINE_FORMS`), tell ``--wire auto`` which
+articles are wire copy.
 """
 
 from __future__ import annotations
@@ -96,36 +98,92 @@ def outlet_aliases(name: str) -> tuple[str, ...]:
     return tuple(sorted((n for n in names if len(n) >= 2), key=lambda n: (-len(n), n)))
 
 
-_CREDIT_FORMS = (
-    r"\(\s*{a}\s*\)",
-    r"[—–-]\s*{a}\b",
-    r"\b(?:by|via|from|told|to|with|according\s+to|contacted\s+by|cited\s+by|citing|source:)\s+(?:the\s+)?{a}\b",
-    r"\b{a}(?:'s)?\s+(?:reports?|reported|said|says|quoted|cited|contributed|has\s+reported|news\s+agency|understands|learned)\b",
+# Crediting forms. ``{a}`` stands for the outlet's names. Forms are matched case-insensitively;
+# the names too, unless the outlet has a short all-capital alias ("AP", "PA", "RT", "AFP"):
+# then all its names keep their case ("Associated Press", not "THE ASSOCIATED PRESS" under a
+# photo).
+# A line starts or ends at a newline or at a " ### " paragraph mark (asprout's scrapes).
+_LS = r"(?:^|(?<=###)|(?<=### ))[ \t]*"
+_LE = r"[ \t]*(?:$|(?=###))"
+_NAMES = r"(?-i:[A-Z][\w.'-]+(?:(?:,|\s+and)?\s+[A-Z][\w.'-]+){0,7})"  # "Jill Colvin and Ken Thomas"
+_DATELINE = r"\(\s*{a}\s*\)"  # "WASHINGTON (AP) —", "(Reuters)"; not "(AP Photo/Evan Vucci)"
+_REPORTS = r"\b{a}(?:'s)?\s+(?:reports?|reported|contributed)\b"  # "Sputnik reports"
+_SIGN_OFF = r"[—–-]{1,2}[ \t]*(?:the\s+)?{a}[ \t]*\.?" + _LE  # "— Reuters" ending a line
+_BY = _LS + r"(?:by|from|via|source:)\s+(?:the\s+)?{a}\b"  # "By Reuters"
+_BY_COPYRIGHT = _LS + r"(?:copyright|©)\s+(?:the\s+)?{a}\b"  # "Copyright Reuters"
+_LINE = _LS + r"(?:the\s+)?{a}[ \t]*(?:staff|news|wire|reporters?)?[ \t]*[.,]?" + _LE  # a line "AFP"
+_COPYRIGHT = _LS + r"©[ \t]*(?:\d{4}\s+)?{a}\b"  # "© 2018 AFP"
+# "JILL COLVIN and VLADIMIR ISACHENKOV / AP": names in capitals, as wire bylines are set;
+# a photographer's "Evan Vucci/Associated Press" under a picture is not a text credit.
+_STAFF_BYLINE = (
+    _LS + r"(?-i:[A-Z][A-Z.'-]+(?:(?:,|\s+and)?\s+[A-Z][A-Z.'-]+)*)[ \t]*/[ \t]*{a}" + _LE
 )
+# "By Geoff Mulvihill, Associated Press", "Jill Colvin and Ken Thomas, The Associated Press •",
+# "Geoff Mulvihill | Associated Press", "The Associated Press | Sunday, July 15",
+# "Associated Press Published 7:50 a.m.": a byline line naming the agency.
+_BYLINE_END = r"[ \t]*(?:[•|]|published\b|updated\b|$|(?=###))"
+_NAMED_BYLINE = _LS + r"(?:by\s+)?" + _NAMES + r"\s*[,|]?\s*(?:the\s+)?{a}" + _BYLINE_END
+_AGENCY_LINE = (
+    _LS + r"(?:the\s+)?{a}[ \t]*(?:[•|]|published\b|updated\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+)
+# Anywhere in the text: "told Sputnik", "according to AFP", "a report by Reuters" (not "Photo by").
+_ATTRIBUTED = (
+    r"(?<!photo )(?<!photos )(?<!picture )(?<!image )\b(?:by|via|from|told|according\s+to"
+    r"|contacted\s+by|cited\s+by|citing|source:|(?:speaking|talking|spoke|said|says)\s+to"
+    r"|(?:interview|spoke|speaking|talking)\s+with)\s+(?:the\s+)?{a}\b(?![ \t]*(?:photo|/))"
+)
+_SAYS = (
+    r"\b{a}(?:'s)?\s+(?:said|says|wrote|quoted|cited|has\s+reported|has\s+learned|learned"
+    r"|understands|news\s+agency|correspondent|report|writers?|reporters?|journalists?|puts\s+it)\b"
+)
+
+CREDIT_FORMS = (
+    _DATELINE, _REPORTS, _SIGN_OFF, _BY, _LINE, _STAFF_BYLINE, _NAMED_BYLINE, _AGENCY_LINE,
+    _ATTRIBUTED, _SAYS,
+)
+"""Forms that credit a source anywhere in an article: "(AP) —", "By Reuters", "told Sputnik",
+"Sputnik reports", "— Reuters", a byline line ("By Jill Colvin, Associated Press", a line
+reading "AFP"). A bare mention does not credit, nor do photo captions
+("(AP Photo/…)", "Evan Vucci/Associated Press") and copyright lines ("Copyright 2018 The
+Associated Press")."""
+
+BYLINE_FORMS = (
+    _DATELINE, _BY, _BY_COPYRIGHT, _LINE, _SIGN_OFF, _REPORTS, _COPYRIGHT, _STAFF_BYLINE,
+)
+"""Forms that mark an article as wire copy when they stand in its byline, dateline or
+sign-off (``wire --wire auto``): the crediting forms that belong there, a line reading just
+"AFP", and "© AFP". Body attributions such as "told Reuters" are not among them."""
 
 
 @lru_cache(maxsize=4096)
-def _credit_pattern(name: str) -> re.Pattern[str]:
+def credit_pattern(name: str, *, byline: bool = False) -> re.Pattern[str]:
+    """Return the compiled pattern of the forms crediting outlet ``name`` under any alias.
+
+    ``byline=False`` gives :data:`CREDIT_FORMS` (anywhere in the text); ``byline=True`` gives
+    :data:`BYLINE_FORMS`. Domain aliases ("sputniknews.com") count wherever they appear.
+    """
     aliases = outlet_aliases(name)
-    distinctive = [a for a in aliases if not (len(a) <= _AMBIGUOUS_LEN and a.isupper())]
-    ambiguous = [a for a in aliases if a not in distinctive]
-    parts = []
-    if distinctive:
-        alt = "|".join(re.escape(a) for a in distinctive)
-        parts.append(rf"(?i:(?<![\w.])(?:{alt})(?![\w]))")
-    if ambiguous:
-        alt = "(?:" + "|".join(re.escape(a) for a in ambiguous) + ")"
-        parts.extend(
-            "(?i:" + form.replace("{a}", "(?-i:" + alt + ")") + ")" for form in _CREDIT_FORMS
-        )
-    return re.compile("|".join(parts) if parts else r"(?!)")
+    alt = "(?:" + "|".join(re.escape(a) for a in aliases) + ")" if aliases else "(?!)"
+    if any(len(a) <= _AMBIGUOUS_LEN and a.isupper() for a in aliases):
+        # "AP" must not match "ap"; the outlet's other names keep their case too.
+        alt = f"(?-i:{alt})"
+    forms = [f.replace("{a}", alt) for f in (BYLINE_FORMS if byline else CREDIT_FORMS)]
+    domains = [a for a in aliases if "." in a]
+    if domains and not byline:
+        forms.append(r"(?<![\w.])(?:" + "|".join(re.escape(d) for d in domains) + r")\b")
+    return re.compile("|".join(f"(?:{f})" for f in forms), re.IGNORECASE | re.MULTILINE)
 
 
 def credits(text: str, outlet: str | None) -> bool:
-    """Return True when ``text`` names ``outlet`` (under any alias) as a source."""
+    """Return True when ``text`` credits ``outlet`` (under any alias) in a crediting form.
+
+    See :data:`CREDIT_FORMS`: "(AP) —", "By Reuters", "told Sputnik", "Sputnik reports",
+    "— Reuters" credit; "(AP Photo/…)", "Copyright 2018 The Associated Press" and a bare
+    mention do not.
+    """
     if not outlet:
         return False
-    return _credit_pattern(outlet).search(text) is not None
+    return credit_pattern(outlet).search(text) is not None
 
 
 def credited_outlets(text: str, candidates: tuple[str, ...] = WIRE_AGENCIES) -> list[str]:
