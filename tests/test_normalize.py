@@ -79,3 +79,50 @@ def test_hard_wrapped_wire_copy_joins_lines_but_keeps_paragraphs():
     paras = [text[s:e] for s, e in paragraph_spans(text)]
     assert len(paras) == 2
     assert paras[0].startswith("The jury") and paras[0].endswith("third day.<")
+
+
+# The vectorised path of `tokenize` (long texts) must give the regex path's tokens exactly.
+TRICKY = st.text(
+    alphabet=st.sampled_from(
+        list("abcXYZ019 _'’ʼ`‘\n\t.,-–—“”\u00a0\u202f\u2009")
+        + list("СсаеоріΑοéÉßİﬁ²٣\u0301")  # lookalikes, accents, ligature, odd digits, combining
+        + ["𝐀", "😀"]  # outside the Basic Multilingual Plane
+    ),
+    min_size=0,
+    max_size=600,
+)
+
+
+def _same_tokens(a, b) -> bool:
+    return a.norms == b.norms and list(a.starts) == list(b.starts) and list(a.ends) == list(b.ends)
+
+
+@given(TRICKY)
+@settings(max_examples=300, deadline=None)
+def test_fast_tokenizer_gives_the_regex_tokens(text):
+    from reprints import normalize
+
+    expected = normalize._tokenize_regex(text)
+    assert _same_tokens(tokenize(text), expected)
+    for kernel in ([None], list(normalize._kernel)):  # the numpy twin, then numba (if installed)
+        saved = list(normalize._kernel)
+        normalize._kernel[:] = kernel
+        try:
+            fast = normalize._tokenize_codes(text)
+        finally:
+            normalize._kernel[:] = saved
+        assert fast is None or _same_tokens(fast, expected)
+
+
+def test_fast_tokenizer_matches_on_real_articles(sample_texts):
+    from reprints import normalize
+
+    for text in sample_texts.values():
+        assert len(text) >= normalize._FAST_MIN_CHARS
+        assert _same_tokens(normalize._tokenize_codes(text), normalize._tokenize_regex(text))
+
+
+def test_lone_surrogate_falls_back_to_the_regex_path():
+    text = "The minister\ud800 said it was final. " * 10
+    tokens = tokenize(text)
+    assert tokens.norms[:3] == ("the", "minister", "said")

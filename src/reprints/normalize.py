@@ -85,7 +85,22 @@ class Tokens:
 
 
 def tokenize(text: str) -> Tokens:
-    """Split ``text`` into words with offsets into it; punctuation is not a token."""
+    """Split ``text`` into words with offsets into it; punctuation is not a token.
+
+    A word is a match of ``WORD_RE``, and its folded form is ``fold`` of it. Texts of
+    ``_FAST_MIN_CHARS`` characters or more take a vectorised path over the text's code
+    points that gives the same tokens (``tests/test_normalize.py`` checks it against the
+    regex path); shorter texts, and texts numpy cannot take, go through the regex.
+    """
+    if len(text) >= _FAST_MIN_CHARS:
+        fast = _tokenize_codes(text)
+        if fast is not None:
+            return fast
+    return _tokenize_regex(text)
+
+
+def _tokenize_regex(text: str) -> Tokens:
+    """Tokenise with ``WORD_RE`` and ``fold``, one word at a time (the reference path)."""
     spans = [m.span() for m in WORD_RE.finditer(text)]
     if not spans:
         empty = np.zeros(0, dtype=np.int64)
@@ -93,6 +108,137 @@ def tokenize(text: str) -> Tokens:
     arr = np.asarray(spans, dtype=np.int64)
     norms = tuple(fold(text[s:e]) for s, e in spans)
     return Tokens(arr[:, 0].copy(), arr[:, 1].copy(), norms)
+
+
+# The fast path. A character's class: 0 other, 1 word character (``[^\W_]``), 2 an
+# apostrophe of ``WORD_RE`` that is not itself a word character. A word is then a maximal run
+# of word characters and of apostrophes with a word character on both sides, which is what
+# ``WORD_RE``'s greedy, leftmost matches are. Folded forms come from one pass over the code
+# points: ASCII lowered (and "`" as "'"), "’" as "'", every character outside a word a space,
+# then ``str.split``; a word holding any other non-ASCII character (accents, lookalikes,
+# ligatures) is folded with ``fold`` itself. A numba kernel does the pass when numba is
+# installed; the numpy path gives the same tokens.
+_FAST_MIN_CHARS = 200
+_WORD_CHAR_RE = re.compile(r"[^\W_]")
+_APOSTROPHES = "'’ʼ`"
+_RIGHT_QUOTE = 0x2019  # "don’t": folds to "don't" (NFKC leaves it, _PUNCT_FOLD maps it to ')
+_BMP = 0x10000
+_tables: dict[str, np.ndarray] = {}
+_kernel: list = []  # [compiled kernel or None], filled on first use
+
+
+def _class_table() -> np.ndarray:
+    """Return the class (0, 1, 2) of every code point of the Basic Multilingual Plane."""
+    table = _tables.get("class")
+    if table is None:
+        every = "".join(map(chr, range(_BMP)))
+        table = np.zeros(_BMP, dtype=np.uint8)
+        for ch in _APOSTROPHES:
+            table[ord(ch)] = 2
+        table[[m.start() for m in _WORD_CHAR_RE.finditer(every)]] = 1
+        _tables["class"] = table
+    return table
+
+
+def _fold_table() -> np.ndarray:
+    """Return the folded code of each ASCII character (and of "’") inside a word."""
+    table = _tables.get("fold")
+    if table is None:
+        table = np.arange(_BMP, dtype=np.uint32)
+        for c in range(128):
+            folded = fold(chr(c))
+            if len(folded) == 1:
+                table[c] = ord(folded)
+        table[_RIGHT_QUOTE] = ord("'")
+        _tables["fold"] = table
+    return table
+
+
+def _words_kernel():
+    """Return the numba kernel of the fast path, or None without numba."""
+    if not _kernel:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - exercised only without numba
+            _kernel.append(None)
+        else:
+            _kernel.append(numba.njit(cache=True, nogil=True)(_scan_words))
+    return _kernel[0]
+
+
+def _scan_words(codes, classes, folds):  # pragma: no cover - compiled by numba
+    """Find the words of ``codes``: (starts, ends, folded codes, odd, count); loops for numba."""
+    n = len(codes)
+    starts = np.empty(n // 2 + 1, dtype=np.int64)
+    ends = np.empty(n // 2 + 1, dtype=np.int64)
+    odd = np.zeros(n // 2 + 1, dtype=np.bool_)
+    folded = np.empty(n, dtype=np.uint32)
+    count = 0
+    inside = False
+    for i in range(n):
+        c = codes[i]
+        k = classes[c]
+        if k == 2 and inside and i + 1 < n and classes[codes[i + 1]] == 1:
+            k = 1  # an apostrophe inside a word
+        if k == 1:
+            if not inside:
+                starts[count] = i
+                inside = True
+            if c < 128 or c == 0x2019:
+                folded[i] = folds[c]
+            else:
+                folded[i] = c
+                odd[count] = True
+        else:
+            if inside:
+                ends[count] = i
+                count += 1
+                inside = False
+            folded[i] = 32
+    if inside:
+        ends[count] = n
+        count += 1
+    return starts, ends, folded, odd, count
+
+
+def _scan_words_numpy(codes: np.ndarray, classes: np.ndarray, folds: np.ndarray):
+    """The numpy twin of ``_scan_words``: same outputs."""
+    cls = classes[codes]
+    word = cls == 1
+    inside = word.copy()
+    inside[1:-1] |= (cls[1:-1] == 2) & word[:-2] & word[2:]
+    edges = np.flatnonzero(np.diff(inside.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+    starts, ends = edges[0::2].astype(np.int64), edges[1::2].astype(np.int64)
+    plain = (codes < 128) | (codes == _RIGHT_QUOTE)
+    folded = np.where(plain, folds[np.where(plain, codes, 0)], codes).astype(np.uint32)
+    folded[~inside] = 32
+    odd_at = np.flatnonzero(inside & ~plain)
+    odd = np.zeros(len(starts), dtype=bool)
+    odd[np.searchsorted(starts, odd_at, side="right") - 1] = True
+    return starts, ends, folded, odd, len(starts)
+
+
+def _tokenize_codes(text: str) -> Tokens | None:
+    """Tokenise ``text`` over its code points; None when it cannot (lone surrogates, astral characters)."""
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    if not len(codes) or int(codes.max()) >= _BMP:
+        return None
+    kernel = _words_kernel()
+    scan = kernel if kernel is not None else _scan_words_numpy
+    starts, ends, folded, odd, count = scan(codes, _class_table(), _fold_table())
+    if not count:
+        empty = np.zeros(0, dtype=np.int64)
+        return Tokens(empty, empty.copy(), ())
+    norms = folded.tobytes().decode("utf-32-le").split()
+    if len(norms) != count:
+        return None
+    starts, ends = starts[:count].copy(), ends[:count].copy()
+    for k in np.flatnonzero(odd[:count]).tolist():
+        norms[k] = fold(text[starts[k] : ends[k]])
+    return Tokens(starts, ends, tuple(norms))
 
 
 # --- sentences and paragraphs -------------------------------------------------------------
