@@ -117,6 +117,9 @@ class Quote:
     (None when there is none, or when the speaker was resolved from a pronoun without a
     mention nearby). ``family`` and ``change`` are set when quotes are grouped across the
     corpus; ``change`` compares this occurrence with the family's earliest one.
+    ``changes`` names every way it differs (``("trimmed", "reattributed")``), in the order
+    ``trimmed``/``extended``/``reworded`` then ``reattributed``; ``change`` is the one that
+    wins (``reattributed`` over the others), kept for compatibility.
     """
 
     doc: str
@@ -132,6 +135,7 @@ class Quote:
     family: str | None = None
     change: QuoteChange | None = None
     edits: tuple[Edit, ...] = ()
+    changes: tuple[QuoteChange, ...] = ()
 
 
 @dataclass(frozen=True)
