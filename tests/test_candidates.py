@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,3 +100,33 @@ def test_mismatched_dates_are_refused(sample_corpus):
     _, tokens = _seed_tokens(sample_corpus)
     with pytest.raises(ParameterError, match="dates has 2 entries for 5 documents"):
         find_candidates(tokens, Params(), dates=["2017-09-08", None])
+
+
+WORDY = st.lists(
+    st.text(alphabet=st.sampled_from(list("abcdeé’'ßﬁСо0")), min_size=1, max_size=12), max_size=40
+)
+
+
+@given(st.lists(WORDY, min_size=1, max_size=4), st.integers(min_value=1, max_value=6))
+@settings(max_examples=100, deadline=None)
+def test_content_words_are_picked_in_hash_space_like_content_words(texts, prefix):
+    from reprints import shingle
+    from reprints.candidates import content_words, features
+    from reprints.shingle import word_hashes
+
+    docs = [tokenize(" ".join(words) + " said the minister") for words in texts]
+    feats = features(docs, Params(reword_prefix=prefix))
+    expected = [content_words(t, prefix) for t in docs]
+    assert list(feats.word_offsets) == [0, *np.cumsum([len(c) for c in expected]).tolist()]
+    want = (word_hashes([w for c in expected for w in c]) >> np.uint64(32)).astype(np.uint32)
+    assert feats.words.tolist() == want.tolist()
+    # The pure-Python path (no numba) gives the same hashes.
+    words = [w for t in docs for w in t.norms]
+    saved = shingle._fnv_words_prefix
+    shingle._fnv_words_prefix = None
+    try:
+        slow = shingle.word_hashes_with_prefix(words, prefix)
+    finally:
+        shingle._fnv_words_prefix = saved
+    fast = shingle.word_hashes_with_prefix(words, prefix)
+    assert all(np.array_equal(x, y) for x, y in zip(slow, fast, strict=True))

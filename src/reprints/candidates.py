@@ -36,7 +36,7 @@ from .errors import ParameterError
 from .minhash import MinHasher
 from .normalize import Tokens
 from .params import Params
-from .shingle import shingle_hashes_many, window_starts, word_hashes
+from .shingle import kgram_hashes_many, window_starts, word_hashes, word_hashes_with_prefix
 
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
@@ -139,11 +139,33 @@ def content_words(tokens: Tokens, prefix: int) -> list[str]:
 
 
 def features(docs_tokens: Sequence[Tokens], params: Params, first: int = 0) -> Features:
-    """Hash the shingles and content words of ``docs_tokens`` (documents numbered from ``first``)."""
-    shingles, shingle_offsets = shingle_hashes_many(docs_tokens, params.shingle_size)
-    content = [content_words(t, params.reword_prefix) for t in docs_tokens]
-    words = (word_hashes([w for c in content for w in c]) >> np.uint64(32)).astype(np.uint32)
-    return Features(first, shingles, shingle_offsets, words, _offsets(len(c) for c in content))
+    """Hash the shingles and content words of ``docs_tokens`` (documents numbered from ``first``).
+
+    The content words (``content_words``) are picked in hash space: one pass hashes every
+    word, its ``reword_prefix``-letter head and its length, and stopwords are dropped by
+    their hashes.
+    """
+    lengths = np.fromiter((len(t) for t in docs_tokens), dtype=np.int64, count=len(docs_tokens))
+    all_words = [w for t in docs_tokens for w in t.norms]
+    full, head, chars = word_hashes_with_prefix(all_words, params.reword_prefix)
+    shingles, shingle_offsets = kgram_hashes_many(full, lengths, params.shingle_size)
+    content = (chars > 1) & ~_is_stopword(full)
+    words = (head[content] >> np.uint64(32)).astype(np.uint32)
+    doc_of = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    per_doc = np.bincount(doc_of[content], minlength=len(lengths))
+    return Features(first, shingles, shingle_offsets, words, _offsets(per_doc.tolist()))
+
+
+_STOP_HASHES: list[np.ndarray] = []
+
+
+def _is_stopword(hashes: np.ndarray) -> np.ndarray:
+    """Mask of the word hashes that are hashes of ``STOPWORDS``."""
+    if not _STOP_HASHES:
+        _STOP_HASHES.append(np.sort(word_hashes(sorted(STOPWORDS))))
+    stop = _STOP_HASHES[0]
+    at = np.minimum(np.searchsorted(stop, hashes), len(stop) - 1)
+    return stop[at] == hashes
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,42 @@ try:  # numba hashes the joined words without a Python step per word
             out[k] = h
         return out
 
+    @numba.njit(cache=True, nogil=True)
+    def _fnv_words_prefix(buffer, n_words, prefix):  # pragma: no cover - compiled
+        # Per space-separated word: FNV-1a of all its bytes, of the bytes of its first
+        # `prefix` characters (UTF-8 lead bytes start a character), and its character count.
+        full = np.empty(n_words, dtype=np.uint64)
+        head = np.empty(n_words, dtype=np.uint64)
+        chars = np.empty(n_words, dtype=np.int64)
+        h = np.uint64(_FNV_OFFSET)
+        hp = np.uint64(_FNV_OFFSET)
+        nc = 0
+        k = 0
+        for i in range(len(buffer)):
+            c = buffer[i]
+            if c == 32:
+                full[k] = h
+                head[k] = hp
+                chars[k] = nc
+                k += 1
+                h = np.uint64(_FNV_OFFSET)
+                hp = np.uint64(_FNV_OFFSET)
+                nc = 0
+            else:
+                if (c & 0xC0) != 0x80:
+                    nc += 1
+                h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+                if nc <= prefix:
+                    hp = (hp ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+        if k < n_words:
+            full[k] = h
+            head[k] = hp
+            chars[k] = nc
+        return full, head, chars
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _fnv_words = None  # type: ignore[assignment]
+    _fnv_words_prefix = None  # type: ignore[assignment]
 
 
 def word_hash(word: str) -> int:
@@ -65,6 +99,23 @@ def word_hashes(words: Sequence[str]) -> np.ndarray:
         return np.array([word_hash(w) for w in words], dtype=np.uint64)
     buffer = np.frombuffer(" ".join(words).encode("utf-8"), dtype=np.uint8)
     return _fmix64(_fnv_words(buffer, len(words)))
+
+
+def word_hashes_with_prefix(words: Sequence[str], prefix: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return, per word, ``word_hash(w)``, ``word_hash(w[:prefix])`` and ``len(w)``, in order."""
+    n = len(words)
+    if not n:
+        empty = np.zeros(0, dtype=np.uint64)
+        return empty, empty.copy(), np.zeros(0, dtype=np.int64)
+    if _fnv_words_prefix is None:
+        return (
+            word_hashes(words),
+            word_hashes([w[:prefix] for w in words]),
+            np.fromiter(map(len, words), dtype=np.int64, count=n),
+        )
+    buffer = np.frombuffer(" ".join(words).encode("utf-8"), dtype=np.uint8)
+    full, head, chars = _fnv_words_prefix(buffer, n, prefix)
+    return _fmix64(full), _fmix64(head), chars
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -113,10 +164,10 @@ def shingle_hashes_many(docs_tokens: Sequence[Tokens], size: int) -> tuple[np.nd
         buffer = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
         total = int(lengths.sum())
         hashes = _fmix64(_fnv_words(buffer, total)) if total else np.zeros(0, dtype=np.uint64)
-    return _kgrams_many(hashes, lengths, size)
+    return kgram_hashes_many(hashes, lengths, size)
 
 
-def _kgrams_many(hashes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+def kgram_hashes_many(hashes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """k-gram hashes of concatenated texts, dropping the k-grams that cross a text boundary."""
     all_grams = kgram_hashes(hashes, size)
     n_grams = np.maximum(lengths - size + 1, 0)
