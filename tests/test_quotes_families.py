@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,6 +105,14 @@ def test_one_quote_three_trims_and_speakers_is_one_family_with_each_change_named
     assert set(family.outlets) == {"Sputnik", "Daily Report", "Syria Watch", "Global Review"}
     change = {q.doc: q.change for q in members}
     assert change == {"a.txt": "original", "b.txt": "trimmed", "c.txt": "reattributed", "d.txt": "reworded"}
+    # c.txt is trimmed AND re-attributed: ``change`` keeps the winner, ``changes`` names both
+    changes = {q.doc: q.changes for q in members}
+    assert changes == {
+        "a.txt": ("original",),
+        "b.txt": ("trimmed",),
+        "c.txt": ("trimmed", "reattributed"),
+        "d.txt": ("reworded",),
+    }
     by_doc = {q.doc: q for q in members}
     assert by_doc["a.txt"].speaker == "Karen Kwiatkowski"
     assert by_doc["b.txt"].speaker == "Kwiatkowski"
@@ -187,3 +196,31 @@ def test_short_scare_quote_groups_only_within_one_story():
     assert len(families) == 1
     assert {q.doc for q in families[0].quotes} == {"a.txt", "b.txt"}
     assert next(q for q in quotes if q.doc == "c.txt").family is None
+
+
+def test_quotes_jsonl_and_results_db_name_every_change(runner, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for doc in three_articles():
+        (corpus / doc.id).write_text(doc.text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["quotes", str(corpus), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in (out / "quotes.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_doc = {q["doc"]: q for q in lines if q["family"]}
+    assert by_doc["c.txt"]["change"] == "reattributed"
+    assert by_doc["c.txt"]["changes"] == ["trimmed", "reattributed"]
+    assert by_doc["b.txt"]["changes"] == ["trimmed"]
+    with sqlite3.connect(out / "results.db") as conn:
+        stored = dict(conn.execute("SELECT doc, changes FROM quotes WHERE family IS NOT NULL"))
+    assert json.loads(stored["c.txt"]) == ["trimmed", "reattributed"]
+
+
+def test_seed_reattributed_quote_names_its_changes(sample_corpus, sample_texts):
+    quotes, _ = find_quotes(sample_corpus.documents)
+    moved = family_of(quotes, sample_texts, SPUTNIK, "false.")
+    origin = family_of(quotes, sample_texts, WIRE21, "false.")
+    assert {moved.changes, origin.changes} == {("reattributed",), ("original",)}
+    for q in quotes:
+        if q.family:
+            assert q.change in q.changes

@@ -322,3 +322,19 @@ def test_json_block_cannot_be_broken_out_of():
     text = payload_json({"x": nasty})
     assert not re.search(r"[<>&]", text)
     assert json.loads(text) == {"x": nasty}
+
+
+def test_quote_variants_carry_every_change_into_the_report():
+    from reprints.model import ScanResult
+    from reprints.quotes import find_quotes
+    from test_quotes_families import three_articles
+
+    docs = three_articles()
+    quotes, families = find_quotes(docs)
+    page = render_report(ScanResult(documents=tuple(docs), quotes=tuple(quotes), quote_families=tuple(families)))
+    payload = json_block(page)
+    ids = [row[0] for row in payload["docs"]]
+    changes = {ids[row[0]]: (row[8], row[12]) for row in payload["quotes"] if row[7] >= 0}
+    # trimmed AND re-attributed: both are named, not only the winning "reattributed"
+    assert changes["c.txt"] == ("reattributed", ["trimmed", "reattributed"])
+    assert changes["b.txt"] == ("trimmed", ["trimmed"])

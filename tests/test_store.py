@@ -371,3 +371,17 @@ def test_datasette_metadata_queries_run(tmp_path, sample_corpus):
     assert {row[0] for row in answers["quotes_across_outlets"]} == {"q-helicopter"}
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert set(metadata["databases"]["results"]["tables"]) <= tables
+
+
+def test_results_written_before_quote_changes_existed_still_load(tmp_path, sample_corpus):
+    scan = pytest.importorskip("reprints.scan")
+    result = scan.scan(sample_corpus.documents)
+    store.write_results(tmp_path, result)
+    with sqlite3.connect(tmp_path / "results.db") as conn:
+        conn.execute("DROP VIEW quote_family_variants")
+        conn.execute("ALTER TABLE quotes DROP COLUMN changes")
+    loaded = store.load_results(tmp_path)
+    in_families = [q for q in loaded.quotes if q.family]
+    assert in_families
+    # an old database has one change per quote: it becomes the list of changes
+    assert all(q.changes == (q.change,) for q in in_families)

@@ -110,7 +110,8 @@ CREATE TABLE quotes (
     outlet TEXT,
     date TEXT,
     edits TEXT NOT NULL,
-    listed INTEGER NOT NULL
+    listed INTEGER NOT NULL,
+    changes TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE quote_families (
     id TEXT PRIMARY KEY,
@@ -240,7 +241,7 @@ ORDER BY passages_taken_from_it + passages_it_took DESC, d.id;
 
 CREATE VIEW quote_family_variants AS
 SELECT f.id AS family, m.position, q.doc, q.outlet, q.date, q.speaker, q.medium, q.change,
-       q.text, q.start, q."end"
+       q.changes, q.text, q.start, q."end"
 FROM quote_families f
 JOIN quote_family_members m ON m.family = f.id
 JOIN quotes q ON q.id = m.quote
@@ -455,6 +456,7 @@ def quote_json(quote: Quote, documents: Mapping[str, Document]) -> dict[str, Any
         "kind": quote.kind,
         "family": quote.family,
         "change": quote.change,
+        "changes": list(quote.changes),
         "outlet": doc.outlet if doc else None,
         "date": doc.date if doc else None,
         "edits": edits_json(quote.edits),
@@ -542,7 +544,7 @@ def _quote_order(quote: Quote) -> tuple[Any, ...]:
         -1 if quote.speaker_start is None else quote.speaker_start,
         -1 if quote.speaker_end is None else quote.speaker_end,
         quote.cue or "", quote.medium or "", quote.family or "", quote.change or "",
-        _edits_order(quote.edits),
+        _edits_order(quote.edits), quote.changes,
     )
 
 
@@ -576,7 +578,7 @@ DATASETTE_QUERIES = {
     ),
     "quotes_across_outlets": (
         "Quotes carried by several outlets, with their changes",
-        "SELECT family, position, outlet, date, speaker, medium, change, text "
+        "SELECT family, position, outlet, date, speaker, medium, change, changes, text "
         "FROM quote_family_variants WHERE family IN "
         "(SELECT id FROM quote_families WHERE json_array_length(outlets) >= 2)",
     ),
@@ -611,7 +613,7 @@ def _write_datasette_metadata(path: Path) -> None:
                         "sort_desc": "score",
                     },
                     "quotes": {
-                        "description": "Quote occurrences with speaker, cue, medium and change.",
+                        "description": "Quote occurrences with speaker, cue, medium, change (the one that wins) and changes (all of them).",
                         "facets": ["kind", "change", "outlet"],
                     },
                     "quote_families": {"description": "Occurrences of one quotation across outlets.", "sort_desc": "size"},
@@ -792,7 +794,7 @@ def _quote_row(
     return (
         index, q.doc, q.start, q.end, q.text, q.kind, q.speaker, q.speaker_start, q.speaker_end,
         q.cue, q.medium, q.family, q.change, doc.outlet if doc else None,
-        doc.date if doc else None, dumps(edits_json(q.edits)), int(listed),
+        doc.date if doc else None, dumps(edits_json(q.edits)), int(listed), dumps(list(q.changes)),
     )
 
 
@@ -810,7 +812,7 @@ def _write_quotes(
             if q not in ids:
                 ids[q] = len(rows)
                 rows.append(_quote_row(len(rows), q, documents, listed=False))
-    conn.executemany(f"INSERT INTO quotes VALUES ({', '.join('?' * 17)})", rows)
+    conn.executemany(f"INSERT INTO quotes VALUES ({', '.join('?' * 18)})", rows)
     return ids
 
 
@@ -906,7 +908,7 @@ def _read_db(conn: sqlite3.Connection) -> ScanResult:
     )
     matches = tuple(iter_matches(conn))
     quote_rows: dict[int, tuple[Quote, bool]] = {}
-    for r in conn.execute(f"SELECT {_QUOTE_COLUMNS} FROM quotes ORDER BY id"):
+    for r in conn.execute(f"SELECT {_quote_columns(conn)} FROM quotes ORDER BY id"):
         quote_rows[r[0]] = (_quote_from_row(r), bool(r[14]))
     members: dict[str, list[Quote]] = {}
     for family, quote_id in conn.execute(
@@ -968,8 +970,14 @@ _MATCH_COLUMNS = (
 )
 _QUOTE_COLUMNS = (
     'id, doc, start, "end", text, kind, speaker, speaker_start, speaker_end, cue, medium, '
-    "family, change, edits, listed"
+    "family, change, edits, listed, changes"
 )
+
+
+def _quote_columns(conn: sqlite3.Connection) -> str:
+    """The quote columns to read; a database written before ``changes`` existed lacks it."""
+    names = {row[1] for row in conn.execute("PRAGMA table_info(quotes)")}
+    return _QUOTE_COLUMNS if "changes" in names else _QUOTE_COLUMNS.replace(", changes", ", NULL")
 
 
 def _document_from_row(r: Sequence[Any]) -> Document:
@@ -995,6 +1003,7 @@ def _quote_from_row(r: Sequence[Any]) -> Quote:
         doc=r[1], start=r[2], end=r[3], text=r[4], kind=r[5], speaker=r[6],
         speaker_start=r[7], speaker_end=r[8], cue=r[9], medium=r[10], family=r[11],
         change=r[12], edits=edits_from_json(json.loads(r[13])),
+        changes=tuple(json.loads(r[15])) if r[15] is not None else ((r[12],) if r[12] else ()),
     )
 
 
@@ -1018,7 +1027,8 @@ def _read_pair(conn: sqlite3.Connection, doc_a: str, doc_b: str) -> ScanResult:
     quotes = tuple(
         _quote_from_row(r)
         for r in conn.execute(
-            f"SELECT {_QUOTE_COLUMNS} FROM quotes WHERE doc IN (?, ?) AND listed ORDER BY id", (first, second)
+            f"SELECT {_quote_columns(conn)} FROM quotes WHERE doc IN (?, ?) AND listed ORDER BY id",
+            (first, second),
         )
     )
     return ScanResult(

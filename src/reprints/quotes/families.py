@@ -12,7 +12,8 @@ Each family's origin is its earliest occurrence (by date, then document id, then
 occurrence in that document); every other
 occurrence gets a change against it: ``verbatim``, ``trimmed``, ``extended``, ``reworded``
 (with word-level edits), or ``reattributed`` when the speaker or the medium differs (which
-wins over the others; the edits still show any trimming).
+wins over the others in ``change``; ``changes`` names them all, e.g. ``("trimmed",
+"reattributed")``, and the edits still show any trimming).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def group_families(
 ) -> tuple[list[Quote], list[QuoteFamily]]:
     """Group occurrences of the same quotation across documents into families.
 
-    Returns the quotes (sorted by doc, start, end) with ``family``, ``change`` and ``edits``
+    Returns the quotes (sorted by doc, start, end) with ``family``, ``change``, ``changes`` and ``edits``
     set for members of a family that spans two or more documents, and the families sorted by
     id. Quotes that belong to no family come back unchanged.
     """
@@ -104,10 +105,12 @@ def group_families(
         family_quotes = []
         for o in group:
             if o is origin:
-                changed = replace(o.quote, family=family_id, change="original", edits=())
+                changed = replace(
+                    o.quote, family=family_id, change="original", changes=("original",), edits=()
+                )
             else:
-                change, edits = _change(origin, o, by_id)
-                changed = replace(o.quote, family=family_id, change=change, edits=edits)
+                change, changes, edits = _change(origin, o, by_id)
+                changed = replace(o.quote, family=family_id, change=change, changes=changes, edits=edits)
             result[o.index] = changed
             family_quotes.append(changed)
         outlets = sorted({by_id[q.doc].outlet or q.doc for q in family_quotes if q.doc in by_id} or {q.doc for q in family_quotes})
@@ -377,20 +380,22 @@ def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:
 
 def _change(
     origin: _Occurrence, other: _Occurrence, by_id: dict[str, Document]
-) -> tuple[QuoteChange, tuple[Edit, ...]]:
-    """Name how ``other`` differs from the family's ``origin``, with word-level edits."""
+) -> tuple[QuoteChange, tuple[QuoteChange, ...], tuple[Edit, ...]]:
+    """Name how ``other`` differs from the family's ``origin``: the change that wins, every
+    change (words, then speaker: ``("trimmed", "reattributed")``), and word-level edits."""
     edits = _edits(origin, other)
     if other.norms == origin.norms:
-        change: QuoteChange = "verbatim"
+        words: QuoteChange = "verbatim"
     elif len(other.norms) < len(origin.norms) and _matched_words(other.norms, origin.norms) >= 0.9 * len(other.norms):
-        change = "trimmed"
+        words = "trimmed"
     elif len(other.norms) > len(origin.norms) and _matched_words(origin.norms, other.norms) >= 0.9 * len(origin.norms):
-        change = "extended"
+        words = "extended"
     else:
-        change = "reworded"
+        words = "reworded"
     if _different_speaker(origin.quote, other.quote, by_id):
-        change = "reattributed"
-    return change, edits
+        changes: tuple[QuoteChange, ...] = ("reattributed",) if words == "verbatim" else (words, "reattributed")
+        return "reattributed", changes, edits
+    return words, (words,), edits
 
 
 def _edits(origin: _Occurrence, other: _Occurrence) -> tuple[Edit, ...]:

@@ -171,7 +171,7 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
             for a, b, indices, words in document_pairs(result)
         ],
         # [doc, start, end, speaker, speaker start, speaker end, kind, family or -1, change,
-        #  cue, medium, changed ranges against the family's earliest occurrence]
+        #  cue, medium, changed ranges against the family's earliest occurrence, every change]
         "quotes": [
             [
                 doc_index[q.doc],
@@ -186,6 +186,7 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
                 q.cue,
                 q.medium,
                 changed_ranges(q.edits, "b"),
+                list(q.changes),
             ]
             for q in quotes
         ],

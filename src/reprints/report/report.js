@@ -232,7 +232,8 @@
     if (q[3]) parts.push('speaker: ' + q[3]);
     if (q[9]) parts.push('cue: ' + q[9]);
     if (q[10]) parts.push('medium: ' + q[10]);
-    if (q[8]) parts.push('change: ' + q[8]);
+    if (q[12] && q[12].length) parts.push('change: ' + q[12].join(', '));
+    else if (q[8]) parts.push('change: ' + q[8]);
     return parts.join(' · ');
   }
 
@@ -497,14 +498,17 @@
           frag.appendChild(seg.changed ? el('mark', 'changed', piece) : document.createTextNode(piece));
         });
         quoteCell.appendChild(frag);
-        var change = qi === origin ? 'original' : (q[8] || 'variant');
+        /* every way the variant differs ("trimmed" and "reattributed"), else the one change */
+        var changes = qi === origin ? ['original'] : (q[12] && q[12].length ? q[12] : [q[8] || 'variant']);
+        var changeCell = el('td', 'vchange');
+        changes.forEach(function (c) { changeCell.appendChild(el('span', 'change ' + c, c)); });
         var who = add(el('td', 'vwho'), el('span', 'outlet', outletOf(q[0])), el('span', 'date', dateOf(q[0]) || 'undated'));
         if (qi !== origin && q[0] !== oq[0]) {
           var link = pairLink(oq[0], q[0], 'compare with the original');
           if (link.tagName === 'A') who.appendChild(link);
         }
         add(tr, who,
-          add(el('td', 'vchange'), el('span', 'change ' + change, change)),
+          changeCell,
           quoteCell,
           add(el('td', 'vspeaker'), el('span', 'speaker-name', q[3] || 'no speaker'),
             q[9] ? el('span', 'cue', q[9]) : null, q[10] ? el('span', 'cue', 'medium: ' + q[10]) : null));
