@@ -186,6 +186,13 @@ def test_l1_passage_is_highlighted_in_both_columns(sample_report, sample_texts, 
     assert set(dom.columns) == {GOLD_L1[0], GOLD_L1[2]}
 
     assert_lit_in_both_columns(dom, GOLD_L1, sample_texts)
+    # Words the rewrite moved are shown as kept (moved), never as changed, in both columns.
+    for column in dom.columns.values():
+        moved = [span for span in column["spans"] if "moved" in (span.get("class") or "").split()]
+        assert moved, "no moved word is marked"
+        assert not [span for span in moved if "changed" in span["class"].split()]
+    moved_right = {span["text"] for span in dom.columns[GOLD_L1[2]]["spans"] if "moved" in span["class"].split()}
+    assert "commanders" in moved_right
     # Each column shows the whole article, unchanged.
     for doc, column in dom.columns.items():
         assert "".join(column["text"]) == sample_texts[doc]

@@ -16,7 +16,7 @@ from conftest import GOLD_L1
 from reprints.errors import InputError
 from reprints.model import ArticleWireShare, Document, Edit, Match, Span
 from reprints.report import render_pair_page, render_report
-from reprints.report.payload import changed_ranges
+from reprints.report.payload import changed_ranges, moved_ranges
 from reprints.scan import scan
 from reprints.store import write_results
 
@@ -216,6 +216,14 @@ def test_pair_page_shows_only_the_two_documents(sample_result):
     wanted = [m for m in sample_result.matches if (m.a.doc, m.b.doc) == (GOLD_L1[0], GOLD_L1[2])]
     assert len(payload["matches"]) == len(wanted) > 0
     assert "The Duran" in page and "21st Century Wire" in page
+    # the pair page (reprints diff --html) marks moved words like the report does
+    texts = {row[0]: row[5] for row in payload["docs"]}
+    moved = [
+        texts[GOLD_L1[2]][s:e]
+        for row in payload["matches"]
+        for s, e in zip(row[14][::2], row[14][1::2], strict=True)
+    ]
+    assert "commanders" in moved
 
 
 def test_pair_page_shows_both_articles_even_when_they_share_nothing(sample_result):
@@ -338,3 +346,49 @@ def test_quote_variants_carry_every_change_into_the_report():
     # trimmed AND re-attributed: both are named, not only the winning "reattributed"
     assert changes["c.txt"] == ("reattributed", ["trimmed", "reattributed"])
     assert changes["b.txt"] == ("trimmed", ["trimmed"])
+
+
+@st.composite
+def edit_scripts_with_moves(draw):
+    """An in-order edit script plus one-word keeps laid over its changed words (moved words)."""
+    edits = draw(edit_scripts())
+    moves = []
+    for e in edits:
+        if e.op == "change" and draw(st.booleans()):
+            moves.append(Edit("keep", e.a_start, e.a_start + 1, e.b_end - 1, e.b_end))
+    return edits + moves
+
+
+@given(edit_scripts_with_moves())
+def test_moved_words_are_kept_not_changed(edits):
+    def covered(flat):
+        return {i for s, e in zip(flat[::2], flat[1::2], strict=True) for i in range(s, e)}
+
+    def of(side, wanted_ops):
+        return {
+            i
+            for e in edits
+            if e.op in wanted_ops
+            for i in range(*((e.a_start, e.a_end) if side == "a" else (e.b_start, e.b_end)))
+        }
+
+    for side, ops in (("a", {"change", "drop"}), ("b", {"change", "add"})):
+        changed, moved = covered(changed_ranges(edits, side)), covered(moved_ranges(edits, side))
+        assert not changed & moved
+        assert changed | moved == of(side, ops)
+        assert moved == of(side, ops) & of(side, {"keep"})
+
+
+def test_seed_moved_words_show_as_moved_in_the_report(sample_result):
+    """21st Century Wire moves "August" and "US Air Force" around Sputnik's sentence."""
+    payload = json_block(render_report(sample_result))
+    docs = [row[0] for row in payload["docs"]]
+    texts = {row[0]: row[5] for row in payload["docs"]}
+    moved_words = set()
+    for row in payload["matches"]:
+        for doc, changed, moved in ((docs[row[0]], row[11], row[13]), (docs[row[3]], row[12], row[14])):
+            changed_set = {i for s, e in zip(changed[::2], changed[1::2], strict=True) for i in range(s, e)}
+            for s, e in zip(moved[::2], moved[1::2], strict=True):
+                assert not changed_set & set(range(s, e)), "a moved word is also marked changed"
+                moved_words.add(texts[doc][s:e])
+    assert {"August", "helicopters"} <= moved_words

@@ -23,27 +23,69 @@ _CHANGED_A = frozenset({"change", "drop"})
 _CHANGED_B = frozenset({"change", "add"})
 
 
-def changed_ranges(edits: Iterable[Edit], side: str) -> list[int]:
-    """Return the changed character ranges of one side as a flat ``[start, end, ...]`` list.
-
-    ``side`` is ``"a"`` (words changed or dropped) or ``"b"`` (words changed or added);
-    touching ranges are merged, and empty ones left out.
-    """
-    ops = _CHANGED_A if side == "a" else _CHANGED_B
-    ranges = sorted(
-        (e.a_start, e.a_end) if side == "a" else (e.b_start, e.b_end)
-        for e in edits
-        if e.op in ops
-    )
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Sort and merge touching ranges, leaving empty ones out."""
     merged: list[list[int]] = []
-    for start, end in ranges:
+    for start, end in sorted(ranges):
         if end <= start:
             continue
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return [offset for pair in merged for offset in pair]
+    return merged
+
+
+def _side_ranges(edits: Iterable[Edit], side: str, ops: frozenset[str]) -> list[list[int]]:
+    return _merged(
+        (e.a_start, e.a_end) if side == "a" else (e.b_start, e.b_end) for e in edits if e.op in ops
+    )
+
+
+def _minus(ranges: list[list[int]], holes: list[list[int]]) -> list[list[int]]:
+    """Cut ``holes`` out of ``ranges`` (both sorted and merged)."""
+    out: list[list[int]] = []
+    k = 0
+    for start, end in ranges:
+        while k < len(holes) and holes[k][1] <= start:
+            k += 1
+        j = k
+        while j < len(holes) and holes[j][0] < end:
+            if holes[j][0] > start:
+                out.append([start, holes[j][0]])
+            start = max(start, holes[j][1])
+            j += 1
+        if start < end:
+            out.append([start, end])
+    return out
+
+
+def changed_ranges(edits: Iterable[Edit], side: str) -> list[int]:
+    """Return the changed character ranges of one side as a flat ``[start, end, ...]`` list.
+
+    ``side`` is ``"a"`` (words changed or dropped) or ``"b"`` (words changed or added);
+    touching ranges are merged, and empty ones left out. A word a ``keep`` edit also covers
+    (a moved word, see :func:`moved_ranges`) is kept, not changed: a keep wins.
+    """
+    edits = list(edits)
+    ops = _CHANGED_A if side == "a" else _CHANGED_B
+    changed = _side_ranges(edits, side, ops)
+    kept = _side_ranges(edits, side, frozenset({"keep"}))
+    return [offset for pair in _minus(changed, kept) for offset in pair]
+
+
+def moved_ranges(edits: Iterable[Edit], side: str) -> list[int]:
+    """Return the moved words of one side as a flat ``[start, end, ...]`` list.
+
+    A moved word is one the in-order edit script changed (or added, or dropped) but a
+    ``keep`` edit lying over it pairs with the same word elsewhere in the other passage
+    (``align.moved_words``): the words were kept, in another place.
+    """
+    edits = list(edits)
+    ops = _CHANGED_A if side == "a" else _CHANGED_B
+    changed = _side_ranges(edits, side, ops)
+    kept = _side_ranges(edits, side, frozenset({"keep"}))
+    return [offset for pair in _minus(kept, _minus(kept, changed)) for offset in pair]
 
 
 def match_words(match: Match, texts: dict[str, str]) -> int:
@@ -146,7 +188,7 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
             for d in documents
         ],
         # [a doc, a start, a end, b doc, b start, b end, kind, score, direction, credited,
-        #  words, a changed ranges, b changed ranges]
+        #  words, a changed ranges, b changed ranges, a moved ranges, b moved ranges]
         "matches": [
             [
                 doc_index[m.a.doc],
@@ -162,6 +204,8 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
                 match_words(m, texts),
                 changed_ranges(m.edits, "a"),
                 changed_ranges(m.edits, "b"),
+                moved_ranges(m.edits, "a"),
+                moved_ranges(m.edits, "b"),
             ]
             for m in result.matches
         ],

@@ -186,13 +186,15 @@
     for (i = 0; i < cuts.length - 1; i++) {
       var s = cuts[i], e = cuts[i + 1];
       if (e <= s) continue;
-      var seg = { s: s, e: e, m: -1, changed: false, q: -1, speaker: -1, bp: -1 };
+      var seg = { s: s, e: e, m: -1, changed: false, moved: false, q: -1, speaker: -1, bp: -1 };
       for (j = 0; j < layers.length; j++) {
         var r = layers[j];
         if (r.s > s || r.e < e) continue;
         if (r.type === 'm' && seg.m < 0) seg.m = r.id;
         else if (r.type === 'c' && r.m === seg.m) seg.changed = true;
         else if (r.type === 'c' && seg.m < 0) { seg.m = r.m; seg.changed = true; }
+        else if (r.type === 'mv' && r.m === seg.m) seg.moved = true;
+        else if (r.type === 'mv' && seg.m < 0) { seg.m = r.m; seg.moved = true; }
         else if (r.type === 'q') seg.q = r.id;
         else if (r.type === 'sp') seg.speaker = r.id;
         else if (r.type === 'bp') seg.bp = r.id;
@@ -213,8 +215,10 @@
       var side = m[0] === di ? 0 : 1;
       var s = side === 0 ? m[1] : m[4], e = side === 0 ? m[2] : m[5];
       var marks = side === 0 ? m[11] : m[12];
+      var moved = (side === 0 ? m[13] : m[14]) || [];
       layers.push({ type: 'm', id: mi, s: s, e: e });
       for (var k = 0; k < marks.length; k += 2) layers.push({ type: 'c', m: mi, s: marks[k], e: marks[k + 1] });
+      for (k = 0; k < moved.length; k += 2) layers.push({ type: 'mv', m: mi, s: moved[k], e: moved[k + 1] });
     });
     (boilerplateByDoc[di] || []).forEach(function (bi) {
       layers.push({ type: 'bp', id: bi, s: BP[bi][1], e: BP[bi][2] });
@@ -256,9 +260,11 @@
         if (registry) (registry[seg.m] = registry[seg.m] || []).push(span);
       }
       if (seg.changed) cls.push('changed');
+      else if (seg.moved) cls.push('moved');
       var tips = [];
       if (seg.m >= 0) tips.push(KIND[M[seg.m][6]] + ' passage · score ' + M[seg.m][7].toFixed(2) + ' · ' +
-        plural(M[seg.m][10], 'word') + (seg.changed ? ' · changed words' : ''));
+        plural(M[seg.m][10], 'word') + (seg.changed ? ' · changed words' : seg.moved ?
+          ' · moved words: kept, in another place in the other passage' : ''));
       if (seg.q >= 0) { cls.push('q'); tips.push(quoteTitle(seg.q)); }
       if (seg.bp >= 0) {
         cls.push('bp');
@@ -431,6 +437,7 @@
     add(box, add(el('span', 'key'), el('span', 'm verbatim', 'verbatim'), el('span', null, 'copied word for word')),
       add(el('span', 'key'), el('span', 'm reworded', 'reworded'), el('span', null, 'same passage, rewritten')),
       add(el('span', 'key'), el('span', 'm reworded changed', 'changed'), el('span', null, 'words that differ')),
+      add(el('span', 'key'), el('span', 'm reworded moved', 'moved'), el('span', null, 'same words, moved')),
       add(el('span', 'key'), el('span', 'q', 'quote'), el('span', 'spk', null), el('span', null, 'with its speaker')),
       add(el('span', 'key'), el('span', 'plain', 'unmatched text')),
       BP.length ? add(el('span', 'key'), el('span', 'bp', 'boilerplate'), el('span', null, 'left out of reuse')) : null);
