@@ -269,14 +269,28 @@ _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\u00a0\r]*\n\s*|\r\n?[ \t\u00a0]*\r\n?\
 _LINE_RE = re.compile(r"[^\n]*(?:\n|$)")
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
+def paragraph_spans(text: str, mark: str | None = None) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each paragraph, trimmed of surrounding white space.
 
     A blank line always separates paragraphs. A single line break does too, unless the
     text is hard-wrapped (a long line that stops mid-sentence, as in wire copy): then the
-    break is just white space inside the paragraph.
+    break is just white space inside the paragraph. ``mark`` (e.g. ``"###"``, as scrapes
+    that flatten pages to one line write between paragraphs; see ``Document.paragraph_mark``)
+    is a paragraph break too; it belongs to no paragraph, and offsets stay offsets into
+    ``text``.
     """
-    spans: list[tuple[int, int]] = []
+    if mark and mark.strip() and mark in text:
+        spans: list[tuple[int, int]] = []
+        start = 0
+        while start <= len(text):
+            found = text.find(mark, start)
+            stop = len(text) if found < 0 else found
+            spans.extend((start + s, start + e) for s, e in paragraph_spans(text[start:stop]))
+            if found < 0:
+                break
+            start = found + len(mark)
+        return spans
+    spans = []
     start = None
     end = 0
     prev_line = ""
@@ -325,8 +339,10 @@ def _is_wrapped(prev_line: str, next_stripped: str, hard_wrapped: bool) -> bool:
     return prev[-1] not in ".!?:\"”’'"
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, mark: str | None = None) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each sentence, in order, never crossing a paragraph.
+
+    ``mark`` is a paragraph separator besides line breaks (see :func:`paragraph_spans`).
 
     Knows news prose: abbreviations ("Lt. Col.", "Sept. 7", "Mr."), initials ("J. Smith"),
     dotted acronyms ("the U.S. military"), and closing quotes after the final stop. A
@@ -334,7 +350,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     followed by a lower-case word ("'Is it?' he asked") does not end a sentence.
     """
     out: list[tuple[int, int]] = []
-    for p_start, p_end in paragraph_spans(text):
+    for p_start, p_end in paragraph_spans(text, mark):
         out.extend(_split_paragraph(text, p_start, p_end))
     return out
 
