@@ -35,6 +35,9 @@ class Document:
     title: str | None = None
     url: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    paragraph_mark: str | None = None
+    """A separator the source writes between paragraphs (``"###"`` in scrapes flattened to
+    one line), left in ``text``: pass it to ``paragraph_spans``/``sentence_spans`` as ``mark``."""
 
 
 @dataclass(frozen=True)
