@@ -37,21 +37,28 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import __version__
 from .errors import ParameterError, ReprintsError, ResultsError
-from .lsh import band_keys
+from .lsh import band_keys, sorted_unique
 from .minhash import MinHasher
 from .model import Document, Match, Quote, QuoteFamily, ScanResult
 from .normalize import Tokens, tokenize
 from .params import Params
 from .shingle import shingle_hashes, window_shingle_ranges
 
-SCHEMA_VERSION = 1
-"""Version of the index file layout; an index of another version is refused, not guessed at."""
+if TYPE_CHECKING:
+    from .tfidf import SentenceModel
+
+SCHEMA_VERSION = 2
+"""Version of the index file layout; an index of another version is refused, not guessed at.
+
+Version 2 (reprints 0.2): band keys in two tables (recent keys, merged in bulk), document
+frequencies of every content term (digits and short words too) for the query's IDF, and a
+running word count in ``meta``. A version-1 index must be rebuilt."""
 
 # Parameters that shape what is stored: a query or add must use the index's own values.
 STORED_PARAMS = (
@@ -67,6 +74,15 @@ STORED_PARAMS = (
 # Article rows of 2-6 KB waste most of a 4 KB page each (one row per page); larger pages pack
 # them, for a few µs more per band-key lookup. Measured in benchmarks/index.md.
 PAGE_SIZE = 16384
+
+# New band keys go to a small table, which stays in the page cache so a batch rewrites few
+# pages, and move to the large one in bulk once it holds this many rows: inserting each
+# batch's keys straight into a table of tens of millions of rows rewrote most of its pages
+# every batch (855 articles/s for the band rows alone at 1M, benchmarks/index.md).
+RECENT_BAND_ROWS = 2_000_000
+
+# A query's IDF counts sentences, as a scan's does; the index keeps a running word count.
+WORDS_PER_SENTENCE = 22
 
 # Band keys are stored as 47-bit integers: SQLite writes them in 6 bytes instead of 8, and
 # at a billion stored keys a false collision still happens about once per 140k lookups.
@@ -91,6 +107,11 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL,
+    docno INTEGER NOT NULL,
+    PRIMARY KEY (key, docno)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS recent_bands (
     key INTEGER NOT NULL,
     docno INTEGER NOT NULL,
     PRIMARY KEY (key, docno)
@@ -157,8 +178,8 @@ class _PendingBatch:
 
     todo: list[tuple[Document, bytes]]
     skipped: int
-    done: list[tuple[int, np.ndarray, str]] | None = None
-    futures: list[Future[list[tuple[int, np.ndarray, str]]]] | None = None
+    done: _PreparedTexts | None = None
+    futures: list[Future[_PreparedTexts]] | None = None
 
 
 @dataclass
@@ -169,7 +190,7 @@ class _Prepared:
     content_hash: bytes
     words: int
     keys: np.ndarray
-    terms: str = field(repr=False)
+    content: str = field(repr=False)
 
 
 def content_hash(text: str) -> bytes:
@@ -178,23 +199,31 @@ def content_hash(text: str) -> bytes:
 
 
 _HASHERS: dict[tuple[int, int], MinHasher] = {}
+_MAX_VARIABLES = 30_000  # host parameters per statement (SQLite allows 32,766 since 3.32)
 _JOB_CHUNK = 250
+
+
+_PreparedTexts = tuple[list[tuple[int, np.ndarray, str]], Counter[str]]
 
 
 def _prepare_texts(
     texts: Sequence[str], params: Params, hasher: MinHasher | None = None
-) -> list[tuple[int, np.ndarray, str]]:
-    """Return (words, stored band keys, content words) of each text; runs in worker processes."""
+) -> _PreparedTexts:
+    """Return (words, stored band keys, content words) of each text, and how many hold each
+    IDF term; runs in worker processes (counting there spares the writing process)."""
     if hasher is None:
         hasher = _HASHERS.get((params.num_perm, params.seed))
         if hasher is None:
             hasher = _HASHERS[(params.num_perm, params.seed)] = MinHasher(params.num_perm, params.seed)
     out = []
+    counts: Counter[str] = Counter()
     for text in texts:
         tokens = tokenize(text)
         keys = window_band_keys(tokens, params, stride=params.index_stride, hasher=hasher)
-        out.append((len(tokens), keys, " ".join(content_words(tokens))))
-    return out
+        terms, content = _vocabulary(tokens.norms)
+        counts.update(terms)
+        out.append((len(tokens), keys, " ".join(content)))
+    return out, counts
 
 
 def window_band_keys(
@@ -214,7 +243,7 @@ def window_band_keys(
     keys = band_keys(signatures, params.bands)[:, : params.index_bands]
     with np.errstate(over="ignore"):
         keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64)[None, :] * _BAND_MIX
-    return np.unique((keys >> _KEY_SHIFT).astype(np.int64).ravel())
+    return sorted_unique((keys >> _KEY_SHIFT).astype(np.int64).ravel())
 
 
 def _function_words() -> frozenset[str]:
@@ -223,12 +252,20 @@ def _function_words() -> frozenset[str]:
     return FUNCTION_WORDS
 
 
+def _vocabulary(norms: Sequence[str]) -> tuple[set[str], list[str]]:
+    """Return a text's distinct IDF terms (every word but function words) and content words.
+
+    IDF terms are the unigrams :func:`reprints.tfidf.sentence_terms` weighs; content words
+    (longer than two letters, not a number) are what the rewording channel indexes, sorted.
+    """
+    terms = set(norms)
+    terms.difference_update(_function_words())
+    return terms, sorted(w for w in terms if len(w) > 2 and not w.isdigit())
+
+
 def content_words(tokens: Tokens) -> list[str]:
     """Return the distinct content words of a text, sorted (what the rewording channel indexes)."""
-    function_words = _function_words()
-    return sorted(
-        {w for w in tokens.norms if len(w) > 2 and w not in function_words and not w.isdigit()}
-    )
+    return _vocabulary(tokens.norms)[1]
 
 
 class Index:
@@ -239,6 +276,8 @@ class Index:
         self.path = path
         self.params = params
         self._hasher = MinHasher(params.num_perm, params.seed)
+        self._model: SentenceModel | None = None
+        self._bucket_of: dict[str, int] = {}
 
     # --- opening ---------------------------------------------------------------------
 
@@ -259,6 +298,7 @@ class Index:
                         ("schema_version", str(SCHEMA_VERSION)),
                         ("params", json.dumps(params.to_dict(), sort_keys=True)),
                         ("created_with", f"reprints {__version__}"),
+                        ("words", "0"),
                     ],
                 )
         except BaseException:
@@ -359,28 +399,32 @@ class Index:
         return _PendingBatch(todo, skipped, futures=futures)
 
     def _finish_batch(self, pending: _PendingBatch, report: AddReport) -> AddReport:
-        if pending.futures is not None:
-            prepared = [item for future in pending.futures for item in future.result()]
-        else:
-            prepared = pending.done or []
+        parts = [f.result() for f in pending.futures] if pending.futures is not None else [pending.done]
+        prepared = [item for part in parts if part is not None for item in part[0]]
+        counts: Counter[str] = Counter()
+        for part in parts:
+            if part is not None:
+                counts.update(part[1])
         added = replaced = 0
         unchanged = pending.skipped
         with self._write():
             # Checked again under the write lock: another writer may have come in between.
             existing = self._existing([doc.id for doc, _ in pending.todo])
             rows: list[_Prepared] = []
-            for (doc, digest), (words, keys, terms) in zip(pending.todo, prepared, strict=True):
+            for (doc, digest), (words, keys, content) in zip(pending.todo, prepared, strict=True):
                 old = existing.get(doc.id)
                 if old is not None and old[1] == digest:
                     unchanged += 1
+                    counts.subtract(_vocabulary(tokenize(doc.text).norms)[0])
                     continue
                 if old is not None:
                     self._delete(old[0])
                     replaced += 1
                 else:
                     added += 1
-                rows.append(_Prepared(doc, digest, words, keys, terms))
-            self._insert(rows)
+                rows.append(_Prepared(doc, digest, words, keys, content))
+            self._insert(rows, counts)
+        self._merge_recent_bands()
         return AddReport(
             added=report.added + added,
             replaced=report.replaced + replaced,
@@ -398,7 +442,7 @@ class Index:
                 found[doc_id] = (docno, bytes(digest))
         return found
 
-    def _insert(self, prepared: list[_Prepared]) -> None:
+    def _insert(self, prepared: list[_Prepared], counts: Counter[str]) -> None:
         if not prepared:
             return
         (top,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
@@ -411,7 +455,7 @@ class Index:
                 (docno, d.id, item.content_hash, d.outlet, d.date, d.title, d.url, item.words,
                  len(item.keys), d.text)
             )
-            term_rows.append((docno, item.terms))
+            term_rows.append((docno, item.content))
         keys = np.concatenate([item.keys for item in prepared])
         docnos = np.repeat(
             np.arange(top + 1, top + 1 + len(prepared), dtype=np.int64), [len(item.keys) for item in prepared]
@@ -420,30 +464,53 @@ class Index:
         order = np.lexsort((docnos, keys))
         band_rows = zip(keys[order].tolist(), docnos[order].tolist(), strict=True)
         self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-        self._db.executemany("INSERT OR IGNORE INTO bands(key, docno) VALUES (?, ?)", band_rows)
+        self._db.executemany("INSERT OR IGNORE INTO recent_bands(key, docno) VALUES (?, ?)", band_rows)
         self._db.executemany("INSERT INTO terms(rowid, words) VALUES (?, ?)", term_rows)
-        counts = Counter(word for item in prepared for word in item.terms.split())
         self._db.executemany(
             "INSERT INTO words(word, docs) VALUES (?, ?) "
             "ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
-            sorted(counts.items()),
+            sorted((w, n) for w, n in counts.items() if n > 0),
         )
+        self._count_words(sum(item.words for item in prepared))
+
+    def _count_words(self, change: int) -> None:
+        self._db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'words'", (change,)
+        )
+
+    def _merge_recent_bands(self) -> None:
+        """Move the recent band keys into the large table once there are enough of them."""
+        row = self._db.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM recent_bands LIMIT {RECENT_BAND_ROWS})"
+        ).fetchone()
+        if row[0] < RECENT_BAND_ROWS:
+            return
+        with self._write():
+            self._db.execute(
+                "INSERT OR IGNORE INTO bands(key, docno) SELECT key, docno FROM recent_bands ORDER BY key, docno"
+            )
+            self._db.execute("DELETE FROM recent_bands")
 
     def _delete(self, docno: int) -> None:
         """Delete one document and everything derived from it (recomputed from its text)."""
-        (text,) = self._db.execute("SELECT text FROM documents WHERE docno = ?", (docno,)).fetchone()
+        (text, words) = self._db.execute(
+            "SELECT text, words FROM documents WHERE docno = ?", (docno,)
+        ).fetchone()
         tokens = tokenize(text)
-        keys = window_band_keys(tokens, self.params, stride=self.params.index_stride, hasher=self._hasher)
-        self._db.executemany(
-            "DELETE FROM bands WHERE key = ? AND docno = ?", [(k, docno) for k in keys.tolist()]
-        )
-        words = content_words(tokens)
+        keys = [(k, docno) for k in window_band_keys(
+            tokens, self.params, stride=self.params.index_stride, hasher=self._hasher
+        ).tolist()]
+        self._db.executemany("DELETE FROM bands WHERE key = ? AND docno = ?", keys)
+        self._db.executemany("DELETE FROM recent_bands WHERE key = ? AND docno = ?", keys)
+        terms, content = _vocabulary(tokens.norms)
         self._db.execute(
-            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)", (docno, " ".join(words))
+            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)", (docno, " ".join(content))
         )
-        self._db.executemany("UPDATE words SET docs = docs - 1 WHERE word = ?", [(w,) for w in words])
-        self._db.execute("DELETE FROM words WHERE docs <= 0")
+        listed = [(w,) for w in sorted(terms)]
+        self._db.executemany("UPDATE words SET docs = docs - 1 WHERE word = ?", listed)
+        self._db.executemany("DELETE FROM words WHERE word = ? AND docs <= 0", listed)
         self._db.execute("DELETE FROM documents WHERE docno = ?", (docno,))
+        self._count_words(-int(words))
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents by id in one transaction; return the ids that were not indexed."""
@@ -492,31 +559,44 @@ class Index:
         at most ``params.index_candidates`` are returned. With ``date`` and
         ``params.date_window_days``, documents dated further away are left out.
         """
-        tokens = tokenize(text)
-        return self._candidates(text, tokens, date=date, exclude=exclude)
+        from .align import segment
 
-    def _candidates(self, text: str, tokens: Tokens, *, date: str | None, exclude: str | None) -> list[Candidate]:
-        p = self.params
+        segments = segment(Document("query", text), tokenize(text))
         with self._read():
-            band_hits = self._band_hits(tokens)
-            shared_idf = self._shared_idf(text, tokens)
-            found = set(band_hits) | set(shared_idf)
-            if not found:
-                return []
-            allowed = self._allowed(found, date=date, exclude=exclude)
+            return self._candidates(segments, {}, date=date, exclude=exclude)
+
+    def _candidates(
+        self,
+        segments: tuple[Tokens, np.ndarray, np.ndarray],
+        df: dict[str, int],
+        *,
+        date: str | None,
+        exclude: str | None,
+    ) -> list[Candidate]:
+        """Rank the candidates (inside a read snapshot); fills ``df`` with the query's frequencies."""
+        band_hits = self._band_hits(segments[0])
+        shared_idf = self._shared_idf(segments, df)
+        found = set(band_hits) | set(shared_idf)
+        if not found:
+            return []
+        allowed = self._allowed(found, date=date, exclude=exclude)
         ranked = sorted(
             (Candidate(n, band_hits.get(n, 0), round(shared_idf.get(n, 0.0), 6)) for n in allowed),
             key=lambda c: (-c.band_hits, -c.shared_idf, c.docno),
         )
-        return ranked[: p.index_candidates]
+        return ranked[: self.params.index_candidates]
 
     def _band_hits(self, tokens: Tokens) -> dict[int, int]:
         keys = window_band_keys(tokens, self.params, stride=self.params.query_stride, hasher=self._hasher)
+        if not len(keys):
+            return {}
         per_key: dict[int, list[int]] = {}
-        for chunk in _chunks(keys.tolist(), 900):
+        for chunk in _chunks(keys.tolist(), _MAX_VARIABLES // 2):
             marks = ",".join("?" * len(chunk))
             for key, docno in self._db.execute(
-                f"SELECT key, docno FROM bands WHERE key IN ({marks})", chunk
+                f"SELECT key, docno FROM bands WHERE key IN ({marks}) "
+                f"UNION ALL SELECT key, docno FROM recent_bands WHERE key IN ({marks})",
+                chunk + chunk,
             ):
                 per_key.setdefault(key, []).append(docno)
         hits: dict[int, int] = {}
@@ -527,32 +607,36 @@ class Index:
                 hits[docno] = hits.get(docno, 0) + 1
         return hits
 
-    def _shared_idf(self, text: str, tokens: Tokens) -> dict[int, float]:
+    def _frequencies(self, words: Iterable[str], into: dict[str, int]) -> dict[str, int]:
+        """Add the indexed document frequency of each word not yet in ``into`` (0 if unknown)."""
+        wanted = [w for w in words if w not in into]
+        for chunk in _chunks(wanted, _MAX_VARIABLES):
+            marks = ",".join("?" * len(chunk))
+            into.update(self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk))
+        for w in wanted:
+            into.setdefault(w, 0)
+        return into
+
+    def _shared_idf(self, segments: tuple[Tokens, np.ndarray, np.ndarray], df: dict[str, int]) -> dict[int, float]:
         """Score indexed documents by the rare words they share with one passage of the query.
 
         Each query sentence contributes its ``index_terms`` rarest content words (by document
         frequency in the index, see ``index_word_share``); a document's score is the best IDF sum
         it shares with any two neighbouring sentences, so words scattered over an unrelated
-        article count little.
+        article count little. ``df`` receives the frequencies of every IDF term of the query.
         """
-        from .align import segment
-
-        _, _, ranges = segment(Document("query", text), tokens)
+        tokens, _, ranges = segments
         norms = tokens.norms
-        sentences = [
-            {w for w in norms[i:j] if len(w) > 2 and w not in _function_words() and not w.isdigit()}
-            for i, j in ranges
-        ]
-        words = sorted(set().union(*sentences)) if sentences else []
-        if not words:
-            return {}
+        function_words = _function_words()
+        terms, _ = _vocabulary(norms)
         (total,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
-        if not total:
+        if not total or not terms:
             return {}
-        df: dict[str, int] = {}
-        for chunk in _chunks(words, 900):
-            marks = ",".join("?" * len(chunk))
-            df.update(self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk))
+        self._frequencies(terms, df)
+        sentences = [
+            {w for w in norms[i:j] if len(w) > 2 and w not in function_words and not w.isdigit()}
+            for i, j in ranges.tolist()
+        ]
         # A word in more than index_word_share of the articles (and more than max_bucket) is
         # no evidence of reuse, and its postings would cost more than they tell.
         limit = max(self.params.max_bucket, int(total * self.params.index_word_share))
@@ -640,40 +724,42 @@ class Index:
         sources; with ``quotes``, quotations the query shares with them come too (families
         spanning the query and a source). An empty query or index gives no matches.
         """
-        from .align import AlignContext, align_pair, fit_model, prepare_many, segment
+        from .align import AlignContext, align_pair, prepare_many, segment
 
         query_doc = Document(id=doc_id, text=text, outlet=outlet, date=date, title=title)
-        tokens = tokenize(text)
-        found = self._candidates(text, tokens, date=date, exclude=doc_id) if top > 0 else []
-        if not found:
-            return ScanResult(documents=(query_doc,), params=self.params.to_dict())
+        query_segments = segment(query_doc, tokenize(text))
+        df: dict[str, int] = {}
         with self._read():
+            found = self._candidates(query_segments, df, date=date, exclude=doc_id) if top > 0 else []
+            if not found:
+                return ScanResult(documents=(query_doc,), params=self.params.to_dict())
             by_docno = {}
-            for chunk in _chunks([c.docno for c in found], 900):
+            for chunk in _chunks([c.docno for c in found], _MAX_VARIABLES):
                 marks = ",".join("?" * len(chunk))
                 for row in self._db.execute(
                     f"SELECT docno, id, text, outlet, date, title, url FROM documents WHERE docno IN ({marks})",
                     chunk,
                 ):
                     by_docno[row[0]] = Document(*row[1:])
-        candidates = [(c, by_docno[c.docno]) for c in found if c.docno in by_docno]
-        query_segments = segment(query_doc, tokens)
-        query_stems = _sentence_stems(tokens, query_segments[2])
-        sources: list[Document] = []
-        segments = [query_segments]
-        for cand, doc in candidates:
-            doc_segments = segment(doc)
-            # Verbatim hits are evidence already; a rare-word neighbour must first show one
-            # sentence sharing enough content with one of the query's (cheap sets, no TF-IDF).
-            if cand.band_hits or _shares_a_sentence(
-                query_stems, _sentence_stems(doc_segments[0], doc_segments[2]), self.params
-            ):
-                sources.append(doc)
-                segments.append(doc_segments)
-        if not sources:
-            return ScanResult(documents=(query_doc,), params=self.params.to_dict())
-        # IDF comes from the query and its candidates: what a scan of just these would learn.
-        context = AlignContext(self.params, fit_model([(t, r) for t, _, r in segments]))
+            candidates = [(c, by_docno[c.docno]) for c in found if c.docno in by_docno]
+            query_stems = _sentence_stems(query_segments[0], query_segments[2])
+            sources: list[Document] = []
+            segments = [query_segments]
+            for cand, doc in candidates:
+                doc_segments = segment(doc)
+                # Verbatim hits are evidence already; a rare-word neighbour must first show one
+                # sentence sharing enough content with one of the query's (cheap sets, no TF-IDF).
+                if cand.band_hits or _shares_a_sentence(
+                    query_stems, _sentence_stems(doc_segments[0], doc_segments[2]), self.params
+                ):
+                    sources.append(doc)
+                    segments.append(doc_segments)
+            if not sources:
+                return ScanResult(documents=(query_doc,), params=self.params.to_dict())
+            # IDF comes from the index's document frequencies (with the query counted in), so
+            # a pair aligns the same whichever other candidates a query brings.
+            model = self._idf_model(segments, df)
+        context = AlignContext(self.params, model)
         context.prepared.update(
             prepare_many([query_doc, *sources], segments, context.model, min_words=self.params.min_words)
         )
@@ -698,6 +784,73 @@ class Index:
             quote_families=families,
             params=self.params.to_dict(),
         )
+
+    def _idf_model(
+        self, segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]], df: dict[str, int]
+    ) -> SentenceModel:
+        """Return a sentence model whose IDF, for every term of these texts, comes from the index.
+
+        The first text is the query. A term's document frequency is the number of indexed
+        articles holding it, plus one if the query does; the number of "documents" is the
+        index's sentence count (estimated from its word count) plus the query's sentences, as
+        if the query were indexed. A bigram weighs as its rarer content word.
+        """
+        from .tfidf import BIGRAM_BUCKETS, FUNCTION_WORDS, UNIGRAM_BUCKETS, SentenceModel
+
+        query_terms = _vocabulary(segments[0][0].norms)[0]
+        vocabulary: set[str] = set(query_terms)
+        bigrams: set[tuple[str, str]] = set()
+        for tokens, _, ranges in segments:
+            norms = tokens.norms
+            vocabulary.update(w for w in set(norms) if w not in FUNCTION_WORDS)
+            for i, j in ranges.tolist():
+                sentence = norms[i:j]
+                bigrams.update(
+                    (x, y) for x, y in zip(sentence, sentence[1:], strict=False)
+                    if x not in FUNCTION_WORDS or y not in FUNCTION_WORDS
+                )
+        self._frequencies(vocabulary, df)
+        (indexed_words, documents) = self._db.execute(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words'), "
+            "(SELECT count(*) FROM documents)"
+        ).fetchone()
+        n = max(indexed_words / WORDS_PER_SENTENCE, documents) + len(segments[0][2])
+        words = sorted(vocabulary)
+        idf = {
+            w: math.log((1.0 + n) / (1.0 + df[w] + (w in query_terms))) + 1.0 for w in words
+        }
+        pairs = sorted(bigrams)
+        pair_idf = [max(idf.get(x, 0.0), idf.get(y, 0.0)) for x, y in pairs]
+        if self._model is None:
+            self._model = SentenceModel(np.ones(UNIGRAM_BUCKETS + BIGRAM_BUCKETS, dtype=np.float32), 0)
+        model = self._model
+        # Only the buckets of these texts' terms are read when they are vectorised, so setting
+        # them is enough (other buckets keep values from earlier queries, never read).
+        if words:
+            buckets = self._buckets(words, UNIGRAM_BUCKETS, 0)
+            values = np.array([idf[w] for w in words], dtype=np.float32)
+            model.idf[buckets] = values
+            model._unigram_idf[buckets] = values
+        if pairs:
+            buckets = self._buckets([f"{x} {y}" for x, y in pairs], BIGRAM_BUCKETS, UNIGRAM_BUCKETS)
+            model.idf[buckets] = np.array(pair_idf, dtype=np.float32)
+        model.sentences = int(n)
+        return model
+
+    def _buckets(self, terms: list[str], buckets: int, offset: int) -> np.ndarray:
+        """Return the column of each term in :mod:`reprints.tfidf`'s hashed term space."""
+        from sklearn.utils import murmurhash3_32
+
+        known = self._bucket_of
+        if len(known) > 1_000_000:
+            known.clear()
+        out = np.empty(len(terms), dtype=np.int64)
+        for k, term in enumerate(terms):
+            column = known.get(term)
+            if column is None:  # as scikit-learn's HashingVectorizer: |murmurhash3_32| mod buckets
+                column = known[term] = abs(murmurhash3_32(term, seed=0)) % buckets + offset
+            out[k] = column
+        return out
 
     def _read(self) -> _ReadSnapshot:
         return _ReadSnapshot(self._db)
@@ -756,11 +909,14 @@ class Index:
             if result != ["ok"]:
                 problems.extend(f"integrity_check: {r}" for r in result)
             (orphans,) = db.execute(
-                "SELECT count(*) FROM bands WHERE docno NOT IN (SELECT docno FROM documents)"
+                "SELECT count(*) FROM (SELECT docno FROM bands UNION ALL SELECT docno FROM recent_bands) "
+                "WHERE docno NOT IN (SELECT docno FROM documents)"
             ).fetchone()
             if orphans:
                 problems.append(f"{orphans} band keys belong to no document")
-            (stored,) = db.execute("SELECT count(*) FROM bands").fetchone()
+            (stored,) = db.execute(
+                "SELECT (SELECT count(*) FROM bands) + (SELECT count(*) FROM recent_bands)"
+            ).fetchone()
             (expected,) = db.execute("SELECT coalesce(sum(keys), 0) FROM documents").fetchone()
             if stored != expected:
                 problems.append(f"{stored} band rows stored, but documents record {expected}")
@@ -769,6 +925,12 @@ class Index:
                 (docs,) = db.execute("SELECT count(*) FROM documents").fetchone()
                 if fts_docs != docs:
                     problems.append(f"word index holds {fts_docs} documents, not {docs}")
+            (words, counted) = db.execute(
+                "SELECT (SELECT coalesce(sum(words), 0) FROM documents), "
+                "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words')"
+            ).fetchone()
+            if words != counted:
+                problems.append(f"documents hold {words} words, but the running count says {counted}")
             (negative,) = db.execute("SELECT count(*) FROM words WHERE docs < 1").fetchone()
             if negative:
                 problems.append(f"{negative} words have a document count below 1")
