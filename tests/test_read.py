@@ -12,7 +12,7 @@ import pytest
 from conftest import find_span
 from reprints.errors import ParameterError
 from reprints.model import Document
-from reprints.normalize import sentence_spans, tokenize
+from reprints.normalize import paragraph_spans, sentence_spans, tokenize
 from reprints.read import (
     ReadOptions,
     iter_documents,
@@ -372,3 +372,56 @@ def test_sputnik_page_leaves_out_its_comment_policy_captions_and_related_links(s
     assert len(paragraphs) == 14  # the headline and all 13 paragraphs of the article
     for paragraph in paragraphs[1:]:
         assert paragraph in seed  # the article's own words, each paragraph whole
+
+
+PARAGRAPH_MARK_TEXT = (
+    "Summit ends without a deal ### By Anna Berg, Nordic Times ### HELSINKI — The two leaders "
+    "met for two hours. They spoke through interpreters. ### “We had a frank talk,” the "
+    "president said. ### ### Talks will resume in the autumn, officials said.###"
+)
+
+
+def write_marked_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "flattened.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "publisher", "text"])
+        writer.writerow(["n1", "Nordic Times", PARAGRAPH_MARK_TEXT])
+    return path
+
+
+def test_paragraph_mark_breaks_paragraphs_and_leaves_the_text_as_read(tmp_path):
+    path = write_marked_csv(tmp_path)
+    options = ReadOptions.build("publisher=outlet", paragraph_mark="###")
+    doc = read_corpus([path], options=options).documents[0]
+    assert doc.text == PARAGRAPH_MARK_TEXT  # the marks stay in the text: offsets are into it
+    assert doc.paragraph_mark == "###"
+    paragraphs = [doc.text[s:e] for s, e in paragraph_spans(doc.text, doc.paragraph_mark)]
+    assert paragraphs == [
+        "Summit ends without a deal",
+        "By Anna Berg, Nordic Times",
+        "HELSINKI — The two leaders met for two hours. They spoke through interpreters.",
+        "“We had a frank talk,” the president said.",
+        "Talks will resume in the autumn, officials said.",
+    ]
+    sentences = [doc.text[s:e] for s, e in sentence_spans(doc.text, doc.paragraph_mark)]
+    assert "They spoke through interpreters." in sentences
+    assert not [s for s in sentences if "###" in s]
+    # without the option the whole record is one paragraph, marks and all
+    plain = read_corpus([path]).documents[0]
+    assert plain.paragraph_mark is None and plain.text == doc.text
+    assert len(paragraph_spans(plain.text, plain.paragraph_mark)) == 1
+
+
+def test_paragraph_mark_option_reaches_the_results(runner, tmp_path):
+    from reprints.cli import main
+    from reprints.store import load_results
+
+    path = write_marked_csv(tmp_path)
+    out = tmp_path / "out"
+    run = runner.invoke(main, ["quotes", str(path), "--paragraph-mark", "###", "--out", str(out), "-q"])
+    assert run.exit_code == 0, run.output
+    [doc] = load_results(out).documents
+    assert (doc.paragraph_mark, doc.text) == ("###", PARAGRAPH_MARK_TEXT)
+    blank = runner.invoke(main, ["info", str(path), "--paragraph-mark", "  "])
+    assert blank.exit_code == 2 and "--paragraph-mark" in blank.output

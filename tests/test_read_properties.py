@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reprints.normalize import fold, sentence_spans, tokenize
+from reprints.normalize import fold, paragraph_spans, sentence_spans, tokenize
 from reprints.read import iter_documents, read_corpus
 
 SAMPLE = Path(__file__).parent.parent / "sample_data"
@@ -127,3 +127,20 @@ def test_ids_and_order_do_not_depend_on_input_order_and_reading_twice_agrees(cor
     for doc in once.documents:
         assert doc.text == texts[doc.id]
         assert doc.outlet == (doc.id.split("/")[0] if "/" in doc.id else None)
+
+
+@SETTINGS
+@given(pieces=st.lists(article_text, min_size=1, max_size=4), mark=st.sampled_from(["###", "¶", " | "]))
+def test_a_paragraph_mark_splits_paragraphs_at_exact_offsets(pieces, mark):
+    pieces = [p.translate({ord(c): None for c in mark.strip()}) for p in pieces]
+    text = mark.join(pieces)
+    marked = paragraph_spans(text, mark)
+    assert marked == sorted(marked)
+    assert all(0 <= s < e <= len(text) and mark not in text[s:e] for s, e in marked)
+    # each piece between marks is paragraphed on its own, at its place in the text
+    expected, offset = [], 0
+    for piece in pieces:
+        expected += [(offset + s, offset + e) for s, e in paragraph_spans(piece)]
+        offset += len(piece) + len(mark)
+    assert marked == expected
+    assert not [text[s:e] for s, e in sentence_spans(text, mark) if mark in text[s:e]]

@@ -69,7 +69,8 @@ CREATE TABLE documents (
     url TEXT,
     words INTEGER NOT NULL,
     text TEXT NOT NULL,
-    meta TEXT NOT NULL
+    meta TEXT NOT NULL,
+    paragraph_mark TEXT
 );
 CREATE TABLE matches (
     id INTEGER PRIMARY KEY,
@@ -684,10 +685,11 @@ def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
             [("schema_version", str(SCHEMA_VERSION)), ("generator", "reprints")],
         )
         conn.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (d.id, d.outlet, d.date, d.title, d.url, _count_words(d.text), d.text,
-                 json.dumps(dict(d.meta), ensure_ascii=False, sort_keys=True, default=str))
+                 json.dumps(dict(d.meta), ensure_ascii=False, sort_keys=True, default=str),
+                 d.paragraph_mark)
                 for d in result.documents
             ),
         )
@@ -904,7 +906,8 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
 
 def _read_db(conn: sqlite3.Connection) -> ScanResult:
     documents = tuple(
-        _document_from_row(r) for r in conn.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents ORDER BY id")
+        _document_from_row(r)
+        for r in conn.execute(f"SELECT {_document_columns(conn)} FROM documents ORDER BY id")
     )
     matches = tuple(iter_matches(conn))
     quote_rows: dict[int, tuple[Quote, bool]] = {}
@@ -963,7 +966,13 @@ def _read_db(conn: sqlite3.Connection) -> ScanResult:
     )
 
 
-_DOCUMENT_COLUMNS = "id, outlet, date, title, url, words, text, meta"
+_DOCUMENT_COLUMNS = "id, outlet, date, title, url, words, text, meta, paragraph_mark"
+
+
+def _document_columns(conn: sqlite3.Connection) -> str:
+    """The document columns to read; a database written before ``paragraph_mark`` lacks it."""
+    names = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    return _DOCUMENT_COLUMNS if "paragraph_mark" in names else _DOCUMENT_COLUMNS.replace(", paragraph_mark", ", NULL")
 _MATCH_COLUMNS = (
     "a_doc, a_start, a_end, b_doc, b_start, b_end, kind, score, direction, credited, "
     "verbatim_words, reworded_words, edits"
@@ -981,7 +990,10 @@ def _quote_columns(conn: sqlite3.Connection) -> str:
 
 
 def _document_from_row(r: Sequence[Any]) -> Document:
-    return Document(id=r[0], text=r[6], outlet=r[1], date=r[2], title=r[3], url=r[4], meta=json.loads(r[7]))
+    return Document(
+        id=r[0], text=r[6], outlet=r[1], date=r[2], title=r[3], url=r[4], meta=json.loads(r[7]),
+        paragraph_mark=r[8],
+    )
 
 
 def _match_from_row(r: Sequence[Any]) -> Match:
@@ -1012,7 +1024,8 @@ def _read_pair(conn: sqlite3.Connection, doc_a: str, doc_b: str) -> ScanResult:
     documents = tuple(
         _document_from_row(r)
         for r in conn.execute(
-            f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE id IN (?, ?) ORDER BY id", (first, second)
+            f"SELECT {_document_columns(conn)} FROM documents WHERE id IN (?, ?) ORDER BY id",
+            (first, second),
         )
     )
     matches = tuple(

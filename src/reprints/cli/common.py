@@ -1,7 +1,7 @@
 """Options and output shared by the commands that read a corpus.
 
 Use :func:`corpus_options` on a command taking a ``corpus`` argument: it adds ``--columns``,
-``--exclude``, ``--include``, ``--max-mb``, ``--strict`` and ``--quiet`` and hands the command
+``--exclude``, ``--include``, ``--paragraph-mark``, ``--max-mb``, ``--strict`` and ``--quiet`` and hands the command
 one ``reading`` argument (a :class:`Reading`). ``reading.read(corpus)`` reads with a progress
 line on stderr, prints each problem as one ``path:line: message`` line, a summary of what was
 skipped and why, and turns a problem under ``--strict`` into a click error (exit code 1).
@@ -82,9 +82,11 @@ def corpus_options(function: F) -> F:
                 kwargs.pop("exclude"),
                 kwargs.pop("include"),
                 kwargs.pop("max_mb"),
+                kwargs.pop("paragraph_mark"),
             )
         except ParameterError as err:
-            raise click.BadParameter(str(err), param_hint="'--columns'") from err
+            hint = "'--paragraph-mark'" if "paragraph mark" in str(err) else "'--columns'"
+            raise click.BadParameter(str(err), param_hint=hint) from err
         reading = Reading(options, strict=kwargs.pop("strict"), quiet=kwargs.pop("quiet"))
         return function(*args, reading=reading, **kwargs)
 
@@ -108,6 +110,12 @@ def corpus_options(function: F) -> F:
                 multiple=True,
                 metavar="GLOB",
                 help="Read folder files matching GLOB even if excluded by default (README*, LICENSE*).",
+            ),
+            click.option(
+                "--paragraph-mark",
+                metavar="TEXT",
+                help="Characters the source writes between paragraphs (e.g. '###' in pages "
+                "flattened to one line): read as paragraph breaks; the text is kept as it is.",
             ),
             click.option(
                 "--max-mb",

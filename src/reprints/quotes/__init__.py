@@ -34,8 +34,8 @@ def extract_quotes(doc: Document, params: Params | None = None) -> list[Quote]:
     quotation (at most ``params.scare_quote_words`` words), and ``fragment`` otherwise.
     """
     params = params or Params()
-    quotations = find_quotations(doc.text)
-    attributions = attribute(doc.text, quotations)
+    quotations = find_quotations(doc.text, doc.paragraph_mark)
+    attributions = attribute(doc.text, quotations, doc.paragraph_mark)
     quotes = []
     for q, a in zip(quotations, attributions, strict=True):
         quotes.append(_quote(doc, q, a, params))

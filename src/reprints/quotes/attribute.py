@@ -103,15 +103,15 @@ class _Named:
 class _Context:
     """One text's tokens, sentences and paragraphs, with the lookups the rules need."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, paragraph_mark: str | None = None) -> None:
         self.text = text
         self.tokens: Tokens = tokenize(text)
         self.norms = self.tokens.norms
         self.starts = self.tokens.starts
         self.ends = self.tokens.ends
-        self.sentences = sentence_spans(text)
+        self.sentences = sentence_spans(text, paragraph_mark)
         self.sentence_starts = np.asarray([s for s, _ in self.sentences] or [0], dtype=np.int64)
-        self.paragraphs = paragraph_spans(text)
+        self.paragraphs = paragraph_spans(text, paragraph_mark)
         self.paragraph_starts = np.asarray([s for s, _ in self.paragraphs] or [0], dtype=np.int64)
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
@@ -145,9 +145,14 @@ class _Context:
         return self.text[int(self.starts[i]) : int(self.ends[j - 1])]
 
 
-def attribute(text: str, quotations: list[Quotation]) -> list[Attribution | None]:
-    """Attribute each quotation (same order as given); None where no speaker is found."""
-    ctx = _Context(text)
+def attribute(
+    text: str, quotations: list[Quotation], paragraph_mark: str | None = None
+) -> list[Attribution | None]:
+    """Attribute each quotation (same order as given); None where no speaker is found.
+
+    ``paragraph_mark`` is a paragraph separator besides line breaks (``Document.paragraph_mark``).
+    """
+    ctx = _Context(text, paragraph_mark)
     named: list[_Named] = []
     out: list[Attribution | None] = []
     for q in quotations:

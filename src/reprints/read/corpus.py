@@ -8,6 +8,7 @@ one read is kept.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -92,15 +93,23 @@ def iter_items(
     if options is None:
         options = ReadOptions.build(columns)
     elif columns is not None:
-        options = ReadOptions.build(columns, options.exclude, options.include, options.max_mb)
+        options = ReadOptions.build(
+            columns, options.exclude, options.include, options.max_mb, options.paragraph_mark
+        )
     inputs = sorted({Path(p).absolute(): str(p) for p in paths}.items())
     # id -> (where it was first read, line, hash of its text); hash() is fine within one run.
     first_seen: dict[str, tuple[str, int | None, int]] = {}
     tasks = (task for absolute, shown in inputs for task in input_tasks(absolute, shown, options))
+    mark = options.paragraph_mark
     for item in _run(tasks, options, jobs):
         if isinstance(item, Located):
             duplicate = _check_duplicate(item, first_seen)
-            yield item.document if duplicate is None else duplicate
+            if duplicate is not None:
+                yield duplicate
+            elif mark:
+                yield dataclasses.replace(item.document, paragraph_mark=mark)
+            else:
+                yield item.document
         else:
             yield item
 

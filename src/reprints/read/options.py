@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..errors import ParameterError
 from ..model import Document, Problem
 from .record import parse_columns
 
@@ -28,6 +29,9 @@ class ReadOptions:
     include: tuple[str, ...] = ()
     """Globs of folder files to read even when a default exclude (README*, ...) matches."""
     max_mb: float = DEFAULT_MAX_MB
+    paragraph_mark: str | None = None
+    """A separator the source writes between paragraphs (``"###"``): set on every document as
+    ``Document.paragraph_mark``; the text is left as it is."""
 
     @classmethod
     def build(
@@ -36,13 +40,20 @@ class ReadOptions:
         exclude: Iterable[str] = (),
         include: Iterable[str] = (),
         max_mb: float | None = None,
+        paragraph_mark: str | None = None,
     ) -> ReadOptions:
-        """Build options from user input, checking the column mapping."""
+        """Build options from user input, checking the column mapping and paragraph mark."""
+        if paragraph_mark is not None and not paragraph_mark.strip():
+            raise ParameterError(
+                f"paragraph mark {paragraph_mark!r} is only white space; give the characters "
+                "written between paragraphs, e.g. '###'"
+            )
         return cls(
             columns=parse_columns(columns),
             exclude=tuple(exclude),
             include=tuple(include),
             max_mb=DEFAULT_MAX_MB if max_mb is None else float(max_mb),
+            paragraph_mark=paragraph_mark or None,
         )
 
     @property
