@@ -63,3 +63,26 @@ def test_big_buckets_and_same_group_pairs_are_skipped():
     groups = np.array([0, 0, 1, 2, 2, 3])
     i, j, _ = lsh.candidate_pairs(keys, groups=groups)
     assert list(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 2), (1, 2)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 6), min_size=0, max_size=60),
+    n_ids=st.integers(1, 30),
+    n_groups=st.integers(1, 8),
+    max_bucket=st.one_of(st.none(), st.integers(2, 10)),
+)
+def test_pair_codes_are_bucket_pairs_mapped_to_ids(keys, n_ids, n_groups, max_bucket):
+    keys = np.asarray(keys, dtype=np.uint64)
+    ids = np.arange(len(keys), dtype=np.int64) % n_ids  # an id may appear twice (date blocks)
+    groups = ids % n_groups
+    i, j = lsh.bucket_pairs(keys, groups=groups, max_bucket=max_bucket)
+    want = {(min(a, b), max(a, b)) for a, b in zip(ids[i].tolist(), ids[j].tolist(), strict=True) if a != b}
+    codes = lsh.pair_codes(keys, ids, groups=groups, max_bucket=max_bucket)
+    assert codes.tolist() == sorted({(a << 32) | b for a, b in want})
+    saved = lsh._pair_codes_kernel
+    lsh._pair_codes_kernel = None  # the numpy path
+    try:
+        assert lsh.pair_codes(keys, ids, groups=groups, max_bucket=max_bucket).tolist() == codes.tolist()
+    finally:
+        lsh._pair_codes_kernel = saved

@@ -292,9 +292,7 @@ def bucket_codes(keys: np.ndarray, wids: np.ndarray, docs: np.ndarray, max_bucke
 
     Items of the same document never pair; buckets over ``max_bucket`` items are skipped.
     """
-    i, j = lsh.bucket_pairs(keys, groups=docs, max_bucket=max_bucket)
-    wi, wj = wids[i], wids[j]
-    return lsh.sorted_unique((np.minimum(wi, wj) << 32) | np.maximum(wi, wj))
+    return lsh.pair_codes(keys, wids, groups=docs, max_bucket=max_bucket)
 
 
 def band_pairs(

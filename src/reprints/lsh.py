@@ -116,6 +116,68 @@ def bucket_pairs(
     return np.minimum(i, j).astype(np.int64), np.maximum(i, j).astype(np.int64)
 
 
+def pair_codes(
+    keys: np.ndarray,
+    ids: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    max_bucket: int | None = None,
+) -> np.ndarray:
+    """Return the id pairs of items sharing a key as sorted distinct codes ``lo * 2**32 + hi``.
+
+    Item ``k`` has id ``ids[k]`` (ids below 2**32; the same id may appear more than once);
+    pairs of one id, or of one group, are left out, as are buckets over ``max_bucket`` items.
+    The set of codes is ``bucket_pairs``' pairs mapped to ids; a numba kernel writes them in
+    one pass when numba is installed.
+    """
+    keys = np.asarray(keys)
+    ids = np.asarray(ids, dtype=np.int64)
+    if _pair_codes_kernel is None or len(keys) < 2:
+        i, j = bucket_pairs(keys, groups=groups, max_bucket=max_bucket)
+        wi, wj = ids[i], ids[j]
+        codes = (np.minimum(wi, wj) << 32) | np.maximum(wi, wj)
+        return sorted_unique(codes[wi != wj])
+    order = np.argsort(keys)
+    grp = np.zeros(len(keys), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)[order]
+    limit = len(keys) if max_bucket is None else max_bucket
+    codes = _pair_codes_kernel(keys[order], ids[order], grp, groups is not None, limit)
+    return sorted_unique(codes)
+
+
+try:  # numba writes the pairs of each bucket directly; the numpy path gives the same codes
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _pair_codes_kernel(sorted_keys, sorted_ids, sorted_groups, use_groups, max_bucket):  # pragma: no cover
+        n = len(sorted_keys)
+        out = np.empty(1024, dtype=np.int64)
+        count = 0
+        s = 0
+        while s < n:
+            e = s + 1
+            while e < n and sorted_keys[e] == sorted_keys[s]:
+                e += 1
+            if 2 <= e - s <= max_bucket:
+                for p in range(s, e):
+                    for q in range(p + 1, e):
+                        if use_groups and sorted_groups[p] == sorted_groups[q]:
+                            continue
+                        a, b = sorted_ids[p], sorted_ids[q]
+                        if a == b:
+                            continue
+                        if count == len(out):
+                            grown = np.empty(2 * len(out), dtype=np.int64)
+                            grown[:count] = out
+                            out = grown
+                        out[count] = (min(a, b) << 32) | max(a, b)
+                        count += 1
+            s = e
+        return out[:count].copy()
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _pair_codes_kernel = None  # type: ignore[assignment]
+
+
 def iter_band_pairs(
     keys: np.ndarray,
     *,
