@@ -221,14 +221,26 @@ def test_cli_create_add_query_stats_remove(runner, tmp_path, sample_dir, sample_
 
     result = runner.invoke(main, ["index", "query", path, str(sample_dir / DURAN), "--json", "--date", "2017-09-08"])
     assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
-    matches = [line for line in lines if "kind" in line]
+    answer = json.loads(result.output)  # one JSON object, as POST /query of `reprints serve`
+    assert set(answer) == {"query", "sources", "matches", "quotes"}
+    assert answer["query"]["id"] == DURAN and answer["query"]["date"] == "2017-09-08"
+    matches = answer["matches"]
     assert {"a", "b", "kind", "score", "edits", "direction", "credited"} <= set(matches[0])
     sources = {m["a"]["doc"] for m in matches} | {m["b"]["doc"] for m in matches}
     assert {SPUTNIK, WIRE21, DURAN} <= sources
     for m in matches:
         for side in ("a", "b"):
             assert sample_texts[m[side]["doc"]][m[side]["start"] : m[side]["end"]] == m[side]["text"]
+    # Each source once, with the words it gave, most first; the figures add up to the matches.
+    listed = answer["sources"]
+    assert {s["id"] for s in listed} == sources - {DURAN}
+    totals = [s["verbatim_words"] + s["reworded_words"] for s in listed]
+    assert totals == sorted(totals, reverse=True)
+    for s in listed:
+        own = [m for m in matches if s["id"] in (m["a"]["doc"], m["b"]["doc"])]
+        assert s["passages"] == len(own)
+        assert s["verbatim_words"] == sum(m["verbatim_words"] for m in own)
+    assert {q["doc"] for q in answer["quotes"]} <= sources
 
     view = runner.invoke(main, ["index", "query", path, "-", "--id", "new"], input=sample_texts[DURAN])
     assert view.exit_code == 0
@@ -302,3 +314,65 @@ def test_date_window_leaves_out_articles_too_far_apart(seed_index, sample_corpus
         far = index.query(duran.text, date="2019-06-01", doc_id=DURAN)
     assert {m.a.doc for m in near} >= {SPUTNIK, WIRE21}
     assert far == []
+
+
+def test_band_keys_moved_to_the_large_table_still_find_sources(tmp_path, sample_corpus, sample_texts, monkeypatch):
+    """Keys merged from recent_bands into bands in bulk are found as before, and removal reaches both."""
+    import reprints.index as index_module
+
+    duran = _duran(sample_corpus)
+    with Index.create(tmp_path / "recent.db") as index:
+        index.add(_others(sample_corpus))
+        expected = index.query(duran.text, doc_id=DURAN)
+    monkeypatch.setattr(index_module, "RECENT_BAND_ROWS", 100)
+    path = tmp_path / "merged.db"
+    with Index.create(path) as index:
+        index.add(_others(sample_corpus), batch_size=1)
+        db = sqlite3.connect(path)
+        merged, recent = db.execute(
+            "SELECT (SELECT count(*) FROM bands), (SELECT count(*) FROM recent_bands)"
+        ).fetchone()
+        db.close()
+        assert merged > 0 and recent < 100
+        assert index.check() == []
+        assert index.query(duran.text, doc_id=DURAN) == expected
+        index.remove([SPUTNIK])
+        assert index.check() == []
+        assert all(SPUTNIK not in (m.a.doc, m.b.doc) for m in index.query(duran.text, doc_id=DURAN))
+
+
+def test_query_idf_uses_the_columns_of_the_tfidf_model(seed_index):
+    """The index sets IDF in the hashed columns reprints.tfidf vectorises each term into."""
+    from reprints.tfidf import BIGRAM_BUCKETS, UNIGRAM_BUCKETS, _term_counts
+
+    terms = ["deir", "ez-zor", "commanders", "26", "helicopter"]
+    pairs = [f"{x} {y}" for x, y in zip(terms, terms[1:])]
+    with Index.open(seed_index) as index:
+        columns = index._buckets(terms, UNIGRAM_BUCKETS, 0)
+        pair_columns = index._buckets(pairs, BIGRAM_BUCKETS, UNIGRAM_BUCKETS)
+    expected = sorted(_term_counts([terms]).indices.tolist())
+    assert sorted(columns.tolist() + pair_columns.tolist()) == expected
+
+
+def test_a_pair_aligns_the_same_whatever_other_candidates_come(seed_index, sample_corpus):
+    """IDF comes from the index, not from the query's candidates: aligning only the best
+    candidate gives the same passages with it as aligning all of them."""
+    duran = _duran(sample_corpus)
+    with Index.open(seed_index, Params(index_candidates=1)) as index:
+        alone = index.query(duran.text, doc_id=DURAN)
+    with Index.open(seed_index) as index:
+        everything = index.query(duran.text, doc_id=DURAN)
+    sources = {m.a.doc for m in alone} | {m.b.doc for m in alone}
+    assert len(sources) == 2 and len({m.a.doc for m in everything} | {m.b.doc for m in everything}) > 2
+    assert [m for m in everything if {m.a.doc, m.b.doc} == sources] == alone
+
+
+def test_an_index_of_another_schema_version_says_how_to_rebuild(tmp_path, sample_corpus):
+    path = tmp_path / "old.db"
+    Index.create(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(ResultsError, match=r"schema version 1.*rebuild it with `reprints index create` and `reprints index add`"):
+        Index.open(path)

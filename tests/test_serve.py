@@ -57,6 +57,18 @@ def test_query_returns_matches_in_the_scan_format(server, sample_texts):
         assert sample_texts[DURAN][m["b"]["start"] : m["b"]["end"]] == m["b"]["text"]
 
 
+def test_query_answer_is_the_object_index_query_json_prints(server, runner, sample_texts, tmp_path):
+    body = json.dumps({"text": sample_texts[DURAN], "date": "2017-09-08", "id": DURAN}).encode()
+    status, answer = request(server, "POST", "/query", body, {"Content-Type": "application/json"})
+    article = tmp_path / DURAN
+    article.write_text(sample_texts[DURAN], encoding="utf-8")
+    printed = runner.invoke(main, ["index", "query", str(server.index_path), str(article), "--json", "--date", "2017-09-08"])
+    assert status == 200 and printed.exit_code == 0, printed.output
+    assert json.loads(printed.output) == answer
+    assert answer["query"]["id"] == DURAN and answer["sources"]
+    assert {s["id"] for s in answer["sources"]} == {m["a"]["doc"] for m in answer["matches"]}
+
+
 def test_unrelated_text_gets_no_matches(server):
     body = json.dumps({"text": "The city council approved the new library budget on Tuesday evening."}).encode()
     status, answer = request(server, "POST", "/query", body)

@@ -1089,6 +1089,55 @@ def _shares_a_sentence(query: list[frozenset[str]], other: list[frozenset[str]],
     return False
 
 
+def lookup_json(result: ScanResult, query_id: str) -> dict[str, Any]:
+    """Return the one JSON answer of a lookup (``index query --json`` and ``POST /query``).
+
+    ``{"query": {"id", "outlet", "date", "title", "words"}, "sources": [...], "matches": [...],
+    "quotes": [...]}``: ``sources`` lists each source article (``id``, ``outlet``, ``date``,
+    ``title``, ``url``, ``passages``, ``verbatim_words``, ``reworded_words``), most reused words
+    first; ``matches`` and ``quotes`` are objects of the ``matches.jsonl`` and ``quotes.jsonl``
+    formats of ``reprints scan``.
+    """
+    from .store import match_json, quote_json
+
+    documents = {d.id: d for d in result.documents}
+    query = documents.get(query_id)
+    reuse: dict[str, list[int]] = {}
+    for m in result.matches:
+        source = m.b.doc if m.a.doc == query_id else m.a.doc
+        counts = reuse.setdefault(source, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += m.verbatim_words
+        counts[2] += m.reworded_words
+    sources = [
+        {
+            "id": doc_id,
+            "outlet": documents[doc_id].outlet,
+            "date": documents[doc_id].date,
+            "title": documents[doc_id].title,
+            "url": documents[doc_id].url,
+            "passages": passages,
+            "verbatim_words": verbatim,
+            "reworded_words": reworded,
+        }
+        for doc_id, (passages, verbatim, reworded) in sorted(
+            reuse.items(), key=lambda kv: (-(kv[1][1] + kv[1][2]), kv[0])
+        )
+    ]
+    return {
+        "query": {
+            "id": query_id,
+            "outlet": query.outlet if query else None,
+            "date": query.date if query else None,
+            "title": query.title if query else None,
+            "words": len(tokenize(query.text)) if query else 0,
+        },
+        "sources": sources,
+        "matches": [match_json(m, documents) for m in result.matches],
+        "quotes": [quote_json(q, documents) for q in result.quotes],
+    }
+
+
 def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
     batch: list[Document] = []
     for doc in documents:
@@ -1114,5 +1163,6 @@ __all__ = [
     "IndexStats",
     "content_hash",
     "content_words",
+    "lookup_json",
     "window_band_keys",
 ]

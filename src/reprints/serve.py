@@ -1,7 +1,9 @@
 """A local HTTP endpoint over an index, for newsroom tools that want the live check.
 
-``POST /query`` with a JSON body ``{"text": ..., "outlet"?, "date"?, "id"?, "top"?}`` returns
-``{"matches": [...], "quotes": [...]}`` in the ``matches.jsonl`` / ``quotes.jsonl`` formats;
+``POST /query`` with a JSON body ``{"text": ..., "outlet"?, "date"?, "id"?, "title"?, "top"?,
+"quotes"?}`` returns ``{"query": {...}, "sources": [...], "matches": [...], "quotes": [...]}``
+(:func:`reprints.index.lookup_json`, the same object ``reprints index query --json`` prints),
+matches and quotes in the ``matches.jsonl`` / ``quotes.jsonl`` formats;
 ``GET /health`` returns ``{"status": "ok", "documents": N}``. Bodies over the size limit get
 413, bodies that are not a JSON object with a text get 400 with a message. The standard
 library's threading server is used: one thread per request, each borrowing an open
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ParameterError, ReprintsError
-from .index import Index
+from .index import Index, lookup_json
 
 DEFAULT_MAX_BYTES = 1_000_000
 """Largest request body accepted (1 MB: far more than any article)."""
@@ -161,23 +163,18 @@ def parse_request(body: bytes) -> dict[str, Any]:
 
 
 def answer(index: Index, request: dict[str, Any], top: int) -> dict[str, Any]:
-    """Run one checked query and return its JSON answer."""
-    from .store import match_json, quote_json
-
+    """Run one checked query and return its JSON answer (:func:`reprints.index.lookup_json`)."""
+    doc_id = request.get("id") or "query"
     result = index.lookup(
         request["text"],
         outlet=request.get("outlet"),
         date=request.get("date"),
-        doc_id=request.get("id") or "query",
+        doc_id=doc_id,
         title=request.get("title"),
         top=request["top"] if request.get("top") is not None else top,
         quotes=bool(request.get("quotes", True)),
     )
-    documents = {d.id: d for d in result.documents}
-    return {
-        "matches": [match_json(m, documents) for m in result.matches],
-        "quotes": [quote_json(q, documents) for q in result.quotes],
-    }
+    return lookup_json(result, doc_id)
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "IndexServer", "QueryHandler", "answer", "parse_request"]

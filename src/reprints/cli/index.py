@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from ..errors import ReprintsError
-from ..index import STORED_PARAMS, AddReport, Index
+from ..index import STORED_PARAMS, AddReport, Index, lookup_json
 from ..model import Document, Problem, ScanResult
 from ..params import Params
 
@@ -164,7 +164,7 @@ def _add_with_progress(
 @click.option("--outlet", default=None, help="Outlet of the queried article (for credit).")
 @click.option("--date", default=None, help="Date of the queried article, YYYY-MM-DD (for direction).")
 @click.option("--top", type=int, default=10, show_default=True, help="Source articles shown at most.")
-@click.option("--json", "as_json", is_flag=True, help="Print matches.jsonl lines (the scan format) instead of a view.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (query, sources, matches, quotes), as POST /query of `reprints serve` returns.")
 @click.option("--no-quotes", is_flag=True, help="Do not look for reused quotes.")
 @_timeout_option
 @param_options
@@ -190,21 +190,9 @@ def query(
     except ReprintsError as err:
         raise _fail(err) from err
     if as_json:
-        for line in result_lines(result):
-            click.echo(line)
+        click.echo(json.dumps(lookup_json(result, name), ensure_ascii=False))
     else:
         show_result(result, name)
-
-
-def result_lines(result: ScanResult) -> Iterator[str]:
-    """Yield one ``matches.jsonl`` line per match, then one ``quotes.jsonl`` line per quote."""
-    from ..store import dumps, match_json, quote_json
-
-    documents = {d.id: d for d in result.documents}
-    for match in result.matches:
-        yield dumps(match_json(match, documents))
-    for quote in result.quotes:
-        yield dumps({"quote": quote_json(quote, documents)})
 
 
 def show_result(result: ScanResult, query_id: str) -> None:
