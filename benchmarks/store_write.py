@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=20000)
     parser.add_argument("--sample", type=Path, default=Path(__file__).resolve().parent.parent / "sample_data")
     parser.add_argument("--read", action="store_true", help="also time load_results")
+    parser.add_argument(
+        "--keep", type=Path, help="write each results folder to KEEP/<matches> and keep it "
+        "(e.g. to time `reprints report KEEP/100000` on it)"
+    )
     args = parser.parse_args(argv)
     rng = random.Random(7)
     documents = build_documents(args.docs, args.sample, rng)
@@ -76,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     for count in (int(n) for n in args.matches.split(",")):
         result = ScanResult(documents=tuple(documents), matches=tuple(build_matches(documents, count, rng)))
-        with tempfile.TemporaryDirectory() as out:
+        with tempfile.TemporaryDirectory() as scratch:
+            out = str(args.keep / str(count)) if args.keep else scratch
             started = time.perf_counter()
             write_results(out, result)
             took = time.perf_counter() - started

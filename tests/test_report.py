@@ -392,3 +392,33 @@ def test_seed_moved_words_show_as_moved_in_the_report(sample_result):
                 assert not changed_set & set(range(s, e)), "a moved word is also marked changed"
                 moved_words.add(texts[doc][s:e])
     assert {"August", "helicopters"} <= moved_words
+
+
+@pytest.mark.parametrize("max_pairs", [None, 2])
+def test_report_streamed_from_results_db_is_the_page_rendered_in_memory(
+    runner, tmp_path, sample_result, hostile_result, max_pairs
+):
+    """`reprints report DIR` reads results.db piece by piece and writes the same page."""
+    from reprints.cli import main
+    from reprints.store import load_results
+
+    for name, result in (("seeds", sample_result), ("hostile", hostile_result)):
+        folder = tmp_path / name
+        write_results(folder, result)
+        out = tmp_path / f"{name}.html"
+        args = ["report", str(folder), "-o", str(out), "--title", "seeds <&>"]
+        run = runner.invoke(main, args + (["--max-pairs", str(max_pairs)] if max_pairs else []))
+        assert run.exit_code == 0, run.output
+        expected = render_report(load_results(folder), title="seeds <&>", max_pairs=max_pairs)
+        assert out.read_text(encoding="utf-8") == expected
+        assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_report_of_a_folder_without_results_leaves_no_page(runner, tmp_path):
+    from reprints.cli import main
+
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "report.html"
+    run = runner.invoke(main, ["report", str(tmp_path / "empty"), "-o", str(out)])
+    assert run.exit_code == 1 and "results.db" in run.output
+    assert not out.exists()

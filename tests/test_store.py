@@ -385,3 +385,21 @@ def test_results_written_before_quote_changes_existed_still_load(tmp_path, sampl
     assert in_families
     # an old database has one change per quote: it becomes the list of changes
     assert all(q.changes == (q.change,) for q in in_families)
+
+
+def test_results_read_without_matches_and_texts_then_streamed(tmp_path, sample_corpus):
+    scan = pytest.importorskip("reprints.scan")
+    result = scan.scan(sample_corpus.documents)
+    store.write_results(tmp_path, result)
+    full = store.load_results(tmp_path)
+    with store.open_results(tmp_path) as conn:
+        light = store.read_results(conn, matches=False, texts=False)
+        texts = dict(store.document_texts(conn))
+        streamed = tuple(store.iter_matches(conn))
+    assert light.matches == () and {d.text for d in light.documents} == {""}
+    assert [d.id for d in light.documents] == [d.id for d in full.documents]
+    assert texts == {d.id: d.text for d in full.documents}
+    assert streamed == full.matches
+    assert (light.quotes, light.quote_families, light.stories) == (
+        full.quotes, full.quote_families, full.stories,
+    )

@@ -85,7 +85,7 @@ def outlet_graph(result: ScanResult) -> nx.DiGraph:
     and ``weight`` (= ``words``, or ``passages`` when no word counts are known). A match
     between two articles of the same outlet is a self-loop.
     """
-    return _reuse_graph(
+    return reuse_graph(
         ((d.id, d.outlet, _word_count(d)) for d in result.documents), result.matches
     )
 
@@ -93,12 +93,16 @@ def outlet_graph(result: ScanResult) -> nx.DiGraph:
 def export_outlet_graph(out_dir: str | Path) -> nx.DiGraph:
     """Build :func:`outlet_graph` straight from ``out_dir/results.db``, streaming the matches."""
     with open_results(out_dir) as conn:
-        return _reuse_graph(document_outlets(conn), iter_matches(conn, edits=False))
+        return reuse_graph(document_outlets(conn), iter_matches(conn, edits=False))
 
 
-def _reuse_graph(
+def reuse_graph(
     documents: Iterable[tuple[str, str | None, int]], matches: Iterable[Match]
 ) -> nx.DiGraph:
+    """Build :func:`outlet_graph` from ``(id, outlet, words)`` of each document and the matches.
+
+    Both may be streams (the matches are read once, edit scripts unused).
+    """
     import networkx as nx
 
     outlets: dict[str, str] = {}

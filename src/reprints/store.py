@@ -384,6 +384,21 @@ def load_pair(out_dir: str | Path, doc_a: str, doc_b: str) -> ScanResult:
         return _guarded(conn, lambda: _read_pair(conn, doc_a, doc_b))
 
 
+def read_results(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = True) -> ScanResult:
+    """Read the :class:`ScanResult` on an open connection (see :func:`open_results`).
+
+    ``matches=False`` leaves the matches out (stream them with :func:`iter_matches`);
+    ``texts=False`` gives documents with an empty ``text`` (stream the texts with
+    :func:`document_texts`). For big results, where the matches and texts are most of it.
+    """
+    return _guarded(conn, lambda: _read_db(conn, matches=matches, texts=texts))
+
+
+def document_texts(conn: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """Yield ``(id, text)`` of every stored document, sorted by id, one at a time."""
+    yield from _guarded(conn, lambda: conn.execute("SELECT id, text FROM documents ORDER BY id"))
+
+
 def document_ids(out_dir: str | Path) -> list[str]:
     """Return the ids of the stored documents, sorted."""
     with open_results(out_dir) as conn:
@@ -904,12 +919,14 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
     )
 
 
-def _read_db(conn: sqlite3.Connection) -> ScanResult:
+def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = True) -> ScanResult:
+    columns = _document_columns(conn)
+    if not texts:
+        columns = columns.replace(", text,", ", '',")
     documents = tuple(
-        _document_from_row(r)
-        for r in conn.execute(f"SELECT {_document_columns(conn)} FROM documents ORDER BY id")
+        _document_from_row(r) for r in conn.execute(f"SELECT {columns} FROM documents ORDER BY id")
     )
-    matches = tuple(iter_matches(conn))
+    stored_matches = tuple(iter_matches(conn)) if matches else ()
     quote_rows: dict[int, tuple[Quote, bool]] = {}
     for r in conn.execute(f"SELECT {_quote_columns(conn)} FROM quotes ORDER BY id"):
         quote_rows[r[0]] = (_quote_from_row(r), bool(r[14]))
@@ -955,7 +972,7 @@ def _read_db(conn: sqlite3.Connection) -> ScanResult:
     )
     return ScanResult(
         documents=documents,
-        matches=matches,
+        matches=stored_matches,
         quotes=tuple(q for q, listed in quote_rows.values() if listed),
         quote_families=families,
         stories=stories,

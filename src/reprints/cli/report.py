@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReprintsError
-from ..report import render_report
-from ..store import load_results
+from ..report.page import write_report
 
 
 @click.command("report")
@@ -41,9 +40,8 @@ def command(results_dir: str, out_file: str | None, title: str | None, max_pairs
     """
     target = Path(out_file) if out_file else Path(results_dir) / "report.html"
     try:
-        result = load_results(results_dir)
-        page = render_report(
-            result, title=title or Path(results_dir).resolve().name, max_pairs=max_pairs
+        counts = write_report(
+            results_dir, target, title=title or Path(results_dir).resolve().name, max_pairs=max_pairs
         )
     except ReprintsError as err:
         raise click.ClickException(str(err)) from err
@@ -51,13 +49,11 @@ def command(results_dir: str, out_file: str | None, title: str | None, max_pairs
         raise click.ClickException(
             f"the report needs {err.name}: pip install 'reprints[report]'"
         ) from err
-    try:
-        target.write_text(page, encoding="utf-8")
     except OSError as err:
-        raise click.ClickException(f"cannot write {target}: {err.strerror}") from err
-    size = len(page.encode("utf-8")) / 1e6
+        raise click.ClickException(f"cannot write {target}: {err.strerror or err}") from err
+    size = target.stat().st_size / 1e6
     click.echo(
-        f"wrote {target} ({size:.1f} MB: {len(result.matches)} passages, "
-        f"{len(result.quote_families)} quote families); open it in a browser",
+        f"wrote {target} ({size:.1f} MB: {counts.passages} passages, "
+        f"{counts.quote_families} quote families); open it in a browser",
         err=True,
     )

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .page import render_pair_page, render_report
+from .page import render_pair_page, render_report, write_report
 
-__all__ = ["render_pair_page", "render_report"]
+__all__ = ["render_pair_page", "render_report", "write_report"]

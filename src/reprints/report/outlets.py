@@ -6,9 +6,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..export import NO_OUTLET, outlet_graph
 from ..model import ScanResult
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 UNKNOWN_OUTLET = NO_OUTLET
 
@@ -31,7 +35,11 @@ class OutletFlow:
 
 def outlet_flows(result: ScanResult) -> list[OutletFlow]:
     """List the edges of the outlet reuse graph (``export.outlet_graph``), most words first."""
-    graph = outlet_graph(result)
+    return graph_flows(outlet_graph(result))
+
+
+def graph_flows(graph: nx.DiGraph) -> list[OutletFlow]:
+    """List the edges of an outlet reuse graph (``export.reuse_graph``), most words first."""
     flows = [
         OutletFlow(
             source,

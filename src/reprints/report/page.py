@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
+import os
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from html import escape
 from importlib import resources
+from pathlib import Path
 
 from ..errors import InputError
 from ..model import ScanResult
-from .outlets import UNKNOWN_OUTLET, graph_svg, matrix_html, outlet_flows
-from .payload import build_payload, document_pairs, match_words, payload_json
+from .outlets import UNKNOWN_OUTLET, graph_flows, graph_svg, matrix_html
+from .payload import (
+    KINDS,
+    MatchSummary,
+    ReportInput,
+    build_payload,
+    payload_chunks,
+    payload_json,
+    stream_payload,
+)
 from .wire_chart import wire_chart_svg, wire_table_html
 
 # Records script errors on <html data-errors="..."> before anything else runs, so a test (or a
@@ -38,22 +50,22 @@ def _stat(number: object, label: str, cls: str = "") -> str:
     return f'<div class="stat {cls}"><b>{escape(str(number))}</b><span>{escape(label)}</span></div>'
 
 
-def _overview_html(result: ScanResult, pair_count: int) -> str:
+def _overview_html(result: ScanResult, summary: MatchSummary, pair_count: int) -> str:
     documents = result.documents
     dates = sorted(d.date[:10] for d in documents if d.date)
     outlets = {d.outlet for d in documents if d.outlet}
-    texts = {d.id: d.text for d in documents}
-    kinds = Counter(m.kind for m in result.matches)
+    kinds: Counter[str] = Counter()
     words: Counter[str] = Counter()
-    for match in result.matches:
-        words[match.kind] += match_words(match, texts)
+    for _a, _b, kind, count, _credited in summary.rows:
+        kinds[KINDS[kind]] += 1
+        words[KINDS[kind]] += count
     cross = sum(1 for f in result.quote_families if len(f.outlets) > 1)
-    judged = [m.credited for m in result.matches if m.credited is not None]
+    judged = [row[4] for row in summary.rows if row[4] is not None]
     stats = [
         _stat(len(documents), "documents"),
         _stat(len(outlets), "outlets"),
         _stat(f"{dates[0]} – {dates[-1]}" if dates else "undated", "dates", "wide"),
-        _stat(len(result.matches), "reused passages"),
+        _stat(len(summary.rows), "reused passages"),
         _stat(kinds["verbatim"], f"verbatim ({words['verbatim']} words)", "verbatim"),
         _stat(kinds["reworded"], f"reworded ({words['reworded']} words)", "reworded"),
         _stat(pair_count, "document pairs"),
@@ -105,7 +117,8 @@ def _script_hash(script: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
-def _page(title: str, header: str, body: str, payload: str) -> str:
+def _page_parts(title: str, header: str, body: str) -> tuple[str, str]:
+    """Return the page before and after its JSON data block."""
     # The policy lets only our own two scripts run (by hash) and loads nothing from anywhere:
     # a second line of defence should article text ever slip through unescaped.
     trap, script = _ERROR_TRAP, _asset("report.js")
@@ -119,9 +132,23 @@ def _page(title: str, header: str, body: str, payload: str) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         f"<title>{escape(title)}</title><script>{trap}</script>"
         f"<style>{_asset('report.css')}</style></head><body>{header}<main>{body}</main>"
-        f'<script type="application/json" id="reprints-data">{payload}</script>'
-        f"<script>{script}</script></body></html>\n"
+        '<script type="application/json" id="reprints-data">',
+        f"</script><script>{script}</script></body></html>\n",
     )
+
+
+def _page(title: str, header: str, body: str, payload: str) -> str:
+    head, tail = _page_parts(title, header, body)
+    return head + payload + tail
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """What a written report holds: passages (all, and shown) and quote families."""
+
+    passages: int
+    shown: int
+    quote_families: int
 
 
 def render_report(
@@ -133,13 +160,51 @@ def render_report(
     with their matches and texts, so a very large result still gives a file a browser opens
     quickly; the overview, matrix, graph, stories and quote families still cover everything.
     """
-    pairs = document_pairs(result)
-    kept = result
-    if max_pairs is not None and len(pairs) > max_pairs:
-        wanted = {i for _, _, indices, _ in pairs[:max_pairs] for i in indices}
-        kept = replace(result, matches=tuple(m for i, m in enumerate(result.matches) if i in wanted))
-    payload = build_payload(kept, title=title)
-    flows = outlet_flows(result)
+    chunks, _ = report_chunks(ReportInput.of(result), title=title, max_pairs=max_pairs)
+    return "".join(chunks)
+
+
+def write_report(
+    results_dir: str | Path,
+    target: str | Path,
+    *,
+    title: str = "reprints report",
+    max_pairs: int | None = None,
+) -> ReportCounts:
+    """Write the report of ``results_dir/results.db`` to ``target``, streaming from SQLite.
+
+    The same page as ``render_report(load_results(results_dir))``, but the matches and
+    document texts are read one at a time and written out as they come: memory holds the
+    quotes, stories and a few numbers per match, never every edit script or text. The page
+    goes to a temporary file renamed into place, so a failed run leaves no half page.
+    Raises ``ResultsError`` (unreadable results) or ``OSError`` (target not writable).
+    """
+    from ..store import open_results
+
+    target = Path(target)
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open_results(results_dir) as conn:
+        chunks, counts = report_chunks(ReportInput.from_results(conn), title=title, max_pairs=max_pairs)
+        try:
+            with temp.open("w", encoding="utf-8", newline="\n") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+            temp.replace(target)
+        finally:
+            temp.unlink(missing_ok=True)
+    return counts
+
+
+def report_chunks(
+    source: ReportInput, *, title: str, max_pairs: int | None = None
+) -> tuple[Iterator[str], ReportCounts]:
+    """Lay out the report; return its text as chunks (matches and texts read as written)."""
+    result = source.result
+    summary = MatchSummary.of(source)
+    pairs = summary.pairs()
+    shown_pairs = pairs[:max_pairs] if max_pairs is not None else pairs
+    payload = stream_payload(source, summary, shown_pairs, title=title)
+    flows = graph_flows(summary.graph)
     nav = [("overview", "Overview"), ("outlets", "Outlets")]
     if result.wire:
         nav.append(("wire", "Wire share"))
@@ -155,7 +220,9 @@ def render_report(
     sections = [
         '<section id="pair-view" hidden></section>',
         '<section id="overview"><h2>Overview</h2>'
-        '<p class="lead">What this run read and found.</p>' + _overview_html(result, len(pairs)) + "</section>",
+        '<p class="lead">What this run read and found.</p>'
+        + _overview_html(result, summary, len(pairs))
+        + "</section>",
         '<section id="outlets"><h2>Who took from whom</h2><p class="lead">Reused passages '
         "from each source outlet (rows) in each reusing outlet (columns); the earlier article "
         "counts as the source. Hover a cell or an arrow for words and credits.</p>"
@@ -191,7 +258,10 @@ def render_report(
         "changed words marked and its speaker.</p>"
         '<div id="family-list"></div><div id="family-pager" class="pager"></div></section>',
     ]
-    return _page(title, header, "".join(sections), payload_json(payload))
+    head, tail = _page_parts(title, header, "".join(sections))
+    shown = sum(len(indices) for _, _, indices, _ in shown_pairs)
+    counts = ReportCounts(len(summary.rows), shown, len(result.quote_families))
+    return itertools.chain((head,), payload_chunks(payload), (tail,)), counts
 
 
 def render_pair_page(result: ScanResult, doc_a_id: str, doc_b_id: str) -> str:

@@ -8,10 +8,13 @@ to stay small and quick to parse with tens of thousands of matches.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ResultsError
 from ..export import NO_OUTLET
 from ..model import Document, Edit, Match, Quote, QuoteFamily, ScanResult
 
@@ -96,18 +99,120 @@ def match_words(match: Match, texts: dict[str, str]) -> int:
     return len(texts.get(match.b.doc, "")[match.b.start : match.b.end].split())
 
 
+@dataclass(frozen=True)
+class ReportInput:
+    """What the report reads: a result whose matches and document texts may be streamed.
+
+    ``result`` holds everything else (its ``matches`` may be empty and its documents' texts
+    ``""``); ``matches(edits)`` yields the matches in their order, with or without edit
+    scripts; ``texts()`` yields ``(id, text)`` of every document, sorted by id; and
+    ``passage_words(i, match)`` gives match ``i``'s words (:func:`match_words`).
+    """
+
+    result: ScanResult
+    matches: Callable[[bool], Iterable[Match]]
+    texts: Callable[[], Iterable[tuple[str, str]]]
+    passage_words: Callable[[int, Match], int]
+
+    @classmethod
+    def of(cls, result: ScanResult) -> ReportInput:
+        """Read everything from a :class:`ScanResult` in memory."""
+        texts = {d.id: d.text for d in result.documents}
+        return cls(
+            result=result,
+            matches=lambda edits: result.matches,
+            texts=lambda: ((d.id, d.text) for d in sorted(result.documents, key=lambda d: d.id)),
+            passage_words=lambda _i, m: match_words(m, texts),
+        )
+
+    @classmethod
+    def from_results(cls, conn: sqlite3.Connection) -> ReportInput:
+        """Read from an open ``results.db`` (``store.open_results``), streaming the matches
+        and texts: memory holds no edit script and no text beyond the one being written."""
+        from ..store import document_texts, iter_matches, read_results
+
+        def passage_words(index: int, match: Match) -> int:
+            counted = match.verbatim_words + match.reworded_words
+            if counted:
+                return counted
+            row = conn.execute("SELECT b_text FROM matches WHERE id = ?", (index,)).fetchone()
+            text = row[0] if row else None
+            return len((text or "").split())
+
+        return cls(
+            result=read_results(conn, matches=False, texts=False),
+            matches=lambda edits: iter_matches(conn, edits=edits),
+            texts=lambda: document_texts(conn),
+            passage_words=passage_words,
+        )
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    """One pass over the matches: what the report needs before it lays them out.
+
+    ``rows[i]`` is ``(a doc index, b doc index, kind index, words, credited)`` of match ``i``
+    (documents indexed in id order); ``graph`` is the outlet reuse graph
+    (``export.reuse_graph``; node word counts left at 0).
+    """
+
+    documents: list[Document]
+    rows: list[tuple[int, int, int, int, bool | None]]
+    graph: Any
+
+    @classmethod
+    def of(cls, source: ReportInput) -> MatchSummary:
+        """Read the matches once, without edit scripts."""
+        from ..export import reuse_graph
+
+        documents = sorted(source.result.documents, key=lambda d: d.id)
+        doc_index = {d.id: i for i, d in enumerate(documents)}
+        rows: list[tuple[int, int, int, int, bool | None]] = []
+
+        def counted(matches: Iterable[Match]) -> Iterator[Match]:
+            for i, m in enumerate(matches):
+                rows.append(
+                    (
+                        doc_index.get(m.a.doc, -1),
+                        doc_index.get(m.b.doc, -1),
+                        KINDS.index(m.kind),
+                        source.passage_words(i, m),
+                        m.credited,
+                    )
+                )
+                if rows[-1][0] < 0 or rows[-1][1] < 0:
+                    missing = m.a.doc if rows[-1][0] < 0 else m.b.doc
+                    raise ResultsError(_missing_message([missing]))
+                yield m
+
+        graph = reuse_graph(((d.id, d.outlet, 0) for d in documents), counted(source.matches(False)))
+        return cls(documents, rows, graph)
+
+    def pairs(self) -> list[tuple[int, int, list[int], int]]:
+        """Group matches by document pair: ``(a, b, match indices, words)``, most words first."""
+        grouped: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for index, row in enumerate(self.rows):
+            grouped[(row[0], row[1])].append(index)
+        pairs = [
+            (a, b, indices, sum(self.rows[i][3] for i in indices))
+            for (a, b), indices in grouped.items()
+        ]
+        pairs.sort(key=lambda p: (-p[3], p[0], p[1]))
+        return pairs
+
+
+def _missing_message(unknown: Sequence[str]) -> str:
+    return (
+        f"matches or quotes point into {len(unknown)} document(s) missing from the "
+        f"results, e.g. {unknown[0]!r}; re-run the scan so the documents are stored"
+    )
+
+
 def document_pairs(result: ScanResult) -> list[tuple[str, str, list[int], int]]:
     """Group matches by document pair: ``(a, b, match indices, words)``, most words first."""
-    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for index, match in enumerate(result.matches):
-        grouped[(match.a.doc, match.b.doc)].append(index)
-    texts = {d.id: d.text for d in result.documents}
-    pairs = [
-        (a, b, indices, sum(match_words(result.matches[i], texts) for i in indices))
-        for (a, b), indices in grouped.items()
-    ]
-    pairs.sort(key=lambda p: (-p[3], p[0], p[1]))
-    return pairs
+    summary = MatchSummary.of(ReportInput.of(result))
+    ids = [d.id for d in summary.documents]
+    return [(ids[a], ids[b], indices, words) for a, b, indices, words in summary.pairs()]
 
 
 def _family_quotes(
@@ -138,22 +243,38 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
     Document texts are carried only for documents that some match or quote points into
     (in ``mode="pair"``, for every document).
     """
-    documents: list[Document] = sorted(result.documents, key=lambda d: d.id)
+    source = ReportInput.of(result)
+    summary = MatchSummary.of(source)
+    payload = stream_payload(source, summary, summary.pairs(), title=title, mode=mode)
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in payload.items()}
+
+
+def stream_payload(
+    source: ReportInput,
+    summary: MatchSummary,
+    pairs: list[tuple[int, int, list[int], int]],
+    *,
+    title: str,
+    mode: str = "report",
+) -> dict[str, Any]:
+    """Lay out the report's JSON with the documents and matches as iterators (read once).
+
+    ``pairs`` (from ``summary.pairs()``) are the document pairs to show: their matches are
+    laid out, in order, and the others left out. Write it with :func:`payload_chunks`.
+    """
+    result = source.result
+    documents = summary.documents
     doc_index = {d.id: i for i, d in enumerate(documents)}
-    texts = {d.id: d.text for d in documents}
     quotes, quote_index = _family_quotes(result.quotes, result.quote_families)
-    needed = {m.a.doc for m in result.matches} | {m.b.doc for m in result.matches}
+    shown = sorted(i for _, _, indices, _ in pairs for i in indices)
+    position = {index: k for k, index in enumerate(shown)}
+    needed = {documents[summary.rows[i][n]].id for i in shown for n in (0, 1)}
     needed |= {q.doc for q in quotes}
     if mode == "pair":  # the pair page shows both articles even when they share nothing
         needed |= doc_index.keys()
     unknown = sorted(needed - doc_index.keys())
     if unknown:
-        from ..errors import ResultsError
-
-        raise ResultsError(
-            f"matches or quotes point into {len(unknown)} document(s) missing from the "
-            f"results, e.g. {unknown[0]!r}; re-run the scan so the documents are stored"
-        )
+        raise ResultsError(_missing_message(unknown))
 
     outlets = sorted({d.outlet for d in documents if d.outlet})
     outlet_index = {name: i for i, name in enumerate(outlets)}
@@ -169,28 +290,26 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
     )
     stories = sorted(result.stories, key=lambda s: (-len(s.docs), s.first_date or "", s.id))
 
-    return {
-        "version": 1,
-        "mode": mode,
-        "title": title,
-        "outlets": outlets,
-        "no_outlet": NO_OUTLET,
-        # [id, outlet index or -1, date, title, url, text or null]
-        "docs": [
-            [
+    def doc_rows() -> Iterator[list[Any]]:
+        texts = iter(source.texts())
+        for d in documents:
+            doc_id, text = next(texts)
+            if doc_id != d.id:  # the texts come in the same id order as the documents
+                raise ResultsError(f"document texts out of order at {d.id!r}")
+            yield [
                 d.id,
                 outlet_index.get(d.outlet, -1) if d.outlet else -1,
                 d.date,
                 d.title,
                 d.url,
-                d.text if d.id in needed else None,
+                text if d.id in needed else None,
             ]
-            for d in documents
-        ],
-        # [a doc, a start, a end, b doc, b start, b end, kind, score, direction, credited,
-        #  words, a changed ranges, b changed ranges, a moved ranges, b moved ranges]
-        "matches": [
-            [
+
+    def match_rows() -> Iterator[list[Any]]:
+        for i, m in enumerate(source.matches(True)):
+            if i not in position:
+                continue
+            yield [
                 doc_index[m.a.doc],
                 m.a.start,
                 m.a.end,
@@ -201,19 +320,26 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
                 round(m.score, 3),
                 DIRECTIONS.index(m.direction),
                 m.credited,
-                match_words(m, texts),
+                summary.rows[i][3],
                 changed_ranges(m.edits, "a"),
                 changed_ranges(m.edits, "b"),
                 moved_ranges(m.edits, "a"),
                 moved_ranges(m.edits, "b"),
             ]
-            for m in result.matches
-        ],
+
+    return {
+        "version": 1,
+        "mode": mode,
+        "title": title,
+        "outlets": outlets,
+        "no_outlet": NO_OUTLET,
+        # [id, outlet index or -1, date, title, url, text or null]
+        "docs": doc_rows(),
+        # [a doc, a start, a end, b doc, b start, b end, kind, score, direction, credited,
+        #  words, a changed ranges, b changed ranges, a moved ranges, b moved ranges]
+        "matches": match_rows(),
         # [a doc, b doc, [match indices], words]
-        "pairs": [
-            [doc_index[a], doc_index[b], indices, words]
-            for a, b, indices, words in document_pairs(result)
-        ],
+        "pairs": [[a, b, [position[i] for i in indices], words] for a, b, indices, words in pairs],
         # [doc, start, end, speaker, speaker start, speaker end, kind, family or -1, change,
         #  cue, medium, changed ranges against the family's earliest occurrence, every change]
         "quotes": [
@@ -257,13 +383,10 @@ def build_payload(result: ScanResult, *, title: str, mode: str = "report") -> di
     }
 
 
-def payload_json(payload: dict[str, Any]) -> str:
-    """Serialise ``payload`` so it can sit inside a ``<script>`` element and not break out.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
-    Every ``<``, ``>`` and ``&`` is written as a ``\\u`` escape, so no ``</script>``,
-    ``<!--`` or ``<script`` sequence can appear in the block, whatever the articles contain.
-    """
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+def _escaped(text: str) -> str:
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
@@ -271,3 +394,31 @@ def payload_json(payload: dict[str, Any]) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+def payload_chunks(payload: dict[str, Any]) -> Iterator[str]:
+    """Serialise ``payload`` piece by piece, as :func:`payload_json` does in one string.
+
+    Values that are iterators (from :func:`stream_payload`) are written element by element,
+    so a payload with every document text and edit script never sits whole in memory.
+    """
+    yield "{"
+    for n, (key, value) in enumerate(payload.items()):
+        yield ("," if n else "") + _escaped(_JSON.encode(key)) + ":"
+        if isinstance(value, Iterator):
+            yield "["
+            for k, item in enumerate(value):
+                yield ("," if k else "") + _escaped(_JSON.encode(item))
+            yield "]"
+        else:
+            yield _escaped(_JSON.encode(value))
+    yield "}"
+
+
+def payload_json(payload: dict[str, Any]) -> str:
+    """Serialise ``payload`` so it can sit inside a ``<script>`` element and not break out.
+
+    Every ``<``, ``>`` and ``&`` is written as a ``\\u`` escape, so no ``</script>``,
+    ``<!--`` or ``<script`` sequence can appear in the block, whatever the articles contain.
+    """
+    return "".join(payload_chunks(payload))
