@@ -101,6 +101,8 @@ def test_captions_copyright_lines_and_bare_mentions_are_not_credits(text, outlet
         ("The summit ended. ### — Reuters ### Related", "Reuters"),
         ("Associated Press writers Ken Thomas and Zeke Miller contributed.", "Associated Press"),
         ("a diplomatic source told Sputnik News on Friday", "sputniknews.com"),
+        ("This report contains material from Bloomberg News, Reuters and The Associated Press.", "Reuters"),
+        ("The Associated Press — By David Koenig - AP Business Writer", "Associated Press"),
     ],
 )
 def test_crediting_forms_count_anywhere_even_between_paragraph_marks(text, outlet):

@@ -124,7 +124,7 @@ _STAFF_BYLINE = (
 _BYLINE_END = r"[ \t]*(?:[•|]|published\b|updated\b|$|(?=###))"
 _NAMED_BYLINE = _LS + r"(?:by\s+)?" + _NAMES + r"\s*[,|]?\s*(?:the\s+)?{a}" + _BYLINE_END
 _AGENCY_LINE = (
-    _LS + r"(?:the\s+)?{a}[ \t]*(?:[•|]|published\b|updated\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+    _LS + r"(?:the\s+)?{a}[ \t]*(?:[•|—–]|published\b|updated\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
 )
 # Anywhere in the text: "told Sputnik", "according to AFP", "a report by Reuters" (not "Photo by").
 _ATTRIBUTED = (
@@ -132,14 +132,20 @@ _ATTRIBUTED = (
     r"|contacted\s+by|cited\s+by|citing|source:|(?:speaking|talking|spoke|said|says)\s+to"
     r"|(?:interview|spoke|speaking|talking)\s+with)\s+(?:the\s+)?{a}\b(?![ \t]*(?:photo|/))"
 )
+# "This report contains material from Bloomberg News, Reuters and The Associated Press."
+_MATERIAL = (
+    r"\b(?:material|reporting|information)\s+from\s+(?:[^.\n#]{0,80}?\s)?(?:the\s+)?{a}\b"
+    r"(?![ \t]*(?:photo|/))"
+)
 _SAYS = (
     r"\b{a}(?:'s)?\s+(?:said|says|wrote|quoted|cited|has\s+reported|has\s+learned|learned"
-    r"|understands|news\s+agency|correspondent|report|writers?|reporters?|journalists?|puts\s+it)\b"
+    r"|understands|news\s+agency|report|puts\s+it"
+    r"|(?:\w+\s+)?(?:writers?|reporters?|journalists?|correspondents?))\b"  # "AP Business Writer"
 )
 
 CREDIT_FORMS = (
     _DATELINE, _REPORTS, _SIGN_OFF, _BY, _LINE, _STAFF_BYLINE, _NAMED_BYLINE, _AGENCY_LINE,
-    _ATTRIBUTED, _SAYS,
+    _ATTRIBUTED, _MATERIAL, _SAYS,
 )
 """Forms that credit a source anywhere in an article: "(AP) —", "By Reuters", "told Sputnik",
 "Sputnik reports", "— Reuters", a byline line ("By Jill Colvin, Associated Press", a line
