@@ -644,29 +644,32 @@ class Index:
         for sentence in sentences:
             usable = sorted((df[w], w) for w in sentence if 0 < df.get(w, 0) <= limit)
             picked.append([w for _, w in usable[: self.params.index_terms]])
-        postings: dict[str, list[int]] = {}
-        for word in sorted(set().union(*map(set, picked))):
-            postings[word] = [
-                r[0] for r in self._db.execute("SELECT rowid FROM terms WHERE terms MATCH ?", (_fts_phrase(word),))
-            ]
-        scores: dict[int, float] = {}
+        words = sorted(set().union(*map(set, picked)))
+        if not words:
+            return {}
+        found = np.zeros((0, 2), dtype=np.int64)
+        for chunk in _chunks(list(enumerate(words)), 200):  # one statement for many words
+            sql = " UNION ALL ".join(f"SELECT {k}, rowid FROM terms WHERE terms MATCH ?" for k, _ in chunk)
+            rows = self._db.execute(sql, [_fts_phrase(w) for _, w in chunk]).fetchall()
+            found = np.concatenate([found, np.array(rows, dtype=np.int64).reshape(-1, 2)])
+        if not len(found):
+            return {}
+        docnos, column = sorted_unique(found[:, 1], inverse=True)
+        order = np.argsort(found[:, 0], kind="stable")
+        bounds = np.searchsorted(found[order, 0], np.arange(len(words) + 1))
+        where = {w: column[order[bounds[k] : bounds[k + 1]]] for k, w in enumerate(words)}
+        # One row per passage (a sentence and the next), one column per document found.
+        passage = np.zeros((len(picked), len(docnos)), dtype=np.float64)
         for k in range(len(picked)):
             window = set(picked[k]) | (set(picked[k + 1]) if k + 1 < len(picked) else set())
-            passage: dict[int, float] = {}
-            for term in window:
-                idf = math.log((total + 1) / (df[term] + 0.5))
-                for docno in postings[term]:
-                    passage[docno] = passage.get(docno, 0.0) + idf
-            for docno, score in passage.items():
-                if score > scores.get(docno, 0.0):
-                    scores[docno] = score
-        if not scores:
-            return {}
+            for term in sorted(window):  # a fixed order of additions: the same sums every run
+                passage[k, where[term]] += math.log((total + 1) / (df[term] + 0.5))
+        scores = passage.max(axis=0)
         # Only documents sharing a good part of the best passage's rare-word mass are neighbours.
-        best = max(scores.values())
-        floor = best * self.params.index_idf_share
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        return {n: s for n, s in ranked[: self.params.index_neighbours] if s >= floor}
+        floor = scores.max() * self.params.index_idf_share
+        keep = np.flatnonzero(scores >= floor)
+        order = keep[np.lexsort((docnos[keep], -scores[keep]))][: self.params.index_neighbours]
+        return {int(docnos[i]): float(scores[i]) for i in order}
 
     def _allowed(self, docnos: set[int], *, date: str | None, exclude: str | None) -> list[int]:
         window = self.params.date_window_days
