@@ -122,11 +122,30 @@ def test_content_words_are_picked_in_hash_space_like_content_words(texts, prefix
     assert feats.words.tolist() == want.tolist()
     # The pure-Python path (no numba) gives the same hashes.
     words = [w for t in docs for w in t.norms]
-    saved = shingle._fnv_words_prefix
-    shingle._fnv_words_prefix = None
+    saved = shingle._hash_words
+    shingle._hash_words = None
     try:
         slow = shingle.word_hashes_with_prefix(words, prefix)
     finally:
-        shingle._fnv_words_prefix = saved
+        shingle._hash_words = saved
     fast = shingle.word_hashes_with_prefix(words, prefix)
     assert all(np.array_equal(x, y) for x, y in zip(slow, fast, strict=True))
+
+
+NEWS_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcXYZ019 _'’ʼ`\n.,-—“”\u00a0") + list("СоαéßİﬁÉ\u0301") + ["😀"]),
+    max_size=400,
+)
+
+
+@given(st.lists(NEWS_TEXT, max_size=5))
+@settings(max_examples=60, deadline=None)
+def test_features_straight_from_texts_equal_features_of_their_tokens(texts):
+    from reprints.candidates import features, text_features
+
+    params = Params(shingle_size=2, reword_prefix=3)
+    want = features([tokenize(t) for t in texts], params, 7)
+    got = text_features(texts, params, 7)
+    assert got.first == want.first == 7
+    for name in ("shingles", "shingle_offsets", "words", "word_offsets"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist()

@@ -36,7 +36,7 @@ from .errors import ParameterError
 from .minhash import MinHasher
 from .normalize import Tokens
 from .params import Params
-from .shingle import kgram_hashes_many, window_starts, word_hashes, word_hashes_with_prefix
+from .shingle import kgram_hashes_many, text_word_hashes, window_starts, word_hashes, word_hashes_with_prefix
 
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
@@ -148,6 +148,18 @@ def features(docs_tokens: Sequence[Tokens], params: Params, first: int = 0) -> F
     lengths = np.fromiter((len(t) for t in docs_tokens), dtype=np.int64, count=len(docs_tokens))
     all_words = [w for t in docs_tokens for w in t.norms]
     full, head, chars = word_hashes_with_prefix(all_words, params.reword_prefix)
+    return _features_from_hashes(full, head, chars, lengths, params, first)
+
+
+def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Features:
+    """Return ``features([tokenize(t) for t in texts], params, first)``, without a string per word."""
+    full, head, chars, lengths = text_word_hashes(texts, params.reword_prefix)
+    return _features_from_hashes(full, head, chars, lengths, params, first)
+
+
+def _features_from_hashes(
+    full: np.ndarray, head: np.ndarray, chars: np.ndarray, lengths: np.ndarray, params: Params, first: int
+) -> Features:
     shingles, shingle_offsets = kgram_hashes_many(full, lengths, params.shingle_size)
     content = (chars > 1) & ~_is_stopword(full)
     words = (head[content] >> np.uint64(32)).astype(np.uint32)

@@ -218,27 +218,58 @@ def _scan_words_numpy(codes: np.ndarray, classes: np.ndarray, folds: np.ndarray)
     return starts, ends, folded, odd, len(starts)
 
 
-def _tokenize_codes(text: str) -> Tokens | None:
-    """Tokenise ``text`` over its code points; None when it cannot (lone surrogates, astral characters)."""
+@dataclass(frozen=True)
+class FoldedWords:
+    """The words of one text as ``tokenize`` finds them, before they become strings.
+
+    ``folded`` holds the text's code points with every word folded in place and every
+    character between words a space, so word ``k`` is the ``k``-th run of non-spaces. Where
+    ``odd[k]`` is set, the folded code points are not the word's folded form: use ``norm(k)``.
+    For hashing many texts without making a string per word.
+    """
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+    folded: np.ndarray
+    odd: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def norm(self, k: int) -> str:
+        """Return the folded form of word ``k`` (as in ``tokenize(text).norms[k]``)."""
+        return fold(self.text[self.starts[k] : self.ends[k]])
+
+
+def folded_words(text: str) -> FoldedWords | None:
+    """Return the words of ``text`` as folded code points; None when only ``tokenize`` can (lone surrogates, astral characters)."""
     try:
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:
         return None
-    if not len(codes) or int(codes.max()) >= _BMP:
+    if len(codes) and int(codes.max()) >= _BMP:
         return None
     kernel = _words_kernel()
     scan = kernel if kernel is not None else _scan_words_numpy
     starts, ends, folded, odd, count = scan(codes, _class_table(), _fold_table())
-    if not count:
+    return FoldedWords(text, starts[:count].copy(), ends[:count].copy(), folded, odd[:count].copy())
+
+
+def _tokenize_codes(text: str) -> Tokens | None:
+    """Tokenise ``text`` over its code points; None when it cannot (lone surrogates, astral characters)."""
+    words = folded_words(text)
+    if words is None:
+        return None
+    if not len(words):
         empty = np.zeros(0, dtype=np.int64)
         return Tokens(empty, empty.copy(), ())
-    norms = folded.tobytes().decode("utf-32-le").split()
-    if len(norms) != count:
+    norms = words.folded.tobytes().decode("utf-32-le").split()
+    if len(norms) != len(words):
         return None
-    starts, ends = starts[:count].copy(), ends[:count].copy()
-    for k in np.flatnonzero(odd[:count]).tolist():
-        norms[k] = fold(text[starts[k] : ends[k]])
-    return Tokens(starts, ends, tuple(norms))
+    for k in np.flatnonzero(words.odd).tolist():
+        norms[k] = words.norm(k)
+    return Tokens(words.starts, words.ends, tuple(norms))
 
 
 # --- sentences and paragraphs -------------------------------------------------------------

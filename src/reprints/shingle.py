@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .normalize import Tokens
+from .normalize import Tokens, folded_words, tokenize
 
 # Odd 64-bit multiplier of the polynomial k-gram mix (the golden-ratio constant).
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -32,7 +32,8 @@ try:  # numba hashes the joined words without a Python step per word
         for i in range(len(buffer)):
             c = buffer[i]
             if c == 32:
-                out[k] = h
+                if k < n_words:
+                    out[k] = h
                 k += 1
                 h = np.uint64(_FNV_OFFSET)
             else:
@@ -42,41 +43,94 @@ try:  # numba hashes the joined words without a Python step per word
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def _fnv_words_prefix(buffer, n_words, prefix):  # pragma: no cover - compiled
-        # Per space-separated word: FNV-1a of all its bytes, of the bytes of its first
-        # `prefix` characters (UTF-8 lead bytes start a character), and its character count.
-        full = np.empty(n_words, dtype=np.uint64)
-        head = np.empty(n_words, dtype=np.uint64)
-        chars = np.empty(n_words, dtype=np.int64)
+    def _fmix64_one(h):  # pragma: no cover - compiled
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        return h ^ (h >> np.uint64(33))
+
+    @numba.njit(cache=True, nogil=True)
+    def _shingles_kernel(buffer, lengths, size):  # pragma: no cover - compiled
+        # Word hashes (FNV-1a + fmix64) of the space-joined words of all texts, then each
+        # text's k-grams (polynomial mix, fmix64, high 32 bits), never across two texts.
+        n_words = 0
+        for d in range(len(lengths)):
+            n_words += lengths[d]
+        words = np.empty(n_words, dtype=np.uint64)
         h = np.uint64(_FNV_OFFSET)
-        hp = np.uint64(_FNV_OFFSET)
-        nc = 0
         k = 0
         for i in range(len(buffer)):
             c = buffer[i]
             if c == 32:
-                full[k] = h
-                head[k] = hp
-                chars[k] = nc
+                if k < n_words:  # a folded word never holds a space; never write past the end
+                    words[k] = _fmix64_one(h)
                 k += 1
                 h = np.uint64(_FNV_OFFSET)
-                hp = np.uint64(_FNV_OFFSET)
-                nc = 0
             else:
-                if (c & 0xC0) != 0x80:
+                h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+        if k < n_words:
+            words[k] = _fmix64_one(h)
+        return _kgrams_kernel(words, lengths, size)
+
+    @numba.njit(cache=True, nogil=True)
+    def _kgrams_kernel(words, lengths, size):  # pragma: no cover - compiled
+        n_grams = 0
+        for d in range(len(lengths)):
+            n_grams += max(lengths[d] - size + 1, 0)
+        out = np.empty(n_grams, dtype=np.uint32)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        first = 0
+        g = 0
+        for d in range(len(lengths)):
+            for s in range(first, first + lengths[d] - size + 1):
+                acc = words[s]
+                for j in range(1, size):
+                    acc = acc * np.uint64(0x9E3779B97F4A7C15) + words[s + j]
+                out[g] = np.uint32(_fmix64_one(acc) >> np.uint64(32))
+                g += 1
+            first += lengths[d]
+            offsets[d + 1] = g
+        return out, offsets
+
+    @numba.njit(cache=True, nogil=True)
+    def _hash_words(codes, n_words, prefix, utf8):  # pragma: no cover - compiled
+        # Per word (a run of non-spaces): FNV-1a + fmix64 of its bytes, of the bytes of its
+        # first `prefix` characters, and its character count. `codes` are UTF-8 bytes when
+        # `utf8` (a lead byte starts a character), else code points, which are the UTF-8
+        # bytes when ASCII (the other words are patched by the caller).
+        full = np.zeros(n_words, dtype=np.uint64)
+        head = np.zeros(n_words, dtype=np.uint64)
+        chars = np.zeros(n_words, dtype=np.int64)
+        h = np.uint64(_FNV_OFFSET)
+        hp = np.uint64(_FNV_OFFSET)
+        nc = 0
+        k = 0
+        for i in range(len(codes) + 1):
+            c = codes[i] if i < len(codes) else 32
+            if c == 32:
+                if nc > 0:
+                    if k < n_words:
+                        full[k] = _fmix64_one(h)
+                        head[k] = _fmix64_one(hp)
+                        chars[k] = nc
+                    k += 1
+                    h = np.uint64(_FNV_OFFSET)
+                    hp = np.uint64(_FNV_OFFSET)
+                    nc = 0
+            else:
+                if not utf8 or (c & 0xC0) != 0x80:
                     nc += 1
                 h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
                 if nc <= prefix:
                     hp = (hp ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
-        if k < n_words:
-            full[k] = h
-            head[k] = hp
-            chars[k] = nc
         return full, head, chars
 
 except ImportError:  # pragma: no cover - exercised only without numba
+    _hash_words = None  # type: ignore[assignment]
     _fnv_words = None  # type: ignore[assignment]
-    _fnv_words_prefix = None  # type: ignore[assignment]
+    _shingles_kernel = None  # type: ignore[assignment]
+    _kgrams_kernel = None  # type: ignore[assignment]
 
 
 def word_hash(word: str) -> int:
@@ -107,15 +161,58 @@ def word_hashes_with_prefix(words: Sequence[str], prefix: int) -> tuple[np.ndarr
     if not n:
         empty = np.zeros(0, dtype=np.uint64)
         return empty, empty.copy(), np.zeros(0, dtype=np.int64)
-    if _fnv_words_prefix is None:
+    if _hash_words is None:
         return (
             word_hashes(words),
             word_hashes([w[:prefix] for w in words]),
             np.fromiter(map(len, words), dtype=np.int64, count=n),
         )
     buffer = np.frombuffer(" ".join(words).encode("utf-8"), dtype=np.uint8)
-    full, head, chars = _fnv_words_prefix(buffer, n, prefix)
-    return _fmix64(full), _fmix64(head), chars
+    return _hash_words(buffer, n, prefix, True)
+
+
+def text_word_hashes(texts: Sequence[str], prefix: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``word_hashes_with_prefix`` of the words of all ``texts``, and each text's word count.
+
+    The same values as tokenising each text and hashing its ``norms``, without making a
+    string per word: the tokenizer's folded code points are hashed directly, and only words
+    with non-ASCII letters (and texts the fast path cannot take) go through ``fold``.
+    """
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    if _hash_words is None:
+        tokens = [tokenize(t) for t in texts]
+        lengths[:] = [len(t) for t in tokens]
+        full, head, chars = word_hashes_with_prefix([w for t in tokens for w in t.norms], prefix)
+        return full, head, chars, lengths
+    arrays: list[np.ndarray] = []
+    odd_at: list[np.ndarray] = []
+    odd_norms: list[str] = []
+    space = np.full(1, 32, dtype=np.uint32)
+    first = 0
+    for i, text in enumerate(texts):
+        words = folded_words(text)
+        if words is None:  # every word of this text is patched from tokenize's norms
+            norms = tokenize(text).norms
+            n = len(norms)
+            arrays.append(np.full(n, ord("x"), dtype=np.uint32).repeat(2)[: max(2 * n - 1, 0)])
+            arrays[-1][1::2] = 32
+            odd_at.append(first + np.arange(n))
+            odd_norms.extend(norms)
+        else:
+            n = len(words)
+            arrays.append(words.folded)
+            odd = np.flatnonzero(words.odd)
+            odd_at.append(first + odd)
+            odd_norms.extend(words.norm(k) for k in odd.tolist())
+        arrays.append(space)
+        lengths[i] = n
+        first += n
+    codes = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint32)
+    full, head, chars = _hash_words(codes, first, prefix, False)
+    if odd_norms:
+        at = np.concatenate(odd_at)
+        full[at], head[at], chars[at] = word_hashes_with_prefix(odd_norms, prefix)
+    return full, head, chars, lengths
 
 
 def _fmix64(h: np.ndarray) -> np.ndarray:
@@ -157,18 +254,17 @@ def shingle_hashes_many(docs_tokens: Sequence[Tokens], size: int) -> tuple[np.nd
     whole batch instead of one per text.
     """
     lengths = np.fromiter((len(t) for t in docs_tokens), dtype=np.int64, count=len(docs_tokens))
-    if _fnv_words is None:
+    if _shingles_kernel is None:
         hashes = word_hashes([w for tokens in docs_tokens for w in tokens.norms])
-    else:
-        joined = " ".join(" ".join(t.norms) for t in docs_tokens if len(t))
-        buffer = np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
-        total = int(lengths.sum())
-        hashes = _fmix64(_fnv_words(buffer, total)) if total else np.zeros(0, dtype=np.uint64)
-    return kgram_hashes_many(hashes, lengths, size)
+        return kgram_hashes_many(hashes, lengths, size)
+    joined = " ".join(" ".join(t.norms) for t in docs_tokens if len(t))
+    return _shingles_kernel(np.frombuffer(joined.encode("utf-8"), dtype=np.uint8), lengths, size)
 
 
 def kgram_hashes_many(hashes: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """k-gram hashes of concatenated texts, dropping the k-grams that cross a text boundary."""
+    if _kgrams_kernel is not None:
+        return _kgrams_kernel(np.ascontiguousarray(hashes, dtype=np.uint64), lengths.astype(np.int64), size)
     all_grams = kgram_hashes(hashes, size)
     n_grams = np.maximum(lengths - size + 1, 0)
     offsets = np.zeros(len(lengths) + 1, dtype=np.int64)

@@ -12,8 +12,8 @@ from ..candidates import (
     candidates_from_features,
     features,
 )
+from ..candidates import text_features as candidate_text_features
 from ..errors import ParameterError
-from ..normalize import tokenize
 from ..params import Params
 
 # Documents per task of the process pool: big enough to amortise pickling, small enough to
@@ -27,7 +27,7 @@ def text_features(texts: Sequence[str], params: Params, first: int = 0) -> Featu
     Works through ``CHUNK_DOCS`` texts at a time, so only that many tokenised texts are held.
     """
     parts = [
-        features([tokenize(t) for t in texts[lo : lo + CHUNK_DOCS]], params, first + lo)
+        candidate_text_features(texts[lo : lo + CHUNK_DOCS], params, first + lo)
         for lo in range(0, len(texts), CHUNK_DOCS)
     ]
     return Features.concat(parts) if parts else features([], params, first)
