@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -283,6 +284,31 @@ def test_pair_page_shows_l1_and_l2_with_changed_words(sample_report, sample_text
     # Reworded passages mark their changed words, on both sides.
     for doc in (GOLD_L1[0], GOLD_L1[2]):
         assert any("changed" in (span.get("class") or "") for span in dom.columns[doc]["spans"])
+        # ... and show the words the rewrite only moved as moved, not changed
+        assert any("moved" in (span.get("class") or "").split() for span in dom.columns[doc]["spans"])
+
+
+def test_a_trimmed_and_reattributed_variant_shows_both_changes(tmp_path):
+    """A quote cut short AND put in another speaker's mouth is listed with both changes."""
+    from reprints.model import ScanResult
+    from reprints.quotes import find_quotes
+    from test_quotes_families import three_articles
+
+    docs = three_articles()
+    quotes, families = find_quotes(docs)
+    page = tmp_path / "quotes.html"
+    result = ScanResult(documents=tuple(docs), quotes=tuple(quotes), quote_families=tuple(families))
+    page.write_text(render_report(result), encoding="utf-8")
+    dom, console = open_page(page, "#quotes", tmp_path)
+    assert dom.root.get("data-ready") == "yes" and console == []
+    chips = {}
+    for row in re.findall(r'<tr><td class="vwho">(.*?)</tr>', dom.dom):
+        outlet = re.search(r'<span class="outlet">(.*?)</span>', row).group(1)
+        cell = re.search(r'<td class="vchange">(.*?)</td>', row).group(1)
+        chips[outlet] = re.findall(r'<span class="change [^"]*">(.*?)</span>', cell)
+    assert chips["Syria Watch"] == ["trimmed", "reattributed"]
+    assert chips["Daily Report"] == ["trimmed"]
+    assert chips["Sputnik"] == ["original"]
 
 
 def test_boilerplate_is_shown_as_left_out(sample_report, sample_texts, tmp_path):
