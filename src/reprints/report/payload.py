@@ -268,7 +268,8 @@ def stream_payload(
     quotes, quote_index = _family_quotes(result.quotes, result.quote_families)
     shown = sorted(i for _, _, indices, _ in pairs for i in indices)
     position = {index: k for k, index in enumerate(shown)}
-    needed = {documents[summary.rows[i][n]].id for i in shown for n in (0, 1)}
+    needed = {documents[summary.rows[i][0]].id for i in shown}
+    needed |= {documents[summary.rows[i][1]].id for i in shown}
     needed |= {q.doc for q in quotes}
     if mode == "pair":  # the pair page shows both articles even when they share nothing
         needed |= doc_index.keys()
