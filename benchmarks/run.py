@@ -10,8 +10,12 @@ measures per stage docs/s, MB/s and peak RSS:
 
 * read: ``reprints.read.iter_documents`` over the JSONL;
 * features: tokenise + hash shingles and content words (``--jobs`` processes);
+* band articles: banding as issue 8 defines it, one signature per article (all its
+  shingles), ``bands`` x ``rows`` sorted band keys -> article pairs (datasketch
+  ``MinHashLSH``'s candidates);
 * sign: MinHash signatures of every passage window, cut into band keys;
-* band: bucket the keys, pair windows of different articles, count per article pair;
+* band: bucket the keys, pair windows of different articles, count per article pair, for
+  each channel (verbatim shingle windows; reworded content-word windows), then merge;
 * end to end (``--e2e``): ``reprints.scan.scan`` and ``store.write_results`` in a child
   process, with the scan's own stage times (segment, candidates, align, quotes) and peak RSS.
 
@@ -19,7 +23,8 @@ Recall is measured on the planted passages (a planted pair is found when it is a
 with ``--e2e``, when a match overlaps the planted span in both articles); precision is the
 share of candidate pairs (or matches) that are planted ones. Side by side on the first
 ``--compare-docs`` articles: datasketch ``MinHash.update`` per shingle, ``MinHash.bulk``,
-our signer on whole articles and on windows, and brute-force all-pairs TF-IDF cosine.
+our signer on whole articles (from tokens, and from the text), datasketch ``MinHashLSH``
+against our band index on the same signatures, and brute-force all-pairs TF-IDF cosine.
 Timings on a shared machine are noisy; run with ``nice`` and say so.
 """
 
@@ -152,8 +157,10 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
     del texts
     hasher = MinHasher(params.num_perm, params.seed)
     MinHasher(8, 1).sign_ranges(np.arange(10, dtype=np.uint32), np.array([0]), np.array([5]))  # compile
+    rows.append(article_banding(feats, params, hasher, n, mbytes))
     sign_s = band_s = 0.0
     sign_c = band_c = 0.0
+    band_by_channel = {}
     per_channel = {}
     window_counts = {}
     code_counts = {}
@@ -188,13 +195,17 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
             code_counts[channel] = int(sum(len(x) for x in codes))
             band_s += time.perf_counter() - t
             band_c += time.process_time() - c
+            band_by_channel[channel] = (band_s - sum(w for w, _ in band_by_channel.values()),
+                                        band_c - sum(u for _, u in band_by_channel.values()))
         t, c = time.perf_counter(), time.process_time()
         candidates = merge_channels(per_channel["verbatim"], per_channel["reworded"], params, n, dates=dates)
         band_s += time.perf_counter() - t
         band_c += time.process_time() - c
         peak = rss.peak
     rows.append(stage_row("sign (windows -> band keys)", sign_s, n, mbytes, peak, sign_c))
-    rows.append(stage_row("band (buckets -> candidate pairs)", band_s, n, mbytes, peak, band_c))
+    for channel, (wall, cpu) in band_by_channel.items():
+        rows.append(stage_row(f"band {channel} windows (buckets -> window pairs -> article pairs)", wall, n, mbytes, peak, cpu))
+    rows.append(stage_row("band, both channels + merge (buckets -> candidate pairs)", band_s, n, mbytes, peak, band_c))
     pairs = {(c.a, c.b) for c in candidates}
     return {
         "docs": n,
@@ -204,6 +215,27 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
         "stages": rows,
         "candidates": candidate_scores(pairs, truth, index),
     }
+
+
+def article_banding(feats, params: Params, hasher: MinHasher, n: int, mbytes: float) -> dict:
+    """Banding as issue 8 defines it: one signature per article, sorted/grouped band keys -> pairs.
+
+    Signatures of whole articles (all their shingles) are made first (not timed here); the
+    row times ``lsh.band_keys`` + ``lsh.candidate_pairs`` over ``params.bands`` bands, the
+    same candidates as datasketch's ``MinHashLSH`` with those bands and rows.
+    """
+    from reprints import lsh
+
+    sigs = hasher.sign_ranges(feats.shingles, feats.shingle_offsets[:-1], feats.shingle_offsets[1:])
+    with PeakRSS() as rss:
+        t, c = time.perf_counter(), time.process_time()
+        i, _j, _hits = lsh.candidate_pairs(lsh.band_keys(sigs, params.bands))
+        row = stage_row(
+            f"band articles (issue 8 definition: 1 signature/article, {params.bands}x{params.num_perm // params.bands})",
+            time.perf_counter() - t, n, mbytes, rss.peak, time.process_time() - c,
+        )
+    row["pairs"] = len(i)
+    return row
 
 
 def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int, n_update: int, n_tfidf: int) -> dict:
@@ -216,7 +248,7 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from reprints.normalize import tokenize
-    from reprints.shingle import shingle_hashes_many
+    from reprints.shingle import kgram_hashes_many, shingle_hashes_many, text_word_hashes
 
     texts, ids = [], []
     with docs_path.open(encoding="utf-8") as f:
@@ -244,13 +276,52 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
 
     hasher = MinHasher(params.num_perm, params.seed)
     hasher.sign(np.arange(10, dtype=np.uint32))  # compile the kernel outside the timing
+    shingle_hashes_many(tokens[:2], k)
     for label, use_numba in (("ours_numba", True), ("ours_numpy", False)):
         h = MinHasher(params.num_perm, params.seed, use_numba=use_numba)
         t = time.process_time()
         values, offsets = shingle_hashes_many(tokens, k)
-        h.sign_ranges(values, offsets[:-1], offsets[1:])
+        signatures = h.sign_ranges(values, offsets[:-1], offsets[1:])
         out[f"{label}_doc_signatures_docs_per_s"] = round(len(tokens) / (time.process_time() - t))
     out["signature_speedup_vs_bulk"] = round(out["ours_numba_doc_signatures_docs_per_s"] / out["datasketch_bulk_docs_per_s"], 1)
+    # The same from the text: tokenising counted on both sides.
+    sub_texts = texts[:n_docs]
+    t = time.process_time()
+    MinHash.bulk([shingle_bytes(tokenize(x)) for x in sub_texts], num_perm=params.num_perm, seed=params.seed)
+    bulk_text = len(sub_texts) / (time.process_time() - t)
+    # Ours from the text: the tokenizer's folded code points hashed in one pass (no string
+    # per word), k-grams, signatures (candidates.text_features does the same for the stage).
+    text_word_hashes(sub_texts[:2], params.reword_prefix)
+    t = time.process_time()
+    full, _head, _chars, lengths = text_word_hashes(sub_texts, params.reword_prefix)
+    values, offsets = kgram_hashes_many(full, lengths, k)
+    hasher.sign_ranges(values, offsets[:-1], offsets[1:])
+    ours_text = len(sub_texts) / (time.process_time() - t)
+    out["from_text_datasketch_bulk_docs_per_s"] = round(bulk_text)
+    out["from_text_ours_docs_per_s"] = round(ours_text)
+    out["from_text_speedup_vs_bulk"] = round(ours_text / bulk_text, 1)
+
+    # Banding: datasketch MinHashLSH insert + query vs our sorted band keys, same signatures.
+    from datasketch import MinHashLSH
+
+    from reprints import lsh
+
+    bands = params.bands
+    sketches = [MinHash(num_perm=params.num_perm, hashvalues=s, scheme="affine32") for s in signatures]
+    t = time.process_time()
+    index = MinHashLSH(num_perm=params.num_perm, params=(bands, params.num_perm // bands))
+    for key, m in enumerate(sketches):
+        index.insert(key, m)
+    theirs = {(min(key, j), max(key, j)) for key, m in enumerate(sketches) for j in index.query(m) if j != key}
+    ds_s = time.process_time() - t
+    t = time.process_time()
+    i, j, _hits = lsh.candidate_pairs(lsh.band_keys(signatures, bands))
+    ours_s = time.process_time() - t
+    out["banding_datasketch_lsh_docs_per_s"] = round(len(signatures) / ds_s)
+    out["banding_ours_docs_per_s"] = round(len(signatures) / ours_s) if ours_s > 0 else None
+    out["banding_same_pairs_as_datasketch"] = theirs == set(zip(i.tolist(), j.tolist(), strict=True))
+    if not n_tfidf:
+        return out
 
     # Brute force: every pair's TF-IDF cosine, the thing the candidates avoid.
     sub = texts[:n_tfidf]

@@ -201,10 +201,14 @@ def candidate_pairs(
     Sorted by (i, j). With ``max_bucket=None`` and no ``groups`` these are exactly the pairs
     that datasketch's ``MinHashLSH`` with the same bands and rows would return.
     """
-    n = len(keys)
-    codes = [i * np.int64(n) + j for i, j in iter_band_pairs(keys, groups=groups, max_bucket=max_bucket)]
+    keys = np.asarray(keys)
+    ids = np.arange(len(keys), dtype=np.int64)
+    codes = [
+        pair_codes(np.ascontiguousarray(keys[:, band]), ids, groups=groups, max_bucket=max_bucket)
+        for band in range(keys.shape[1])
+    ]
     if not codes:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty.copy(), empty.copy()
     unique, counts = sorted_unique(np.concatenate(codes), counts=True)
-    return unique // n, unique % n, counts.astype(np.int64)
+    return unique >> 32, unique & 0xFFFFFFFF, counts.astype(np.int64)
