@@ -118,7 +118,7 @@ def _tokenize_regex(text: str) -> Tokens:
 # then ``str.split``; a word holding any other non-ASCII character (accents, lookalikes,
 # ligatures) is folded with ``fold`` itself. A numba kernel does the pass when numba is
 # installed; the numpy path gives the same tokens.
-_FAST_MIN_CHARS = 200
+_FAST_MIN_CHARS = 100
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
 _APOSTROPHES = "'’ʼ`"
 _RIGHT_QUOTE = 0x2019  # "don’t": folds to "don't" (NFKC leaves it, _PUNCT_FOLD maps it to ')
