@@ -38,7 +38,7 @@ def command(corpus: tuple[str, ...], out_dir: str, top: int, reading: Reading) -
     """Find the quotes in CORPUS, their speakers, and the same quote across outlets.
 
     Writes OUT/quotes.jsonl (one line per quote: doc, start, end, text, speaker,
-    speaker_start, speaker_end, cue, medium, kind, family, change, edits),
+    speaker_start, speaker_end, cue, medium, kind, family, change, changes, edits),
     OUT/quote_families.jsonl and OUT/results.db, then lists the families carried by the
     most outlets, each variant with its change (trimmed, reworded, reattributed, ...).
 
