@@ -250,6 +250,8 @@ def storage_only(path: Path, steps: list[int], keys_per_article: int, query_keys
         done = 0
         for step in steps:
             t0 = time.perf_counter()
+            c0 = time.process_time()
+            start = done
             while done < step:
                 n = min(batch, step - done)
                 keys = rng.integers(0, 1 << 47, size=(n, keys_per_article), dtype=np.int64)
@@ -265,12 +267,14 @@ def storage_only(path: Path, steps: list[int], keys_per_article: int, query_keys
                 index._merge_recent_bands()  # as Index.add: recent keys move in bulk
                 done += n
             elapsed = time.perf_counter() - t0
+            cpu = time.process_time() - c0
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             size = path.stat().st_size
-            lookups = []
+            lookups, lookups_cpu = [], []
             for _ in range(100):
                 probe = rng.integers(0, 1 << 47, size=query_keys, dtype=np.int64).tolist()
                 t1 = time.perf_counter()
+                c1 = time.process_time()
                 marks = ",".join("?" * len(probe))
                 db.execute(
                     f"SELECT key, docno FROM bands WHERE key IN ({marks}) "
@@ -278,7 +282,12 @@ def storage_only(path: Path, steps: list[int], keys_per_article: int, query_keys
                     probe + probe,
                 ).fetchall()
                 lookups.append((time.perf_counter() - t1) * 1000)
+                lookups_cpu.append((time.process_time() - c1) * 1000)
             print(json.dumps({
+                "articles_per_cpu_s": round((done - start) / cpu),
+                "lookup_cpu_p50_ms": round(percentile(lookups_cpu, 50), 1),
+                "lookup_cpu_p99_ms": round(percentile(lookups_cpu, 99), 1),
+                "load": round(os.getloadavg()[0], 1),
                 "articles": step, "rows_per_s": round(keys_per_article * (step - (steps[steps.index(step) - 1] if steps.index(step) else 0)) / elapsed),
                 "articles_per_s": round((step - (steps[steps.index(step) - 1] if steps.index(step) else 0)) / elapsed),
                 "bytes_per_article": round(size / step), "lookup_p50_ms": round(percentile(lookups, 50), 1),

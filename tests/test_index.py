@@ -376,3 +376,19 @@ def test_an_index_of_another_schema_version_says_how_to_rebuild(tmp_path, sample
     db.close()
     with pytest.raises(ResultsError, match=r"schema version 1.*rebuild it with `reprints index create` and `reprints index add`"):
         Index.open(path)
+
+
+def test_a_reader_sees_frequencies_another_process_changed(tmp_path, sample_corpus):
+    """An open index reads document frequencies again once another connection has added."""
+    duran = _duran(sample_corpus)
+    path = tmp_path / "x.db"
+    others = _others(sample_corpus)
+    with Index.create(path) as writer:
+        writer.add(others[:2])
+    with Index.open(path) as reader:
+        reader.query(duran.text, doc_id=DURAN)  # fills its frequency cache
+        with Index.open(path) as writer:
+            writer.add(others[2:])
+        after = reader.query(duran.text, doc_id=DURAN)
+    with Index.open(path) as fresh:
+        assert after == fresh.query(duran.text, doc_id=DURAN)

@@ -280,6 +280,8 @@ class Index:
         self._hasher = MinHasher(params.num_perm, params.seed)
         self._model: SentenceModel | None = None
         self._bucket_of: dict[str, int] = {}
+        self._df: dict[str, int] = {}
+        self._df_version: int | None = None
 
     # --- opening ---------------------------------------------------------------------
 
@@ -447,6 +449,7 @@ class Index:
     def _insert(self, prepared: list[_Prepared], counts: Counter[str]) -> None:
         if not prepared:
             return
+        self._df_version = None  # this connection's own writes do not change data_version
         (top,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
         rows = []
         term_rows = []
@@ -495,6 +498,7 @@ class Index:
 
     def _delete(self, docno: int) -> None:
         """Delete one document and everything derived from it (recomputed from its text)."""
+        self._df_version = None
         (text, words) = self._db.execute(
             "SELECT text, words FROM documents WHERE docno = ?", (docno,)
         ).fetchone()
@@ -565,7 +569,7 @@ class Index:
 
         segments = segment(Document("query", text), tokenize(text))
         with self._read():
-            return self._candidates(segments, {}, date=date, exclude=exclude)
+            return self._candidates(segments, self._known_frequencies(), date=date, exclude=exclude)
 
     def _candidates(
         self,
@@ -608,6 +612,18 @@ class Index:
             for docno in docnos:
                 hits[docno] = hits.get(docno, 0) + 1
         return hits
+
+    def _known_frequencies(self) -> dict[str, int]:
+        """Return the document frequencies read so far, emptied when the index has changed.
+
+        Call inside a read snapshot. ``PRAGMA data_version`` changes when another connection
+        commits; this connection's own writes empty the cache themselves.
+        """
+        (version,) = self._db.execute("PRAGMA data_version").fetchone()
+        if version != self._df_version or len(self._df) > 2_000_000:
+            self._df.clear()
+            self._df_version = version
+        return self._df
 
     def _frequencies(self, words: Iterable[str], into: dict[str, int]) -> dict[str, int]:
         """Add the indexed document frequency of each word not yet in ``into`` (0 if unknown)."""
@@ -740,8 +756,8 @@ class Index:
 
         query_doc = Document(id=doc_id, text=text, outlet=outlet, date=date, title=title)
         query_segments = segment(query_doc, tokenize(text))
-        df: dict[str, int] = {}
         with self._read():
+            df = self._known_frequencies()
             found = self._candidates(query_segments, df, date=date, exclude=doc_id) if top > 0 else []
             if not found:
                 return ScanResult(documents=(query_doc,), params=self.params.to_dict())
