@@ -26,6 +26,7 @@ date window 3 days), and:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 import time
@@ -39,6 +40,7 @@ from reprints import store
 from reprints.model import Document, ScanResult
 from reprints.normalize import tokenize
 from reprints.params import Params
+from reprints.wire_classes import EVIDENCE, ClassModel, fitted_model, weights_module
 from reprints.wire import (
     CLASSES,
     NEW,
@@ -47,7 +49,7 @@ from reprints.wire import (
     chart_html,
     chart_png,
     summarise,
-    wire_share,
+    wire_evidence,
     word_labels,
     write_outlets_csv,
 )
@@ -243,6 +245,169 @@ def search_thresholds(shares: np.ndarray, gold: np.ndarray) -> tuple[float, floa
     return float(GRID[ps[order][pick]]), float(GRID[ws[order][pick]]), best
 
 
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+"""Inverse regularisation strengths tried for the class model (chosen by inner CV)."""
+
+
+def _logistic(c: float):  # noqa: ANN202 - a scikit-learn pipeline
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(
+        StandardScaler(), LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    )
+
+
+def _folds(gold: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    return list(StratifiedKFold(k, shuffle=True, random_state=seed).split(gold, gold))
+
+
+def choose_c(X: np.ndarray, gold: np.ndarray, k: int, seed: int) -> float:
+    """Return the C of C_GRID with the best k-fold macro-F1 on (X, gold) (ties: smaller C)."""
+    best, pick = -1.0, C_GRID[0]
+    folds = _folds(gold, k, seed)
+    for c in C_GRID:
+        pred = np.zeros(len(gold), dtype=np.int8)
+        for train, test in folds:
+            pred[test] = _logistic(c).fit(X[train], gold[train]).predict(X[test])
+        score = _macro_from_codes(gold, pred)
+        if score > best + 1e-9:
+            best, pick = score, c
+    return pick
+
+
+def report_classes(gold: np.ndarray, pred: np.ndarray) -> None:
+    """Print macro-F1, accuracy, derived-vs-non, per class F1 and the confusion matrix."""
+    derived_f1, dp, dr = binary_f1(gold != 2, pred != 2)
+    print(
+        f"  3-class macro-F1 {_macro_from_codes(gold, pred):.3f}   accuracy {float((pred == gold).mean()):.3f}"
+    )
+    print(f"  derived-vs-non F1 {derived_f1:.3f} (precision {dp:.3f}, recall {dr:.3f})")
+    for k, c in enumerate(CLASSES):
+        f1, cp, cr = binary_f1(gold == k, pred == k)
+        print(f"  {c:18s} F1 {f1:.3f} (P {cp:.3f} R {cr:.3f})")
+    confusion = np.zeros((3, 3), dtype=int)
+    for g, p in zip(gold, pred, strict=True):
+        confusion[g, p] += 1
+    print("  confusion (rows gold WD/PD/ND, columns predicted):", confusion.tolist())
+
+
+def evidence_classes(X: np.ndarray, gold: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, list[float]]:
+    """Out-of-fold classes of the evidence model (nested CV), with spread and stability.
+
+    Outer: stratified ``args.folds`` folds; on the training folds C is chosen from C_GRID by
+    inner 5-fold CV, the model is fitted and predicts the held-out fold. Repeated over
+    ``args.repeats`` fold splits for the spread; the first split's predictions are returned.
+    """
+    print(
+        f"\nDefault (--classes evidence): multinomial logistic regression over {X.shape[1]} "
+        f"measures per story, {args.folds}-fold nested CV (C from {C_GRID} by inner 5-fold CV):"
+    )
+    first: np.ndarray | None = None
+    chosen: list[float] = []
+    macros, binaries, fold_macros = [], [], []
+    for seed in range(max(1, args.repeats)):
+        pred = np.zeros(len(gold), dtype=np.int8)
+        for train, test in _folds(gold, args.folds, seed):
+            c = choose_c(X[train], gold[train], 5, seed)
+            chosen.append(c)
+            pred[test] = _logistic(c).fit(X[train], gold[train]).predict(X[test])
+            fold_macros.append(_macro_from_codes(gold[test], pred[test]))
+        macros.append(_macro_from_codes(gold, pred))
+        binaries.append(binary_f1(gold != 2, pred != 2)[0])
+        if first is None:
+            first = pred
+            report_classes(gold, pred)
+    assert first is not None
+    print(
+        f"  over {len(macros)} fold splits: macro-F1 {np.mean(macros):.3f} ± {np.std(macros):.3f} "
+        f"[{min(macros):.3f}, {max(macros):.3f}], derived-vs-non F1 {np.mean(binaries):.3f} ± "
+        f"{np.std(binaries):.3f}; per held-out fold macro-F1 {np.mean(fold_macros):.3f} ± "
+        f"{np.std(fold_macros):.3f} [{min(fold_macros):.3f}, {max(fold_macros):.3f}]; "
+        f"C chosen {dict(Counter(chosen))}"
+    )
+    if args.bootstrap:
+        stability(X, gold, args, first)
+    return first, chosen
+
+
+def stability(X: np.ndarray, gold: np.ndarray, args: argparse.Namespace, oof: np.ndarray) -> None:
+    """Refit on bootstrap resamples: how often a story's class changes, and the weights' spread."""
+    rng = np.random.default_rng(1)
+    c = choose_c(X, gold, args.folds, 0)
+    full = _logistic(c).fit(X, gold)
+    base = full.predict(X)
+    flips, coefs, macros = [], [], []
+    for _ in range(args.bootstrap):
+        idx = rng.integers(0, len(gold), len(gold))
+        out = np.setdiff1d(np.arange(len(gold)), idx)
+        model = _logistic(c).fit(X[idx], gold[idx])
+        flips.append(float((model.predict(X) != base).mean()))
+        coefs.append(model[-1].coef_ / 1.0)
+        if len(out):
+            macros.append(_macro_from_codes(gold[out], model.predict(X[out])))
+    f = np.array(flips)
+    co = np.array(coefs)
+    print(
+        f"  stability, {args.bootstrap} bootstrap refits (C = {c}): a story's class differs from the "
+        f"all-story model's on {f.mean():.3f} of stories on average (5-95%: "
+        f"{np.percentile(f, 5):.3f}-{np.percentile(f, 95):.3f}); out-of-bag macro-F1 "
+        f"{np.mean(macros):.3f} ± {np.std(macros):.3f}"
+    )
+    mean, sd = co.mean(axis=0), co.std(axis=0)
+    stable = (np.sign(co) == np.sign(mean)[None]).mean(axis=0)
+    print("  weights (standardised; rows WD/PD/ND) mean ± sd over the refits, share of refits with the same sign:")
+    for j, name in enumerate(EVIDENCE):
+        cells = "  ".join(f"{mean[k, j]:+.2f}±{sd[k, j]:.2f} ({stable[k, j]:.2f})" for k in range(3))
+        print(f"    {name:20s} {cells}")
+    print(f"  out-of-fold classes vs the all-story model's in-sample classes: agree on {(oof == base).mean():.3f}")
+
+
+def fit_final(X: np.ndarray, gold: np.ndarray, args: argparse.Namespace) -> tuple[ClassModel, float]:
+    """Fit the shipped model on all stories; C by ``args.folds``-fold CV."""
+    c = choose_c(X, gold, args.folds, 0)
+    pipe = _logistic(c).fit(X, gold)
+    scaler, lr = pipe[0], pipe[-1]
+    assert list(lr.classes_) == [0, 1, 2]
+    model = ClassModel(
+        features=EVIDENCE,
+        mean=tuple(float(v) for v in scaler.mean_),
+        scale=tuple(float(v) for v in scaler.scale_),
+        coef=tuple(tuple(float(v) for v in row) for row in lr.coef_),
+        intercept=tuple(float(v) for v in lr.intercept_),
+    )
+    return model, c
+
+
+def parse_sets(items: list[str]) -> dict[str, object]:
+    """Parse ``--set KEY=VALUE`` items: booleans from 0/1/true/false, None from none."""
+    defaults = Params()
+    out: dict[str, object] = {}
+    for item in items:
+        key, _, raw = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not hasattr(defaults, key):
+            raise SystemExit(f"--set {item}: no parameter {key!r}")
+        default = getattr(defaults, key)
+        text = raw.strip()
+        if isinstance(default, bool):
+            if text.lower() not in {"0", "1", "true", "false", "yes", "no", "on", "off", ""}:
+                raise SystemExit(f"--set {item}: expected 0/1, true/false for {key}")
+            out[key] = text.lower() in {"1", "true", "yes", "on"}
+        elif text.lower() in {"none", ""} and not isinstance(default, str):
+            out[key] = None
+        elif isinstance(default, int) or (default is None and text.lstrip("-").isdigit()):
+            out[key] = int(text)
+        elif isinstance(default, float) or default is None:
+            out[key] = float(text)
+        else:
+            out[key] = text
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("meter", type=Path, help="the meter_corpus folder")
@@ -252,6 +417,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--pa", choices=("all", "courts"), default="all")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="fold splits for the spread of the CV figures"
+    )
+    parser.add_argument(
+        "--write-weights",
+        metavar="PATH",
+        help="refit the class model on all stories and write it (src/reprints/wire_weights.py)",
+    )
     parser.add_argument(
         "--window", type=int, default=None, help="wire_window_days (default: Params)"
     )
@@ -275,16 +448,14 @@ def main(argv: list[str] | None = None) -> int:
         f"({Counter(s.gold for s in news)})"
     )
     params = Params() if args.window is None else Params(wire_window_days=args.window)
-    for item in args.sets:
-        key, _, raw = item.partition("=")
-        params = params.replace(**{key: type(getattr(params, key))(raw)})
-    for item in args.sets:
-        key, _, raw = item.partition("=")
-        params = params.replace(**{key: type(getattr(params, key))(raw)})
+    params = params.replace(**parse_sets(args.sets))
     documents = [s.doc for s in news] + [s.doc for s in wire]
     read_took = time.perf_counter() - started
     started = time.perf_counter()
-    articles, matches = wire_share(documents, ["PA"], params)
+    # Classes are decided below by cross-validation; the run only measures (no model needed).
+    articles, matches, evidence = wire_evidence(
+        documents, ["PA"], params.replace(wire_classes="share")
+    )
     took = time.perf_counter() - started
     print(
         f"read {read_took:.1f} s; wire_share {took:.1f} s for {len(documents)} documents, "
@@ -306,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(verbatim {verbatim[sel].mean():.3f})"
         )
 
-    # Document classes, out-of-fold.
+    # Fallback: two thresholds on wire_share, out-of-fold.
     rng = np.random.default_rng(0)
     order = rng.permutation(len(stories))
     fold_of = np.empty(len(stories), dtype=int)
@@ -314,36 +485,24 @@ def main(argv: list[str] | None = None) -> int:
         members = [i for i in order if gold[i] == k]
         for n, i in enumerate(members):
             fold_of[i] = n % args.folds
-    pred = np.zeros(len(stories), dtype=np.int8)
+    share_pred = np.zeros(len(stories), dtype=np.int8)
     fold_thresholds = []
     for f in range(args.folds):
         train, test = fold_of != f, fold_of == f
         p, w, _ = search_thresholds(shares[train], gold[train])
         fold_thresholds.append((p, w))
-        pred[test] = predict(shares[test], p, w)
-    macro = _macro_from_codes(gold, pred)
-    derived_f1, dp, dr = binary_f1(gold != 2, pred != 2)
-    acc = float((pred == gold).mean())
+        share_pred[test] = predict(shares[test], p, w)
     fp = np.array(fold_thresholds)
     print(
-        f"\nDocument level, {args.folds}-fold CV (thresholds on wire_share chosen on the other folds):"
+        f"\nFallback (--classes share): two thresholds on wire_share, {args.folds}-fold CV "
+        "(chosen on the other folds by exhaustive search):"
     )
-    print(f"  3-class macro-F1 {macro:.3f}   accuracy {acc:.3f}")
-    print(f"  derived-vs-non F1 {derived_f1:.3f} (precision {dp:.3f}, recall {dr:.3f})")
-    for c in CLASSES:
-        k = codes[c]
-        f1, cp, cr = binary_f1(gold == k, pred == k)
-        print(f"  {c:18s} F1 {f1:.3f} (P {cp:.3f} R {cr:.3f})")
+    report_classes(gold, share_pred)
     print(
         f"  thresholds per fold: partially {fp[:, 0].mean():.3f} ± {fp[:, 0].std():.3f} "
         f"[{fp[:, 0].min():.2f}, {fp[:, 0].max():.2f}], wholly {fp[:, 1].mean():.3f} ± "
         f"{fp[:, 1].std():.3f} [{fp[:, 1].min():.2f}, {fp[:, 1].max():.2f}]"
     )
-    confusion = np.zeros((3, 3), dtype=int)
-    for g, p in zip(gold, pred, strict=True):
-        confusion[g, p] += 1
-    print("  confusion (rows gold WD/PD/ND, columns predicted):", confusion.tolist())
-
     all_p, all_w, all_score = search_thresholds(shares, gold)
     print(
         f"  thresholds on all {len(stories)} stories: partially {all_p:.2f}, wholly {all_w:.2f} "
@@ -362,6 +521,26 @@ def main(argv: list[str] | None = None) -> int:
             f"wholly {b[:, 1].mean():.3f} ± {b[:, 1].std():.3f} "
             f"(5-95%: {np.percentile(b[:, 1], 5):.2f}-{np.percentile(b[:, 1], 95):.2f})"
         )
+
+    # The shipped default: the evidence model, out-of-fold.
+    X = np.array([[evidence[s.doc.id][k] for k in EVIDENCE] for s in stories])
+    pred, chosen_c = evidence_classes(X, gold, args)
+    if args.write_weights:
+        model, c_all = fit_final(X, gold, args)
+        provenance = (
+            f"Fitted by: python benchmarks/meter_wire.py PATH/meter --write-weights {args.write_weights}\n"
+            f"on {len(stories)} METER courts stories against all {len(wire)} PA stories in the pool,\n"
+            f"default Params; C = {c_all} chosen by {args.folds}-fold CV macro-F1 from {C_GRID};\n"
+            "class_weight='balanced', standardised evidence (procedure in benchmarks/wire.md)."
+        )
+        Path(args.write_weights).write_text(weights_module(model, provenance=provenance))
+        print(f"  wrote the model fitted on all {len(stories)} stories (C = {c_all}) to {args.write_weights}")
+    else:
+        shipped = fitted_model()
+        agree = np.mean(
+            [codes[shipped.classify(evidence[s.doc.id])] == p for s, p in zip(stories, pred, strict=True)]
+        )
+        print(f"  shipped weights (reprints.wire_weights) agree with the out-of-fold classes on {agree:.3f} of stories")
 
     # Word level.
     word_gold: list[np.ndarray] = []
@@ -412,6 +591,12 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     if args.out:
+        # The classes written are the out-of-fold ones (each story classed by a model that
+        # never saw it), not the shipped model's in-sample classes.
+        oof = {s.doc.id: CLASSES[p] for s, p in zip(stories, pred, strict=True)}
+        articles = [
+            dataclasses.replace(a, wire_class=oof.get(a.doc, a.wire_class)) for a in articles
+        ]
         args.out.mkdir(parents=True, exist_ok=True)
         rows = summarise(articles)
         write_outlets_csv(args.out / "outlets.csv", rows)

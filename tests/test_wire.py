@@ -248,7 +248,8 @@ def test_cli_writes_articles_outlets_and_charts(runner, sample_dir, tmp_path):
     }
     assert all(keys <= set(x) for x in lines)
     duran = next(x for x in lines if x["doc"] == DURAN)
-    assert duran["class"] != "non-derived" and duran["sources"] == [SPUTNIK]
+    assert duran["sources"] == [SPUTNIK] and duran["wire_share"] > 0.2
+    assert {x["class"] for x in lines} <= {"wholly-derived", "partially-derived", "non-derived"}
     assert (out / "matches.jsonl").read_text(encoding="utf-8").strip()
     with (out / "outlets.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -275,3 +276,49 @@ def test_cli_help_names_the_outputs(runner):
     result = runner.invoke(main, ["wire", "--help"])
     assert result.exit_code == 0
     assert "--wire OUTLET" in result.output and "articles.jsonl" in result.output
+
+
+def test_cli_thresholds_switch_to_classes_by_wire_share(runner, sample_dir, tmp_path):
+    from reprints.cli import main
+
+    out = tmp_path / "wire"
+    args = ["wire", str(sample_dir), "--wire", "Sputnik", "--no-window", "--out", str(out), "-q"]
+    result = runner.invoke(main, [*args, "--partially", "0.3"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+    duran = next(x for x in lines if x["doc"] == DURAN)
+    # The Duran reworks a third of its words from Sputnik: over the 0.3 threshold.
+    assert duran["class"] == "partially-derived"
+    assert all((x["wire_share"] >= 0.3) == (x["class"] != "non-derived") for x in lines)
+
+
+def test_evidence_measures_copying_not_a_shared_topic(sample_texts):
+    from reprints.wire import wire_evidence
+    from reprints.wire_classes import EVIDENCE, fitted_model
+
+    body = _paragraphs(sample_texts[DURAN], 0, 6)
+    wire_copy = Document("pa/1.txt", body, "PA", "2017-09-07")
+    trimmed = Document("paper/copy.txt", _paragraphs(sample_texts[DURAN], 1, 5), "Paper", "2017-09-08")
+    other = Document("paper/own.txt", sample_texts[SOUTHFRONT_2015], "Paper", "2017-09-08")
+    articles, _matches, evidence = wire_evidence([wire_copy, trimmed, other], ["PA"])
+    by_doc = {a.doc: a for a in articles}
+    assert set(evidence) == {"paper/copy.txt", "paper/own.txt"}
+    assert all(list(e) == list(EVIDENCE) for e in evidence.values())
+    copy, own = evidence["paper/copy.txt"], evidence["paper/own.txt"]
+    assert copy["tiles_8"] > 0.9 and copy["longest_verbatim"] > own["longest_verbatim"]
+    assert own["tiles_8"] == 0.0 and own["wire_share"] == 0.0
+    # The default class comes from the shipped model over these measures.
+    model = fitted_model()
+    assert model.features == EVIDENCE
+    assert by_doc["paper/copy.txt"].wire_class == model.classify(copy) == "wholly-derived"
+    assert by_doc["paper/own.txt"].wire_class == model.classify(own) == "non-derived"
+
+
+def test_share_classes_follow_the_thresholds_and_unknown_mode_is_refused(sample_corpus):
+    articles, _ = wire_share(
+        sample_corpus.documents, ["Sputnik"], wire_window_days=None, wire_classes="share"
+    )
+    params = Params()
+    assert all(a.wire_class == classify(a.wire_share, params) for a in articles)
+    with pytest.raises(ParameterError, match="wire_classes"):
+        Params(wire_classes="threshold")

@@ -132,6 +132,11 @@ class Params:
     ``benchmarks/wire.md``)."""
     wire_partially: float = 0.33
     """Wire share at or above which an article is partially-derived; set like ``wire_wholly``."""
+    wire_classes: str = "evidence"
+    """How an article's METER class is decided: ``"evidence"``, the logistic regression over
+    per-article measures fitted on METER courts (:mod:`reprints.wire_classes`, weights in
+    :mod:`reprints.wire_weights`); ``"share"``, the two thresholds ``wire_partially`` and
+    ``wire_wholly`` on ``wire_share`` alone."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).
     scare_quote_words: int = 4
@@ -170,6 +175,11 @@ class Params:
                 f"shingle_size={self.shingle_size}, window={self.window}, stride={self.stride}"
             )
 
+        if self.wire_classes not in ("evidence", "share"):
+            raise ParameterError(
+                f"wire_classes={self.wire_classes!r}: use 'evidence' (the fitted class model) "
+                "or 'share' (thresholds on wire share)"
+            )
         if self.reword_bands * self.reword_rows > self.num_perm:
             raise ParameterError(
                 f"reword_bands * reword_rows = {self.reword_bands * self.reword_rows} exceeds "

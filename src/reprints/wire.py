@@ -23,6 +23,7 @@ import datetime as dt
 import html
 import itertools
 import json
+import math
 import re
 import statistics
 from collections import defaultdict
@@ -40,6 +41,7 @@ from .errors import InputError, ParameterError
 from .model import ArticleWireShare, Document, Match, ScanResult, WireClass
 from .normalize import Tokens, paragraph_spans, tokenize
 from .params import Params
+from .wire_classes import WireStory, article_evidence, fitted_model
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a wire run goes (the CLI draws bars)."""
@@ -229,9 +231,39 @@ def wire_share(
     ``wire`` names the wire outlets, or is ``"auto"`` (see :func:`wire_agencies`). Returns
     one :class:`ArticleWireShare` per article that is not by a wire outlet (articles that
     only credit a wire agency under ``"auto"`` are scored too, against the *other* wire
-    copy), sorted by id, and the wire↔article matches sorted like a scan's. Keyword
-    arguments override fields of ``params``. Raises :class:`InputError` on duplicate ids.
+    copy), sorted by id, and the wire↔article matches sorted like a scan's. The class comes
+    from the fitted evidence model (``Params.wire_classes``, :mod:`reprints.wire_classes`).
+    Keyword arguments override fields of ``params``. Raises :class:`InputError` on
+    duplicate ids.
     """
+    articles, matches, _evidence = _measure(documents, wire, params, progress, overrides, False)
+    return articles, matches
+
+
+def wire_evidence(
+    documents: Iterable[Document],
+    wire: Sequence[str] | str,
+    params: Params | None = None,
+    *,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> tuple[list[ArticleWireShare], list[Match], dict[str, dict[str, float]]]:
+    """Run :func:`wire_share` and also return each article's class evidence.
+
+    The third value maps article id to ``{measure: value}`` for
+    :data:`reprints.wire_classes.EVIDENCE` (what the class model reads; used to refit it).
+    """
+    return _measure(documents, wire, params, progress, overrides, True)
+
+
+def _measure(
+    documents: Iterable[Document],
+    wire: Sequence[str] | str,
+    params: Params | None,
+    progress: Progress | None,
+    overrides: dict[str, Any],
+    keep_evidence: bool,
+) -> tuple[list[ArticleWireShare], list[Match], dict[str, dict[str, float]]]:
     params = Params.resolve(params, **overrides)
     docs = sorted(documents, key=lambda d: d.id)
     for first, second in itertools.pairwise(docs):
@@ -285,22 +317,79 @@ def wire_share(
     report("align", len(pairs), len(pairs))
 
     used: dict[int, list[tuple[int, list[Match]]]] = defaultdict(list)
+    pool: dict[int, list[int]] = defaultdict(list)
     for w, x in pairs:
+        pool[x].append(w)
         found = by_pair[(min(w, x), max(w, x))]
         if found:
             used[x].append((w, found))
+    judge = _Judge(docs, segments, params, keep_evidence)
     articles = []
+    evidence: dict[str, dict[str, float]] = {}
     for x, doc in enumerate(docs):
         if not is_article(doc):
             continue
-        articles.append(
-            _article_share(doc, segments[x][0], used.get(x, []), docs, agency_of, params)
+        article, measured = _article_share(
+            doc, segments[x][0], used.get(x, []), docs, agency_of, params, judge, pool.get(x, [])
         )
+        articles.append(article)
+        if keep_evidence and measured is not None:
+            evidence[doc.id] = measured
     matches = sorted(
         {m for found in by_pair.values() for m in found},
         key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end, m.kind, m.score),
     )
-    return articles, matches
+    return articles, matches, evidence
+
+
+class _Judge:
+    """Decides an article's class: the fitted evidence model, or thresholds on wire share."""
+
+    def __init__(
+        self,
+        docs: Sequence[Document],
+        segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
+        params: Params,
+        keep_evidence: bool,
+    ) -> None:
+        self.docs, self.segments, self.params = docs, segments, params
+        self.measure = keep_evidence or params.wire_classes == "evidence"
+        self.model = fitted_model() if params.wire_classes == "evidence" else None
+        self.idf: dict[str, float] = {}
+        if self.measure:
+            df: dict[str, int] = defaultdict(int)
+            for tokens, _spans, _ranges in segments:
+                for word in set(tokens.norms):
+                    df[word] += 1
+            n = len(segments)
+            self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+
+    def story(self, w: int, found: Sequence[Match] = ()) -> WireStory:
+        return WireStory(self.docs[w].id, self.segments[w][0], tuple(found))
+
+    def judge(
+        self,
+        doc: Document,
+        tokens: Tokens,
+        labels: np.ndarray,
+        used: list[tuple[int, list[Match]]],
+        pool: Sequence[int],
+    ) -> tuple[WireClass, dict[str, float] | None]:
+        share = float((labels != NEW).sum()) / len(tokens) if len(tokens) else 0.0
+        if not self.measure:
+            return classify(share, self.params), None
+        measured = article_evidence(
+            doc.id,
+            doc.text,
+            tokens,
+            labels,
+            [self.story(w, found) for w, found in used if found],
+            [self.story(w) for w in pool],
+            self.idf,
+        )
+        if self.model is None:
+            return classify(share, self.params), measured
+        return self.model.classify(measured), measured
 
 
 def _directed(match: Match, wire_doc: Document, article: Document) -> Match:
@@ -350,28 +439,34 @@ def _article_share(
     docs: Sequence[Document],
     agency_of: dict[str, str],
     params: Params,
-) -> ArticleWireShare:
-    """Count the article's verbatim, reworded and new words over all its wire sources."""
+    judge: _Judge,
+    pool: Sequence[int],
+) -> tuple[ArticleWireShare, dict[str, float] | None]:
+    """Count the article's verbatim, reworded and new words over all its wire sources.
+
+    Returns the article and, when measured, its class evidence.
+    """
     labels = word_labels(doc, [m for _w, found in used for m in found], tokens)
     sources = [docs[w].id for w, found in used if found]
     verbatim_words = int((labels == VERBATIM).sum())
     reworded_words = int((labels == REWORDED).sum())
     n = len(tokens)
-    share = (verbatim_words + reworded_words) / n if n else 0.0
+    wire_class, measured = judge.judge(doc, tokens, labels, used, pool)
     agencies = sorted({agency_of[s] for s in sources})
     bylines = byline_credits(doc.text) if agencies else []
     credited = any(credits(doc.text, a) or a in bylines for a in agencies)
-    return ArticleWireShare(
+    article = ArticleWireShare(
         doc=doc.id,
         outlet=doc.outlet,
         date=doc.date,
         words=n,
         verbatim_words=verbatim_words,
         reworded_words=reworded_words,
-        wire_class=classify(share, params),
+        wire_class=wire_class,
         sources=tuple(sorted(sources)),
         credited=credited,
     )
+    return article, measured
 
 
 def wire_run(
@@ -467,11 +562,11 @@ def uncredited_outlets(
 ) -> list[tuple[str, int, int]]:
     """Return ``(outlet, uncredited derived articles, derived articles)``, most uncredited first.
 
-    A derived article has a wire share of at least ``params.wire_partially``.
+    A derived article is one whose class is not ``non-derived``.
     """
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for art in articles:
-        if art.wire_share >= params.wire_partially:
+        if art.wire_class != "non-derived":
             entry = counts[art.outlet or "(unknown)"]
             entry[1] += 1
             entry[0] += not art.credited
@@ -687,6 +782,7 @@ __all__ = [
     "summarise",
     "uncredited_outlets",
     "wire_agencies",
+    "wire_evidence",
     "wire_run",
     "wire_share",
     "word_labels",

@@ -55,16 +55,24 @@ OUTLETS_SHOWN = 25
 )
 @click.option("--no-window", is_flag=True, help="Let wire stories of any date count.")
 @click.option(
+    "--classes",
+    type=click.Choice(["evidence", "share"]),
+    default=None,
+    help="How the METER class is decided: 'evidence', the model fitted on METER courts over "
+    "several measures per article; 'share', the --partially/--wholly thresholds on wire share "
+    "alone [default: evidence; share when --partially or --wholly is given].",
+)
+@click.option(
     "--wholly",
     type=click.FloatRange(0, 1),
     default=None,
-    help=f"Wire share from which an article is wholly-derived [default: {Params().wire_wholly}].",
+    help=f"With --classes share: wire share from which an article is wholly-derived [default: {Params().wire_wholly}].",
 )
 @click.option(
     "--partially",
     type=click.FloatRange(0, 1),
     default=None,
-    help=f"Wire share from which an article is partially-derived [default: {Params().wire_partially}].",
+    help=f"With --classes share: wire share from which an article is partially-derived [default: {Params().wire_partially}].",
 )
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set any other parameter.")
 @corpus_options
@@ -74,6 +82,7 @@ def command(
     out_dir: str,
     window: int | None,
     no_window: bool,
+    classes: str | None,
     wholly: float | None,
     partially: float | None,
     sets: tuple[str, ...],
@@ -98,6 +107,10 @@ def command(
         overrides["wire_wholly"] = wholly
     if partially is not None:
         overrides["wire_partially"] = partially
+    if classes is not None:
+        overrides["wire_classes"] = classes
+    elif wholly is not None or partially is not None:
+        overrides["wire_classes"] = "share"
     try:
         params = Params().replace(**overrides)
     except (ReprintsError, TypeError) as err:
