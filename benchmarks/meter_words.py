@@ -4,10 +4,14 @@ usage: python benchmarks/meter_words.py PATH/TO/meter_corpus [--oracle] [--set k
 
 The 355 newspaper stories of the ``courts`` half that carry word-level ``<Verbatim>``,
 ``<Rewrite>`` and ``<New>`` markup are scanned together with ALL 660 PA courts stories (the
-PA sources are found by the candidate stage, not handed over). A newspaper word inside a
+PA sources are found by the candidate stage, not handed over). Each newspaper word is
+labelled from the scan's derived-word layer (``ScanResult.derived``, :mod:`reprints.derive`)
+against the outlet PA: Verbatim or Rewrite inside a derived span of that kind, New
+elsewhere. ``--set derive_words=0`` gives the passage accounting instead (a word inside a
 matched passage with a PA story is Verbatim where the edit script keeps it, Rewrite where
-it is changed or added; every other word is New. The newspaper text is the SGML body with
-the markup removed, so gold labels and our offsets refer to the same characters.
+it is changed or added). The newspaper text is the SGML body with the markup removed, so
+gold labels and our offsets refer to the same characters. The derivation model was fitted
+on these same stories (``benchmarks/fit_derive.py`` reports its out-of-fold figures).
 ``--oracle`` aligns each story only with the PA stories of its own folder (the variant in
 which the sources are handed over). ``showbiz`` is held out and never read.
 
@@ -27,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from reprints.align import AlignContext, align_pair, fit_model, prepare_many, segment
-from reprints.model import Document, Match
+from reprints.model import DerivedWords, Document, Match
 from reprints.normalize import tokenize
 from reprints.params import Params
 from reprints.scan import scan
@@ -87,9 +91,9 @@ def load(root: Path) -> tuple[list[Document], dict[str, list[str]], dict[str, li
     return docs, gold, folders
 
 
-def word_labels(doc: Document, matches: list[Match]) -> np.ndarray:
+def word_labels(doc: Document, matches: list[Match], derived: list[DerivedWords] | None = None) -> np.ndarray:
     """Label each word of ``doc`` V/R/N with the tool's own word accounting (``reprints wire``)."""
-    codes = wire_word_labels(doc, matches)
+    codes = wire_word_labels(doc, matches, derived=derived)
     return np.array(["N", "R", "V"], dtype="<U1")[codes]
 
 
@@ -113,6 +117,7 @@ def evaluate(root: Path, params: Params, oracle: bool) -> dict[str, object]:
     docs, gold, folders = load(root)
     by_id = {d.id: d for d in docs}
     per_doc: dict[str, list[Match]] = {doc_id: [] for doc_id in gold}
+    derived: dict[str, list[DerivedWords]] | None = None
     if oracle:
         segments = [segment(d) for d in docs]
         model = fit_model([(t, r) for t, _s, r in segments])
@@ -124,6 +129,11 @@ def evaluate(root: Path, params: Params, oracle: bool) -> dict[str, object]:
                 per_doc[doc_id].extend(align_pair(by_id[doc_id], by_id[pa], context))
     else:
         result = scan(docs, params, quotes=False)
+        if params.derive_words:
+            derived = {doc_id: [] for doc_id in gold}
+            for span in result.derived:
+                if span.doc in derived and span.outlet == "PA":
+                    derived[span.doc].append(span)
         for m in result.matches:
             for news, other in ((m.a.doc, m.b.doc), (m.b.doc, m.a.doc)):
                 if news in per_doc and by_id[other].outlet == "PA":
@@ -131,7 +141,7 @@ def evaluate(root: Path, params: Params, oracle: bool) -> dict[str, object]:
     pred_all, gold_all = [], []
     for doc_id, char_labels in gold.items():
         doc = by_id[doc_id]
-        pred_all.append(word_labels(doc, per_doc[doc_id]))
+        pred_all.append(word_labels(doc, per_doc[doc_id], None if derived is None else derived[doc_id]))
         gold_all.append(gold_word_labels(doc, char_labels))
     pred, ref = np.concatenate(pred_all), np.concatenate(gold_all)
     per_class = {c: round(f1(pred, ref, {c}), 4) for c in LABELS}
@@ -142,6 +152,7 @@ def evaluate(root: Path, params: Params, oracle: bool) -> dict[str, object]:
         "gold_counts": dict(sorted(Counter(ref.tolist()).items())),
         "pred_counts": dict(sorted(Counter(pred.tolist()).items())),
         "oracle_sources": oracle,
+        "labels": "passages" if derived is None else "derived words",
         "derived_vs_new_f1": round(f1(pred, ref, {"V", "R"}), 4),
         "new_f1": per_class["N"],
         "per_class_f1": per_class,

@@ -403,3 +403,27 @@ def test_results_read_without_matches_and_texts_then_streamed(tmp_path, sample_c
     assert (light.quotes, light.quote_families, light.stories) == (
         full.quotes, full.quote_families, full.stories,
     )
+
+
+def test_derived_words_round_trip_and_slice_back_to_the_text(tmp_path, sample_corpus, sample_texts):
+    from reprints.model import DerivedWords
+
+    texts = {d.id: d.text for d in sample_corpus.documents}
+    start, end = find_span(texts[DURAN], "evacuated 2 Daesh field commanders of")
+    spans = (
+        DerivedWords(DURAN, start, end, "verbatim", "21st Century Wire", (WIRE21,)),
+        DerivedWords(DURAN, start - 40, start - 1, "reworded", None, (SPUTNIK, WIRE21)),
+    )
+    result = dataclasses.replace(seed_result(sample_corpus), derived=spans)
+    store.write_results(tmp_path, result)
+    loaded = store.load_results(tmp_path)
+    assert loaded.derived == tuple(sorted(spans, key=lambda d: d.start))
+    rows = lines(tmp_path / "derived.jsonl")
+    assert [r["text"] for r in rows] == [texts[DURAN][s.start : s.end] for s in loaded.derived]
+    assert rows[1]["sources"] == [WIRE21] and rows[1]["kind"] == "verbatim"
+    # a database written before the layer existed loads with an empty one
+    with sqlite3.connect(tmp_path / "results.db") as conn:
+        conn.execute("DROP TABLE derived")
+    assert store.load_results(tmp_path).derived == ()
+    store.write_results(tmp_path, dataclasses.replace(result, derived=()))
+    assert not (tmp_path / "derived.jsonl").exists()

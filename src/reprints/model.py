@@ -197,6 +197,25 @@ class ArticleWireShare:
 
 
 @dataclass(frozen=True)
+class DerivedWords:
+    """A run of words of ``doc`` taken from ``sources``, articles of one outlet.
+
+    Found word by word (:mod:`reprints.derive`) once alignment has confirmed that ``doc``
+    reuses ``sources``: it includes names, figures and phrases lifted into otherwise new
+    sentences, and leaves out new clauses inside aligned passages. ``kind`` is ``verbatim``
+    (the words are the source's) or ``reworded`` (derived, but reworded). ``outlet`` is the
+    sources' outlet (None when unknown).
+    """
+
+    doc: str
+    start: int
+    end: int
+    kind: MatchKind
+    outlet: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything one run found; the writers in ``store`` and ``export`` persist it.
 
@@ -213,3 +232,5 @@ class ScanResult:
     wire: tuple[ArticleWireShare, ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     problems: tuple[Problem, ...] = ()
+    derived: tuple[DerivedWords, ...] = ()
+    """Word-level derivation layer, sorted by (doc, start, outlet); see :class:`DerivedWords`."""

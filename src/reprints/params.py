@@ -87,6 +87,10 @@ class Params:
     ``kind``, ``score`` and ``verbatim_words`` still count in-order kept words only. A lone
     keep of one or two function words between two changed stretches (difflib pairing a stray
     "the") is folded into one change (``align.drop_stray_keeps``)."""
+    derive_words: bool = True
+    """Label each word of a document that alignment found reusing others verbatim, reworded or
+    new with the fitted word-level model of :mod:`reprints.derive` (names and figures lifted
+    into new sentences count; new clauses inside a passage do not): ``ScanResult.derived``."""
 
     # Persistent index (`reprints index`): what is stored per article, and how a query looks.
     index_stride: int = 50

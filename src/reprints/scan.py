@@ -2,7 +2,8 @@
 
 tokenise and cut into sentences → mark boilerplate → fit TF-IDF once → candidate document
 pairs (MinHash/LSH and the rewording channel, :mod:`reprints.candidates`) → align each pair →
-direction and credit → quotes (:mod:`reprints.quotes`) → stories.
+direction and credit → derived words
+(:mod:`reprints.derive`) → quotes (:mod:`reprints.quotes`) → stories.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, s
 from .boilerplate import find_boilerplate, spans_by_document
 from .candidates import find_candidates
 from .credit import with_direction
+from .derive import find_derived
 from .errors import InputError
-from .model import Document, Match, ScanResult
+from .model import Boilerplate, Document, Match, ScanResult
 from .params import Params
 from .quotes import find_quotes
 from .stories import find_stories
@@ -46,6 +48,31 @@ def match_sort_key(match: Match) -> tuple[str, int, str, int, int, int]:
     return (match.a.doc, match.a.start, match.b.doc, match.b.start, match.a.end, match.b.end)
 
 
+def prepare_corpus(
+    docs: Sequence[Document], params: Params, progress: Progress | None = None
+) -> tuple[list[Any], list[Boilerplate], AlignContext]:
+    """Cut sorted documents into sentences, mark boilerplate, fit TF-IDF and prepare them.
+
+    Returns the segments (tokens, sentence spans, token ranges) in document order, the
+    boilerplate found, and the :class:`~reprints.align.AlignContext` alignment uses.
+    """
+    report = progress or (lambda stage, done, total: None)
+    segments = []
+    for k, doc in enumerate(docs):
+        segments.append(segment(doc))
+        if k % 1000 == 0:
+            report("read", k, len(docs))
+    report("read", len(docs), len(docs))
+    boilerplate = find_boilerplate(docs, segments, params)
+    excluded = spans_by_document(boilerplate)
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    context = AlignContext(params, model)
+    context.prepared.update(
+        prepare_many(docs, segments, model, excluded=excluded, min_words=params.min_words)
+    )
+    return segments, boilerplate, context
+
+
 def scan(
     documents: Iterable[Document],
     params: Params | None = None,
@@ -70,19 +97,7 @@ def scan(
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
     report = progress or (lambda stage, done, total: None)
 
-    segments = []
-    for k, doc in enumerate(docs):
-        segments.append(segment(doc))
-        if k % 1000 == 0:
-            report("read", k, len(docs))
-    report("read", len(docs), len(docs))
-    boilerplate = find_boilerplate(docs, segments, params)
-    excluded = spans_by_document(boilerplate)
-    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
-    context = AlignContext(params, model)
-    context.prepared.update(
-        prepare_many(docs, segments, model, excluded=excluded, min_words=params.min_words)
-    )
+    segments, boilerplate, context = prepare_corpus(docs, params, report)
 
     pairs = _candidate_pairs(docs, segments, params, engine)
     report("candidates", len(pairs), len(pairs))
@@ -102,6 +117,8 @@ def scan(
     report("align", len(pairs), len(pairs))
     matches.sort(key=match_sort_key)
 
+    derived = find_derived(docs, matches, context) if params.derive_words else []
+    report("derive", len(docs), len(docs))
     found_quotes, families = find_quotes(docs, params) if quotes else ([], [])
     report("quotes", len(docs), len(docs))
     stories = find_stories(
@@ -115,6 +132,7 @@ def scan(
         stories=tuple(stories),
         boilerplate=tuple(sorted(boilerplate, key=lambda b: (b.span.doc, b.span.start))),
         params=params.to_dict(),
+        derived=tuple(derived),
     )
 
 

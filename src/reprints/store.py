@@ -5,7 +5,8 @@ A results folder holds:
 - ``results.db``: SQLite, schema version :data:`SCHEMA_VERSION` (``PRAGMA user_version`` and
   the ``meta`` table), plain tables that open in Datasette;
 - ``matches.jsonl``, ``quotes.jsonl``, ``quote_families.jsonl``: one JSON object per line;
-- ``articles.jsonl`` when the run measured wire share.
+- ``articles.jsonl`` when the run measured wire share;
+- ``derived.jsonl`` when the run labelled derived words (:mod:`reprints.derive`).
 
 The formats are public and documented in ``docs/formats.md``. Writing is deterministic (equal
 results give byte-identical files), streams rows instead of building big strings, and is
@@ -31,6 +32,7 @@ from .errors import ResultsError
 from .model import (
     ArticleWireShare,
     Boilerplate,
+    DerivedWords,
     Document,
     Edit,
     Match,
@@ -51,6 +53,7 @@ MATCHES_NAME = "matches.jsonl"
 QUOTES_NAME = "quotes.jsonl"
 FAMILIES_NAME = "quote_families.jsonl"
 ARTICLES_NAME = "articles.jsonl"
+DERIVED_NAME = "derived.jsonl"
 DATASETTE_NAME = "datasette.json"
 
 SCORE_DIGITS = 4
@@ -166,6 +169,16 @@ CREATE TABLE wire (
     sources TEXT NOT NULL,
     credited INTEGER NOT NULL
 );
+CREATE TABLE derived (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL REFERENCES documents(id),
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    outlet TEXT,
+    sources TEXT NOT NULL,
+    text TEXT
+);
 CREATE TABLE params (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -189,6 +202,7 @@ CREATE INDEX quotes_family ON quotes(family);
 CREATE INDEX quote_family_members_quote ON quote_family_members(quote);
 CREATE INDEX story_documents_doc ON story_documents(doc);
 CREATE INDEX boilerplate_doc ON boilerplate(doc);
+CREATE INDEX derived_doc ON derived(doc);
 """
 
 _VIEWS = """
@@ -285,6 +299,8 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
     ]
     if ordered.wire:
         writers.append((ARTICLES_NAME, lambda p: _write_lines(p, _article_lines(ordered.wire))))
+    if ordered.derived:
+        writers.append((DERIVED_NAME, lambda p: _write_lines(p, (derived_json(d, documents) for d in ordered.derived))))
 
     written: list[tuple[Path, Path]] = []
     try:
@@ -317,6 +333,9 @@ def write_results(out_dir: str | Path, result: ScanResult) -> None:
     if not ordered.wire:
         with contextlib.suppress(FileNotFoundError):
             (out / ARTICLES_NAME).unlink()
+    if not ordered.derived:
+        with contextlib.suppress(FileNotFoundError):
+            (out / DERIVED_NAME).unlink()
 
 
 def load_results(out_dir: str | Path) -> ScanResult:
@@ -543,6 +562,7 @@ def _ordered(result: ScanResult) -> ScanResult:
             sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason, b.count))
         ),
         wire=tuple(sorted(result.wire, key=lambda w: w.doc)),
+        derived=tuple(sorted(result.derived, key=_derived_order)),
         params=result.params,
         problems=tuple(
             sorted(
@@ -551,6 +571,10 @@ def _ordered(result: ScanResult) -> ScanResult:
             )
         ),
     )
+
+
+def _derived_order(span: DerivedWords) -> tuple[Any, ...]:
+    return (span.doc, span.start, span.outlet is not None, span.outlet or "", span.end, span.kind, span.sources)
 
 
 def _quote_order(quote: Quote) -> tuple[Any, ...]:
@@ -680,6 +704,16 @@ def _family_lines(
         }
 
 
+def derived_json(span: DerivedWords, documents: Mapping[str, Document]) -> dict[str, Any]:
+    """Return one ``derived.jsonl`` object: a run of derived words of ``doc`` and its sources."""
+    doc = documents.get(span.doc)
+    return {
+        "doc": span.doc, "start": span.start, "end": span.end, "kind": span.kind,
+        "outlet": span.outlet, "sources": list(span.sources),
+        "text": doc.text[span.start : span.end] if doc is not None else None,
+    }
+
+
 def _article_lines(wire: Iterable[ArticleWireShare]) -> Iterator[dict[str, Any]]:
     for article in wire:
         yield article_json(article)
@@ -735,6 +769,14 @@ def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
         conn.executemany(
             "INSERT INTO wire VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (_wire_row(w) for w in result.wire),
+        )
+        conn.executemany(
+            "INSERT INTO derived VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (i, d.doc, d.start, d.end, d.kind, d.outlet, dumps(list(d.sources)),
+                 documents[d.doc].text[d.start : d.end] if d.doc in documents else None)
+                for i, d in enumerate(result.derived)
+            ),
         )
         conn.executemany(
             "INSERT INTO params VALUES (?, ?)",
@@ -964,6 +1006,17 @@ def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = Tr
             "credited FROM wire ORDER BY doc"
         )
     )
+    has_derived = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'derived'"
+    ).fetchone()
+    derived = tuple(
+        DerivedWords(doc=r[0], start=r[1], end=r[2], kind=r[3], outlet=r[4], sources=tuple(json.loads(r[5])))
+        for r in (
+            conn.execute('SELECT doc, start, "end", kind, outlet, sources FROM derived ORDER BY id')
+            if has_derived
+            else ()
+        )
+    )
     params = {name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")}
     has_reason = "reason" in {f.name for f in dataclasses.fields(Problem)}
     problems = tuple(
@@ -980,6 +1033,7 @@ def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = Tr
         wire=wire,
         params=params,
         problems=problems,
+        derived=derived,
     )
 
 

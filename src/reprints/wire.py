@@ -34,11 +34,12 @@ from typing import Any
 
 import numpy as np
 
+from . import derive
 from .align import AlignContext, align_pair, fit_model, prepare, segment
 from .boilerplate import find_boilerplate, spans_by_document
 from .credit import WIRE_AGENCIES, _when, canonical_outlet, credits, direction, outlet_aliases
 from .errors import InputError, ParameterError
-from .model import ArticleWireShare, Document, Match, ScanResult, WireClass
+from .model import ArticleWireShare, DerivedWords, Document, Match, ScanResult, WireClass
 from .normalize import Tokens, paragraph_spans, tokenize
 from .params import Params
 from .wire_classes import WireStory, article_evidence, fitted_model
@@ -406,15 +407,34 @@ NEW, REWORDED, VERBATIM = 0, 1, 2
 
 
 def word_labels(
-    doc: Document, matches: Iterable[Match], tokens: Tokens | None = None
+    doc: Document,
+    matches: Iterable[Match],
+    tokens: Tokens | None = None,
+    *,
+    sources: Sequence[Document] = (),
+    context: AlignContext | None = None,
+    derived: Iterable[DerivedWords] | None = None,
 ) -> np.ndarray:
     """Label each word of ``doc``: VERBATIM, REWORDED or NEW, from its matches with wire copy.
 
-    A word inside a matched passage of ``doc`` is VERBATIM when an edit keeps it, REWORDED
-    otherwise; a word verbatim in one match stays verbatim whatever another match says.
-    Returns an int8 array parallel to ``tokenize(doc.text)``.
+    Given ``derived`` spans (``ScanResult.derived`` of ``doc``, e.g. those of the wire
+    outlet), the words they cover are derived and every other word is new. Given the wire
+    ``sources`` the matches were aligned with and the ``context`` they were aligned in (and
+    ``Params.derive_words`` on), the word-level model of :mod:`reprints.derive` labels the
+    words. Otherwise a word inside a matched passage of ``doc`` is VERBATIM when an edit
+    keeps it, REWORDED otherwise; a word verbatim in one match stays verbatim whatever
+    another match says. Returns an int8 array parallel to ``tokenize(doc.text)``.
     """
     tokens = tokens if tokens is not None else tokenize(doc.text)
+    if derived is not None:
+        own = [d for d in derived if d.doc == doc.id]
+        return derive.labels_from_spans(tokens.starts, tokens.ends, own)
+    matches = list(matches)
+    if context is not None and sources and context.params.derive_words:
+        target = context.get(doc)
+        if target.tokens.norms == tokens.norms:
+            used = sorted({s.id: s for s in sources}.values(), key=lambda s: s.id)
+            return derive.derive_labels(target, [context.get(s) for s in used], matches)
     labels = np.zeros(len(tokens), dtype=np.int8)
     for match in matches:
         if match.b.doc == doc.id:

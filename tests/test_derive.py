@@ -1,0 +1,126 @@
+"""The word-level derivation layer: which words of an article come from its sources."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from reprints import derive
+from reprints.model import DerivedWords, Document
+from reprints.normalize import tokenize
+from reprints.scan import scan
+from reprints.store import load_results, write_results
+from reprints.tfidf import FUNCTION_WORDS
+from reprints.wire import word_labels
+
+NEGATIVE = "003_d4c8003fef5c7388.txt"
+SPUTNIK = "000_01f78c86e39ec8cf.txt"
+
+# An invented paragraph on another subject: nothing in it comes from any seed.
+INVENTED = (
+    "Meanwhile in Lisbon, the city council voted on Tuesday to extend the tram line along the "
+    "river by four kilometres. Residents of the eastern districts had asked for the extension "
+    "for years, and the mayor promised that the first carriages would run before the summer "
+    "festival. Critics said the budget of the project was never published in full."
+)
+
+
+@pytest.fixture(scope="module")
+def seeds_result(sample_corpus):
+    return scan(sample_corpus.documents, quotes=False)
+
+
+def test_derived_spans_are_inside_their_documents_and_name_their_sources(seeds_result):
+    texts = {d.id: d.text for d in seeds_result.documents}
+    outlets = {d.id: d.outlet for d in seeds_result.documents}
+    assert seeds_result.derived
+    for span in seeds_result.derived:
+        assert 0 <= span.start < span.end <= len(texts[span.doc])
+        assert span.kind in {"verbatim", "reworded"}
+        assert span.sources and span.doc not in span.sources
+        assert {outlets[s] for s in span.sources} == {span.outlet}
+        assert NEGATIVE not in (span.doc, *span.sources)
+    assert list(seeds_result.derived) == sorted(seeds_result.derived, key=derive.derived_order)
+
+
+def test_words_an_aligned_passage_keeps_come_out_derived(seeds_result):
+    """Words the edit script of a passage keeps (runs of 3+ words, 2+ of them content words) are derived."""
+    docs = {d.id: d for d in seeds_result.documents}
+    checked = 0
+    for match in seeds_result.matches:
+        sides = [(match.b, match.a.doc, lambda e: (e.b_start, e.b_end))] if match.direction != "b->a" else []
+        if match.direction != "a->b":
+            sides.append((match.a, match.b.doc, lambda e: (e.a_start, e.a_end)))
+        for side, source, pick in sides:
+            spans = [d for d in seeds_result.derived if d.doc == side.doc and source in d.sources]
+            tokens = tokenize(docs[side.doc].text)
+            labels = derive.labels_from_spans(tokens.starts, tokens.ends, spans)
+            kept = np.zeros(len(tokens), dtype=bool)
+            for edit in match.edits:
+                i, j = tokens.between(*pick(edit))
+                content = sum(w not in FUNCTION_WORDS for w in tokens.norms[i:j])
+                if edit.op == "keep" and j - i >= 3 and content >= 2:
+                    kept[i:j] = True
+            if kept.any():
+                assert (labels[kept] != derive.NEW).mean() >= 0.8
+                checked += 1
+    assert checked >= 4
+
+
+def test_an_invented_paragraph_added_to_a_copy_stays_new(sample_corpus):
+    """A copy of the Sputnik seed's opening with a new paragraph: the copy derived, the new text not."""
+    source = next(d for d in sample_corpus.documents if d.id == SPUTNIK)
+    paragraphs = [p for p in source.text.split("\n") if len(p.split()) >= 15][:4]
+    copied = "\n\n".join(paragraphs)
+    text = copied + "\n\n" + INVENTED + "\n"
+    target = Document("zz-copy.txt", text, outlet="Copycat", date="2017-09-10")
+    result = scan([*sample_corpus.documents, target], quotes=False)
+    spans = [d for d in result.derived if d.doc == target.id and SPUTNIK in d.sources]
+    tokens = tokenize(text)
+    labels = derive.labels_from_spans(tokens.starts, tokens.ends, spans)
+    cut = tokens.index_at(len(copied))
+    assert (labels[:cut] != derive.NEW).mean() >= 0.8
+    assert (labels[cut:] == derive.NEW).mean() >= 0.8
+
+
+def test_word_labels_follow_the_derived_spans(seeds_result):
+    span = seeds_result.derived[0]
+    doc = next(d for d in seeds_result.documents if d.id == span.doc)
+    tokens = tokenize(doc.text)
+    labels = word_labels(doc, [], tokens, derived=[span])
+    i, j = tokens.between(span.start, span.end)
+    expected = derive.VERBATIM if span.kind == "verbatim" else derive.REWORDED
+    assert (labels[i:j] == expected).all()
+    assert (labels[:i] == derive.NEW).all() and (labels[j:] == derive.NEW).all()
+
+
+def test_derive_words_off_leaves_no_layer(sample_corpus):
+    assert scan(sample_corpus.documents, quotes=False, derive_words=False).derived == ()
+
+
+def test_derived_layer_is_stored_and_independent_of_input_order(sample_corpus, tmp_path):
+    docs = list(sample_corpus.documents)
+    outputs = []
+    for seed in (3, 4):
+        random.Random(seed).shuffle(docs)
+        out = tmp_path / f"run{seed}"
+        result = scan(docs, quotes=False)
+        write_results(out, result)
+        assert load_results(out).derived == result.derived
+        outputs.append((out / "derived.jsonl").read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_word_runs_and_labels_from_spans_round_trip():
+    text = "Smith was fined 500 pounds on Monday by the court in Leeds"
+    tokens = tokenize(text)
+    labels = np.array([2, 2, 2, 2, 2, 0, 0, 1, 1, 1, 0, 0], dtype=np.int8)
+    runs = derive.word_runs(tokens.starts, tokens.ends, labels)
+    assert [text[s:e] for s, e, _ in runs] == ["Smith was fined 500 pounds", "by the court"]
+    spans = [
+        DerivedWords("d", s, e, "verbatim" if k == derive.VERBATIM else "reworded", None, ("src",))
+        for s, e, k in runs
+    ]
+    assert (derive.labels_from_spans(tokens.starts, tokens.ends, spans) == labels).all()
