@@ -64,6 +64,8 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
             f"num_perm must be a multiple of bands"
         )
     rows = signatures.shape[1] // bands
+    if _band_keys_kernel is not None and len(signatures):
+        return _band_keys_kernel(np.ascontiguousarray(signatures, dtype=np.uint32), bands, rows)
     cut = signatures.reshape(len(signatures), bands, rows).astype(np.uint64)
     with np.errstate(over="ignore"):
         acc = cut[:, :, 0].copy()
@@ -174,8 +176,29 @@ try:  # numba writes the pairs of each bucket directly; the numpy path gives the
             s = e
         return out[:count].copy()
 
+    @numba.njit(cache=True, nogil=True)
+    def _fmix64_one(h):  # pragma: no cover - compiled
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        return h ^ (h >> np.uint64(33))
+
+    @numba.njit(cache=True, nogil=True)
+    def _band_keys_kernel(signatures, bands, rows):  # pragma: no cover - compiled
+        # band_keys' numpy arithmetic, one key at a time.
+        out = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+        for i in range(signatures.shape[0]):
+            for band in range(bands):
+                acc = np.uint64(signatures[i, band * rows])
+                for r in range(1, rows):
+                    acc = _fmix64_one(acc * np.uint64(0x9E3779B97F4A7C15) + np.uint64(signatures[i, band * rows + r]))
+                out[i, band] = _fmix64_one(acc + np.uint64(rows))
+        return out
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _pair_codes_kernel = None  # type: ignore[assignment]
+    _band_keys_kernel = None  # type: ignore[assignment]
 
 
 def iter_band_pairs(
