@@ -100,13 +100,12 @@ def test_derive_words_off_leaves_no_layer(sample_corpus):
     assert scan(sample_corpus.documents, quotes=False, derive_words=False).derived == ()
 
 
-def test_derived_layer_is_stored_and_independent_of_input_order(sample_corpus, tmp_path):
+def test_derived_layer_is_stored_and_independent_of_input_order(sample_corpus, seeds_result, tmp_path):
     docs = list(sample_corpus.documents)
+    random.Random(3).shuffle(docs)
     outputs = []
-    for seed in (3, 4):
-        random.Random(seed).shuffle(docs)
-        out = tmp_path / f"run{seed}"
-        result = scan(docs, quotes=False)
+    for name, result in (("sorted", seeds_result), ("shuffled", scan(docs, quotes=False))):
+        out = tmp_path / name
         write_results(out, result)
         assert load_results(out).derived == result.derived
         outputs.append((out / "derived.jsonl").read_bytes())
@@ -124,3 +123,21 @@ def test_word_runs_and_labels_from_spans_round_trip():
         for s, e, k in runs
     ]
     assert (derive.labels_from_spans(tokens.starts, tokens.ends, spans) == labels).all()
+
+
+def test_word_labels_with_sources_and_context_agree_with_the_stored_layer(sample_corpus, seeds_result):
+    """``reprints wire``'s path (sources + alignment context) labels words as the scan's layer does."""
+    from reprints.params import Params
+    from reprints.scan import prepare_corpus
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    by_id = {d.id: d for d in docs}
+    _segments, _boilerplate, context = prepare_corpus(docs, Params())
+    groups = derive.source_groups(seeds_result.matches, {d.id: d.outlet for d in docs})
+    assert groups
+    for (target, outlet), (source_ids, found) in groups.items():
+        doc = by_id[target]
+        tokens = tokenize(doc.text)
+        direct = word_labels(doc, found, tokens, sources=[by_id[s] for s in source_ids], context=context)
+        stored = [d for d in seeds_result.derived if d.doc == target and d.outlet == outlet]
+        assert (direct == derive.labels_from_spans(tokens.starts, tokens.ends, stored)).all()
