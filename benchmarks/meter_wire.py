@@ -295,26 +295,30 @@ def report_classes(gold: np.ndarray, pred: np.ndarray) -> None:
     print("  confusion (rows gold WD/PD/ND, columns predicted):", confusion.tolist())
 
 
-def evidence_classes(X: np.ndarray, gold: np.ndarray, args: argparse.Namespace) -> tuple[np.ndarray, list[float]]:
+def evidence_classes(
+    X: np.ndarray, gold: np.ndarray, args: argparse.Namespace, sourced: np.ndarray
+) -> tuple[np.ndarray, list[float]]:
     """Out-of-fold classes of the evidence model (nested CV), with spread and stability.
 
+    Stories not ``sourced`` are non-derived and take no part in fitting.
     Outer: stratified ``args.folds`` folds; on the training folds C is chosen from C_GRID by
     inner 5-fold CV, the model is fitted and predicts the held-out fold. Repeated over
     ``args.repeats`` fold splits for the spread; the first split's predictions are returned.
     """
     print(
-        f"\nDefault (--classes evidence): multinomial logistic regression over {X.shape[1]} "
+        f"\nEvidence model (--classes evidence): multinomial logistic regression over {X.shape[1]} "
         f"measures per story, {args.folds}-fold nested CV (C from {C_GRID} by inner 5-fold CV):"
     )
     first: np.ndarray | None = None
     chosen: list[float] = []
     macros, binaries, fold_macros = [], [], []
     for seed in range(max(1, args.repeats)):
-        pred = np.zeros(len(gold), dtype=np.int8)
+        pred = np.full(len(gold), 2, dtype=np.int8)
         for train, test in _folds(gold, args.folds, seed):
+            train, held = train[sourced[train]], test[sourced[test]]
             c = choose_c(X[train], gold[train], 5, seed)
             chosen.append(c)
-            pred[test] = _logistic(c).fit(X[train], gold[train]).predict(X[test])
+            pred[held] = _logistic(c).fit(X[train], gold[train]).predict(X[held])
             fold_macros.append(_macro_from_codes(gold[test], pred[test]))
         macros.append(_macro_from_codes(gold, pred))
         binaries.append(binary_f1(gold != 2, pred != 2)[0])
@@ -330,7 +334,7 @@ def evidence_classes(X: np.ndarray, gold: np.ndarray, args: argparse.Namespace) 
         f"C chosen {dict(Counter(chosen))}"
     )
     if args.bootstrap:
-        stability(X, gold, args, first)
+        stability(X[sourced], gold[sourced], args, first[sourced])
     return first, chosen
 
 
@@ -477,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(verbatim {verbatim[sel].mean():.3f})"
         )
 
-    # Fallback: two thresholds on wire_share, out-of-fold.
+    # The default: two thresholds on wire_share, out-of-fold.
     rng = np.random.default_rng(0)
     order = rng.permutation(len(stories))
     fold_of = np.empty(len(stories), dtype=int)
@@ -494,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         share_pred[test] = predict(shares[test], p, w)
     fp = np.array(fold_thresholds)
     print(
-        f"\nFallback (--classes share): two thresholds on wire_share, {args.folds}-fold CV "
+        f"\nDefault (--classes share): two thresholds on wire_share, {args.folds}-fold CV "
         "(chosen on the other folds by exhaustive search):"
     )
     report_classes(gold, share_pred)
@@ -522,23 +526,37 @@ def main(argv: list[str] | None = None) -> int:
             f"(5-95%: {np.percentile(b[:, 1], 5):.2f}-{np.percentile(b[:, 1], 95):.2f})"
         )
 
-    # The shipped default: the evidence model, out-of-fold.
+    # The evidence model (--classes evidence), out-of-fold.
     X = np.array([[evidence[s.doc.id][k] for k in EVIDENCE] for s in stories])
-    pred, chosen_c = evidence_classes(X, gold, args)
+    # As in reprints.wire: a story with no passage aligned to PA copy is non-derived, and the
+    # model is fitted and applied only to the others.
+    sourced = np.array([bool(by_id[s.doc.id].sources) for s in stories])
+    print(
+        f"\n{int((~sourced).sum())} stories have no aligned PA source (gold WD/PD/ND "
+        f"{np.bincount(gold[~sourced], minlength=3).tolist()}): non-derived by rule"
+    )
+    pred, chosen_c = evidence_classes(X, gold, args, sourced)
     if args.write_weights:
-        model, c_all = fit_final(X, gold, args)
+        model, c_all = fit_final(X[sourced], gold[sourced], args)
         provenance = (
             f"Fitted by: python benchmarks/meter_wire.py PATH/meter --write-weights {args.write_weights}\n"
-            f"on {len(stories)} METER courts stories against all {len(wire)} PA stories in the pool,\n"
+            f"on the {int(sourced.sum())} of {len(stories)} METER courts stories with an aligned PA source\n"
+            f"(all {len(wire)} PA stories in the pool); "
             f"default Params; C = {c_all} chosen by {args.folds}-fold CV macro-F1 from {C_GRID};\n"
             "class_weight='balanced', standardised evidence (procedure in benchmarks/wire.md)."
         )
         Path(args.write_weights).write_text(weights_module(model, provenance=provenance))
-        print(f"  wrote the model fitted on all {len(stories)} stories (C = {c_all}) to {args.write_weights}")
+        print(
+            f"  wrote the model fitted on the {int(sourced.sum())} stories with a source "
+            f"(C = {c_all}) to {args.write_weights}"
+        )
     else:
         shipped = fitted_model()
         agree = np.mean(
-            [codes[shipped.classify(evidence[s.doc.id])] == p for s, p in zip(stories, pred, strict=True)]
+            [
+                (codes[shipped.classify(evidence[s.doc.id])] if ok else 2) == p
+                for s, p, ok in zip(stories, pred, sourced, strict=True)
+            ]
         )
         print(f"  shipped weights (reprints.wire_weights) agree with the out-of-fold classes on {agree:.3f} of stories")
 
@@ -574,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # Per paper.
-    print("\nPer paper (predicted classes with the out-of-fold thresholds):")
+    print("\nPer paper (out-of-fold classes of the evidence model):")
     print(
         f"  {'paper':12s} {'stories':>7s} {'gold WD/PD/ND':>14s} {'pred WD/PD/ND':>14s} "
         f"{'mean share':>10s} {'median':>7s} {'macro-F1':>8s}"

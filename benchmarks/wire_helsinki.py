@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     silent = uncredited_outlets(result.wire, params)
     print(
         f"\nOutlets reprinting wire copy without credit ({len(silent)}; uncredited / derived "
-        f"articles, derived = wire share >= {params.wire_partially}):"
+        f"articles; derived = class not non-derived, classes by --classes {params.wire_classes}):"
     )
     for outlet, n, total in silent:
         wholly = sum(

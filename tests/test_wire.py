@@ -249,6 +249,7 @@ def test_cli_writes_articles_outlets_and_charts(runner, sample_dir, tmp_path):
     assert all(keys <= set(x) for x in lines)
     duran = next(x for x in lines if x["doc"] == DURAN)
     assert duran["sources"] == [SPUTNIK] and duran["wire_share"] > 0.2
+    assert duran["class"] == "partially-derived"  # a third of its words reworked from Sputnik
     assert {x["class"] for x in lines} <= {"wholly-derived", "partially-derived", "non-derived"}
     assert (out / "matches.jsonl").read_text(encoding="utf-8").strip()
     with (out / "outlets.csv").open(encoding="utf-8") as handle:
@@ -283,7 +284,7 @@ def test_cli_thresholds_switch_to_classes_by_wire_share(runner, sample_dir, tmp_
 
     out = tmp_path / "wire"
     args = ["wire", str(sample_dir), "--wire", "Sputnik", "--no-window", "--out", str(out), "-q"]
-    result = runner.invoke(main, [*args, "--partially", "0.3"])
+    result = runner.invoke(main, [*args, "--classes", "share", "--partially", "0.3"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
     duran = next(x for x in lines if x["doc"] == DURAN)
@@ -300,7 +301,9 @@ def test_evidence_measures_copying_not_a_shared_topic(sample_texts):
     wire_copy = Document("pa/1.txt", body, "PA", "2017-09-07")
     trimmed = Document("paper/copy.txt", _paragraphs(sample_texts[DURAN], 1, 5), "Paper", "2017-09-08")
     other = Document("paper/own.txt", sample_texts[SOUTHFRONT_2015], "Paper", "2017-09-08")
-    articles, _matches, evidence = wire_evidence([wire_copy, trimmed, other], ["PA"])
+    articles, _matches, evidence = wire_evidence(
+        [wire_copy, trimmed, other], ["PA"], wire_classes="evidence"
+    )
     by_doc = {a.doc: a for a in articles}
     assert set(evidence) == {"paper/copy.txt", "paper/own.txt"}
     assert all(list(e) == list(EVIDENCE) for e in evidence.values())

@@ -9,10 +9,11 @@ only wire stories dated at most ``Params.wire_window_days`` before it (same day 
 
 Word accounting follows METER: an article word inside a passage aligned to wire copy is
 *verbatim* when the edit script keeps it, *reworded* otherwise; every other word is *new*.
-``wire_share`` = (verbatim + reworded) / words. The class is ``wholly-derived`` when the
-share reaches ``Params.wire_wholly``, ``partially-derived`` when it reaches
-``Params.wire_partially``, else ``non-derived``; both thresholds were set by cross-validated
-search on METER courts (``benchmarks/meter_wire.py``, ``benchmarks/wire.md``).
+``wire_share`` = (verbatim + reworded) / words. The class (wholly-, partially- or
+non-derived) is ``wholly-derived`` when the share reaches ``Params.wire_wholly``,
+``partially-derived`` when it reaches ``Params.wire_partially``, else ``non-derived``; with
+``Params.wire_classes = "evidence"`` it comes from the model of :mod:`reprints.wire_classes`
+fitted on METER courts (``benchmarks/meter_wire.py``, ``benchmarks/wire.md``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from .errors import InputError, ParameterError
 from .model import ArticleWireShare, DerivedWords, Document, Match, ScanResult, WireClass
 from .normalize import Tokens, paragraph_spans, tokenize
 from .params import Params
-from .wire_classes import WireStory, article_evidence, fitted_model
+from .wire_classes import WireStory, article_evidence, fitted_model, tfidf_vector
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a wire run goes (the CLI draws bars)."""
@@ -232,8 +233,8 @@ def wire_share(
     ``wire`` names the wire outlets, or is ``"auto"`` (see :func:`wire_agencies`). Returns
     one :class:`ArticleWireShare` per article that is not by a wire outlet (articles that
     only credit a wire agency under ``"auto"`` are scored too, against the *other* wire
-    copy), sorted by id, and the wire↔article matches sorted like a scan's. The class comes
-    from the fitted evidence model (``Params.wire_classes``, :mod:`reprints.wire_classes`).
+    copy), sorted by id, and the wire↔article matches sorted like a scan's. The class is set
+    as ``Params.wire_classes`` says (thresholds on wire share, or :mod:`reprints.wire_classes`).
     Keyword arguments override fields of ``params``. Raises :class:`InputError` on
     duplicate ids.
     """
@@ -357,6 +358,7 @@ class _Judge:
         self.measure = keep_evidence or params.wire_classes == "evidence"
         self.model = fitted_model() if params.wire_classes == "evidence" else None
         self.idf: dict[str, float] = {}
+        self.vectors: dict[int, dict[str, float]] = {}
         if self.measure:
             df: dict[str, int] = defaultdict(int)
             for tokens, _spans, _ranges in segments:
@@ -366,7 +368,9 @@ class _Judge:
             self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
 
     def story(self, w: int, found: Sequence[Match] = ()) -> WireStory:
-        return WireStory(self.docs[w].id, self.segments[w][0], tuple(found))
+        if w not in self.vectors:
+            self.vectors[w] = tfidf_vector(self.segments[w][0], self.idf)
+        return WireStory(self.docs[w].id, self.segments[w][0], tuple(found), self.vectors[w])
 
     def judge(
         self,
@@ -390,6 +394,8 @@ class _Judge:
         )
         if self.model is None:
             return classify(share, self.params), measured
+        if not any(found for _w, found in used):
+            return "non-derived", measured  # no passage aligned: nothing shows derivation
         return self.model.classify(measured), measured
 
 

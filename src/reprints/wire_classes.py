@@ -6,8 +6,9 @@ and a tabloid's short rewrite of the wire story may keep few of its words. So th
 read from several measures of one article against the wire copy it was paired with
 (:data:`EVIDENCE`): its word accounting (verbatim, reworded), how long the verbatim runs are,
 how much of it the wire stories' word 3-, 5- and 8-grams tile, how many of its sentences are
-tiled, in which order the passages follow the source, its length against the source, and how
-much of the derived text sits inside quotation marks.
+tiled, in which order the passages follow the source, and how much of the derived text sits
+inside quotation marks. An article with no passage aligned to wire copy is non-derived
+whatever the measures say (the model is fitted, and applied, only to articles with one).
 
 A multinomial logistic regression over these measures, fitted on the 770 METER ``courts``
 stories by ``benchmarks/meter_wire.py --write-weights src/reprints/wire_weights.py`` (the
@@ -40,8 +41,6 @@ EVIDENCE: tuple[str, ...] = (
     "long_verbatim_share",
     "passages",
     "sources",
-    "words",
-    "length_ratio",
     "source_covered",
     "tiles_1",
     "tiles_3",
@@ -81,6 +80,8 @@ class WireStory:
     id: str
     tokens: Tokens
     matches: tuple[Match, ...] = ()
+    vector: Mapping[str, float] | None = None
+    """Its TF-IDF vector (:func:`tfidf_vector`), when the caller keeps one per story."""
 
 
 def _covered(tokens: Tokens, pool_hashes: np.ndarray, size: int, mask: np.ndarray | None = None) -> np.ndarray:
@@ -106,20 +107,28 @@ def _hashes(stories: Sequence[WireStory], size: int) -> np.ndarray:
     return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.uint32)
 
 
-def _cosine(a: Tokens, b: Tokens, idf: Mapping[str, float]) -> float:
-    """TF-IDF cosine (sublinear tf) of two texts' words; unseen words get the largest idf."""
+def tfidf_vector(tokens: Tokens, idf: Mapping[str, float]) -> dict[str, float]:
+    """Return the unit-length TF-IDF vector (sublinear tf) of a text's folded words.
+
+    Words missing from ``idf`` get the largest idf in it.
+    """
     top = max(idf.values(), default=1.0)
+    counts: dict[str, int] = {}
+    for w in tokens.norms:
+        counts[w] = counts.get(w, 0) + 1
+    vec = {w: (1 + math.log(c)) * idf.get(w, top) for w, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {w: v / norm for w, v in vec.items()} if norm else vec
 
-    def vector(tokens: Tokens) -> dict[str, float]:
-        counts: dict[str, int] = {}
-        for w in tokens.norms:
-            counts[w] = counts.get(w, 0) + 1
-        return {w: (1 + math.log(c)) * idf.get(w, top) for w, c in counts.items()}
 
-    va, vb = vector(a), vector(b)
-    dot = sum(v * vb[w] for w, v in va.items() if w in vb)
-    norm = math.sqrt(sum(v * v for v in va.values())) * math.sqrt(sum(v * v for v in vb.values()))
-    return dot / norm if norm else 0.0
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(v * b[w] for w, v in a.items() if w in b)
+
+
+def _vector_of(story: WireStory, idf: Mapping[str, float]) -> Mapping[str, float]:
+    return story.vector if story.vector is not None else tfidf_vector(story.tokens, idf)
 
 
 def _side(match: Match, doc_id: str):  # noqa: ANN202 - a Span
@@ -141,8 +150,9 @@ def article_evidence(
     :func:`reprints.wire.word_labels`); ``used`` the wire stories it has aligned passages with
     (their ``matches``); ``pool`` every wire story the candidate stage paired it with in the
     date window (used or not); ``idf`` inverse document frequencies of folded words.
-    Shares are over the article's words; counts are log-scaled (``log1p``), ``words`` and
-    ``length_ratio`` are natural logs.
+    Shares are over the article's words; counts are log-scaled (``log1p``). The article's
+    length is deliberately not a measure: METER's wholly-derived stories are short tabloid
+    items, which says nothing about other corpora.
     """
     n = len(tokens)
     size = max(n, 1)
@@ -150,6 +160,7 @@ def article_evidence(
     verbatim = labels == 2
     runs = _runs(verbatim)
     best = max(used, key=lambda s: (_derived_against(doc_id, tokens, s), s.id), default=None)
+    vector = tfidf_vector(tokens, idf)
     f: dict[str, float] = {
         "wire_share": float(derived.sum()) / size,
         "verbatim_share": float(verbatim.sum()) / size,
@@ -158,7 +169,6 @@ def article_evidence(
         "long_verbatim_share": sum(r for r in runs if r >= LONG_RUN) / size,
         "passages": math.log1p(sum(len(s.matches) for s in used)),
         "sources": math.log1p(len(used)),
-        "words": math.log(size),
     }
     if best is not None:
         covered = np.zeros(len(best.tokens), dtype=bool)
@@ -166,12 +176,11 @@ def article_evidence(
             side = _side(m, best.id)
             i, j = best.tokens.between(side.start, side.end)
             covered[i:j] = True
-        f["length_ratio"] = math.log(size / max(len(best.tokens), 1))
         f["source_covered"] = float(covered.mean()) if len(covered) else 0.0
-        f["best_cosine"] = _cosine(tokens, best.tokens, idf)
+        f["best_cosine"] = _cosine(vector, _vector_of(best, idf))
         f["in_order"] = _in_order(doc_id, best)
     else:
-        f.update(length_ratio=0.0, source_covered=0.0, best_cosine=0.0, in_order=0.0)
+        f.update(source_covered=0.0, best_cosine=0.0, in_order=0.0)
     for k in (1, 3, 5, 8):
         f[f"tiles_{k}"] = float(_covered(tokens, _hashes(used, k), k).mean()) if n else 0.0
     pool3 = _hashes(pool, 3)
@@ -184,7 +193,7 @@ def article_evidence(
         f["plain_tiles_3"] = float(_covered(tokens, pool3, 3, plain3).mean())
     else:
         f["plain_tiles_3"] = 0.0
-    f["max_cosine"] = max((_cosine(tokens, s.tokens, idf) for s in pool), default=0.0)
+    f["max_cosine"] = max((_cosine(vector, _vector_of(s, idf)) for s in pool), default=0.0)
     quoted = np.zeros(n, dtype=bool)
     for q in _QUOTE_RE.finditer(text):
         i, j = tokens.between(q.start(), q.end())
@@ -300,5 +309,6 @@ __all__ = [
     "WireStory",
     "article_evidence",
     "fitted_model",
+    "tfidf_vector",
     "weights_module",
 ]

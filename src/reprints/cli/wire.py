@@ -58,9 +58,9 @@ OUTLETS_SHOWN = 25
     "--classes",
     type=click.Choice(["evidence", "share"]),
     default=None,
-    help="How the METER class is decided: 'evidence', the model fitted on METER courts over "
-    "several measures per article; 'share', the --partially/--wholly thresholds on wire share "
-    "alone [default: evidence; share when --partially or --wholly is given].",
+    help="How the METER class is decided: 'share', the --partially/--wholly thresholds on "
+    "wire share; 'evidence', the model fitted on METER courts over several measures per "
+    "article [default: share].",
 )
 @click.option(
     "--wholly",
@@ -109,8 +109,6 @@ def command(
         overrides["wire_partially"] = partially
     if classes is not None:
         overrides["wire_classes"] = classes
-    elif wholly is not None or partially is not None:
-        overrides["wire_classes"] = "share"
     try:
         params = Params().replace(**overrides)
     except (ReprintsError, TypeError) as err:
