@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from conftest import GOLD_L1, GOLD_L2, find_span
 from reprints import compare
+from reprints.align import segment
 from reprints.model import Document
 from reprints.normalize import tokenize
 from reprints.params import Params
@@ -211,3 +212,14 @@ def test_stray_kept_function_words_fold_into_changes(a_words, b_words):
         op, i1, i2, _j1, _j2 = folded[k]
         if op == "keep" and folded[k - 1][0] != "keep" and folded[k + 1][0] != "keep":
             assert i2 - i1 > 2 or any(a.norms[i] not in FUNCTION_WORDS and a.norms[i] != "." for i in range(i1, i2))
+
+
+def test_sentences_break_at_the_documents_paragraph_mark():
+    text = "Leaders met in Helsinki on Monday ### The summit ended without a joint statement"
+    plain = segment(Document("a.txt", text))[1]
+    marked = segment(Document("a.txt", text, paragraph_mark="###"))[1]
+    assert len(plain) == 1
+    assert [text[s:e] for s, e in marked] == [
+        "Leaders met in Helsinki on Monday",
+        "The summit ended without a joint statement",
+    ]

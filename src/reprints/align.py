@@ -48,7 +48,7 @@ class PreparedDocument:
 def segment(doc: Document, tokens: Tokens | None = None) -> tuple[Tokens, np.ndarray, np.ndarray]:
     """Return the document's tokens, sentence character spans and sentence token ranges."""
     tokens = tokens if tokens is not None else tokenize(doc.text)
-    spans = np.asarray(sentence_spans(doc.text), dtype=np.int64).reshape(-1, 2)
+    spans = np.asarray(sentence_spans(doc.text, doc.paragraph_mark), dtype=np.int64).reshape(-1, 2)
     if len(spans):
         first = np.searchsorted(tokens.starts, spans[:, 0], side="left")
         last = np.searchsorted(tokens.ends, spans[:, 1], side="right")

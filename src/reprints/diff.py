@@ -257,7 +257,7 @@ class _Side:
 
     def __init__(self, document: Document, quotes: list[Quote]) -> None:
         self.document = document
-        self.sentences = sentence_spans(document.text)
+        self.sentences = sentence_spans(document.text, document.paragraph_mark)
         self.quotes = sorted(quotes, key=lambda q: (q.start, q.end))
 
     def passage(self, span: Span, edits: Sequence[Edit], kind: str, *, left_side: bool) -> Cell:
