@@ -76,3 +76,16 @@ def test_a_menu_is_page_chrome_with_exact_offsets():
     [(start, end)] = page_chrome(text, 4)
     assert text[start:end] == "Home\nWorld\nBusiness\nSport"
     assert page_chrome(text, 5) == []
+
+
+def test_prose_broken_at_every_few_words_is_not_page_chrome():
+    # Text taken from markup often keeps a line break at every tag.
+    broken = "Angel-faced \nJohn Smith \nwas given old-fashioned \npeppermint water \nand \nfined £1,000 \nby magistrates.\n"
+    assert page_chrome(broken, 4) == []
+
+
+def test_a_one_word_line_in_many_articles_is_not_boilerplate(sample_texts):
+    bodies = _bodies(sample_texts)[:4]
+    docs = [Document(f"d{k}.txt", f"Mr\n\n{body}", outlet="One Outlet") for k, body in enumerate(bodies)]
+    found = find_boilerplate(docs, [segment(d) for d in docs], Params(chrome_lines=0))
+    assert found == []

@@ -45,6 +45,17 @@ def test_derived_spans_are_inside_their_documents_and_name_their_sources(seeds_r
     assert list(seeds_result.derived) == sorted(seeds_result.derived, key=derive.derived_order)
 
 
+def test_boilerplate_is_never_derived(seeds_result):
+    # The Sputnik page's menus ("Community standards", "All news") are page chrome, not text
+    # taken from 21st Century Wire, however many of their words the rewrite shares.
+    chrome = [b.span for b in seeds_result.boilerplate]
+    assert chrome
+    for span in seeds_result.derived:
+        for b in chrome:
+            if b.doc == span.doc:
+                assert span.end <= b.start or span.start >= b.end, (span, b)
+
+
 def test_words_an_aligned_passage_keeps_come_out_derived(seeds_result):
     """Words the edit script of a passage keeps (runs of 3+ words, 2+ of them content words) are derived."""
     docs = {d.id: d for d in seeds_result.documents}

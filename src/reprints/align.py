@@ -43,6 +43,8 @@ class PreparedDocument:
     usable: np.ndarray
     prose: np.ndarray
     """True for sentences that may start a passage: long enough and not a headline."""
+    excluded: tuple[tuple[int, int], ...] = ()
+    """Character ranges of the document's boilerplate (never reuse, never derived)."""
 
 
 def segment(doc: Document, tokens: Tokens | None = None) -> tuple[Tokens, np.ndarray, np.ndarray]:
@@ -116,7 +118,9 @@ def _finish(
             inside = (spans[:, 0] >= start) & (spans[:, 1] <= end)
             usable &= ~inside
     prose = usable & (vectors.words >= min_words) & ~_headlines(doc.text, tokens, ranges)
-    return PreparedDocument(doc, tokens, spans, ranges, vectors, usable, prose)
+    return PreparedDocument(
+        doc, tokens, spans, ranges, vectors, usable, prose, tuple((int(a), int(b)) for a, b in excluded)
+    )
 
 
 # A line where most words are capitalised is a headline or a link to another story (a

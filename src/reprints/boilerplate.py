@@ -33,10 +33,16 @@ from .params import Params
 CORPUS_MIN_DOCS = 5
 """A stock phrase must occur in at least this many articles, whatever the share."""
 
+MIN_WORDS = 3
+"""Sentences shorter than this are never outlet or corpus boilerplate."""
+
 CHROME_MAX_WORDS = 5
 """A line of page chrome has at most this many words."""
 CHROME_MAX_FUNCTION_SHARE = 0.3
 """...and a run of chrome lines at most this share of function words (prose has about 0.5)."""
+CHROME_MIN_TITLE_SHARE = 0.75
+"""...and at least this share of its lines look like labels: they start with a capital, a
+digit or a symbol and do not end with a comma (prose broken into lines does not)."""
 
 _LINE_RE = re.compile(r"[^\n\r]+")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=\W*$|\s)")
@@ -60,9 +66,10 @@ def find_boilerplate(
     corpus_docs: dict[bytes, set[int]] = defaultdict(set)
     outlet_docs: dict[tuple[str, bytes], set[int]] = defaultdict(set)
     for k, (doc, (tokens, _spans, ranges)) in enumerate(zip(documents, segments, strict=False)):
-        doc_keys = [_key(tokens.norms[i:j]) for i, j in ranges]
+        # A "sentence" of one or two words ("Mr", "But" cut off by a line break) is no footer.
+        doc_keys = [_key(tokens.norms[i:j]) if j - i >= MIN_WORDS else b"" for i, j in ranges]
         keys.append(doc_keys)
-        for key in set(doc_keys):
+        for key in set(doc_keys) - {b""}:
             corpus_docs[key].add(k)
             if doc.outlet:
                 outlet_docs[(doc.outlet, key)].add(k)
@@ -88,29 +95,40 @@ def find_boilerplate(
     return sorted(found, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason))
 
 
+def _label_like(line: str) -> bool:
+    """True for a line that reads as a label ("Log in", "Total votes: 77"), not broken prose."""
+    stripped = line.strip()
+    return bool(stripped) and not stripped[0].islower() and not stripped.endswith(",")
+
+
 def page_chrome(text: str, min_lines: int) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each run of menu-like lines in one page.
 
     A candidate line has 1 to :data:`CHROME_MAX_WORDS` words and no sentence end ("Log in",
     "Total votes: 77", "Saving Private Jihadi"); lines without words (rules, blank lines)
     neither count nor break a run. A run of ``min_lines`` or more candidate lines is chrome
-    when at most :data:`CHROME_MAX_FUNCTION_SHARE` of its words are function words.
+    when at most :data:`CHROME_MAX_FUNCTION_SHARE` of its words are function words and at
+    least :data:`CHROME_MIN_TITLE_SHARE` of its lines read as labels.
     """
-    runs: list[list[tuple[int, int, tuple[str, ...]]]] = [[]]
+    runs: list[list[tuple[int, int, tuple[str, ...], bool]]] = [[]]
     for m in _LINE_RE.finditer(text):
         norms = tokenize(m.group()).norms
         if not norms:
             continue
         if len(norms) <= CHROME_MAX_WORDS and not _SENTENCE_END_RE.search(m.group()):
-            runs[-1].append((m.start(), m.end(), norms))
+            runs[-1].append((m.start(), m.end(), norms, _label_like(m.group())))
         elif runs[-1]:
             runs.append([])
     out: list[tuple[int, int]] = []
     for run in runs:
         if len(run) < min_lines:
             continue
-        words = [w for _s, _e, norms in run for w in norms]
-        if sum(w in FUNCTION_WORDS for w in words) <= CHROME_MAX_FUNCTION_SHARE * len(words):
+        words = [w for _s, _e, norms, _label in run for w in norms]
+        labels = sum(label for _s, _e, _norms, label in run)
+        if (
+            sum(w in FUNCTION_WORDS for w in words) <= CHROME_MAX_FUNCTION_SHARE * len(words)
+            and labels >= CHROME_MIN_TITLE_SHARE * len(run)
+        ):
             first, last = run[0], run[-1]
             start = first[0] + len(text[first[0] : first[1]]) - len(text[first[0] : first[1]].lstrip())
             end = last[0] + len(text[last[0] : last[1]].rstrip())

@@ -537,18 +537,26 @@ def labels_from_spans(tokens_starts: np.ndarray, tokens_ends: np.ndarray, spans)
 def derive_labels(
     target, sources, matches: Sequence[Match], cache: WordCache | None = None
 ) -> np.ndarray:
-    """Label the words of a prepared ``target`` against its prepared ``sources`` (fitted model)."""
+    """Label the words of a prepared ``target`` against its prepared ``sources`` (fitted model).
+
+    Words inside the target's boilerplate (``target.excluded``) are always NEW.
+    """
     if not sources:
         return np.zeros(len(target.tokens), dtype=np.int8)
     item = derivation_input(target, sources, matches, cache)
-    return label_words(FIRST_PASS, SECOND_PASS, DERIVED_THRESHOLD, item, cache)
+    labels = label_words(FIRST_PASS, SECOND_PASS, DERIVED_THRESHOLD, item, cache)
+    for start, end in getattr(target, "excluded", ()):
+        i, j = target.tokens.between(start, end)
+        labels[i:j] = NEW
+    return labels
 
 
 def find_derived(documents, matches: Sequence[Match], context) -> list[DerivedWords]:
     """Return the derived-word spans of every document that alignment found reusing others.
 
     ``context`` is the :class:`~reprints.align.AlignContext` the matches were aligned with
-    (its prepared documents are reused). Spans are sorted by (doc, start, outlet).
+    (its prepared documents are reused; their boilerplate is never derived). Spans are
+    sorted by (doc, start, outlet).
     """
     by_id = {d.id: d for d in documents}
     outlet_of = {d.id: d.outlet for d in documents}
