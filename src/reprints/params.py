@@ -129,19 +129,19 @@ class Params:
     wire_window_days: int | None = 3
     """Only wire stories dated at most this many days before an article count (same day
     included; None: no limit)."""
-    wire_wholly: float = 0.94
+    wire_wholly: float = 0.98
     """Wire share at or above which an article is wholly-derived (METER's class): the best
     3-class macro-F1 threshold pair on all 770 METER courts stories, found by exhaustive
-    search in ``benchmarks/meter_wire.py`` (per-fold and bootstrap spread in
-    ``benchmarks/wire.md``)."""
-    wire_partially: float = 0.33
+    search in ``benchmarks/meter_wire.py`` over the word labels of :mod:`reprints.derive`
+    (per-fold and bootstrap spread in ``benchmarks/wire.md``)."""
+    wire_partially: float = 0.21
     """Wire share at or above which an article is partially-derived; set like ``wire_wholly``."""
     wire_classes: str = "share"
     """How an article's METER class is decided: ``"share"``, the two thresholds
     ``wire_partially`` and ``wire_wholly`` on ``wire_share``; ``"evidence"``, the logistic
     regression over per-article measures fitted on METER courts (:mod:`reprints.wire_classes`,
     weights in :mod:`reprints.wire_weights`): better on METER courts (out-of-fold macro-F1
-    0.670 vs 0.613) but it misjudges clear cases outside British court reporting, so it is
+    0.668 vs 0.651) but it misjudges clear cases outside British court reporting, so it is
     not the default."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).

@@ -332,7 +332,7 @@ def _measure(
         if not is_article(doc):
             continue
         article, measured = _article_share(
-            doc, segments[x][0], used.get(x, []), docs, agency_of, params, judge, pool.get(x, [])
+            doc, segments[x][0], used.get(x, []), docs, agency_of, context, judge, pool.get(x, [])
         )
         articles.append(article)
         if keep_evidence and measured is not None:
@@ -464,16 +464,21 @@ def _article_share(
     used: list[tuple[int, list[Match]]],
     docs: Sequence[Document],
     agency_of: dict[str, str],
-    params: Params,
+    context: AlignContext,
     judge: _Judge,
     pool: Sequence[int],
 ) -> tuple[ArticleWireShare, dict[str, float] | None]:
     """Count the article's verbatim, reworded and new words over all its wire sources.
 
-    Returns the article and, when measured, its class evidence.
+    The words are labelled by the word-level model of :mod:`reprints.derive`, as in the
+    scan's derived layer (from the passages alone with ``Params.derive_words`` off). Returns
+    the article and, when measured, its class evidence.
     """
-    labels = word_labels(doc, [m for _w, found in used for m in found], tokens)
-    sources = [docs[w].id for w, found in used if found]
+    found_in = [docs[w] for w, found in used if found]
+    labels = word_labels(
+        doc, [m for _w, found in used for m in found], tokens, sources=found_in, context=context
+    )
+    sources = [source.id for source in found_in]
     verbatim_words = int((labels == VERBATIM).sum())
     reworded_words = int((labels == REWORDED).sum())
     n = len(tokens)
