@@ -152,3 +152,13 @@ def test_word_labels_with_sources_and_context_agree_with_the_stored_layer(sample
         direct = word_labels(doc, found, tokens, sources=[by_id[s] for s in source_ids], context=context)
         stored = [d for d in seeds_result.derived if d.doc == target and d.outlet == outlet]
         assert (direct == derive.labels_from_spans(tokens.starts, tokens.ends, stored)).all()
+
+
+def test_a_stray_of_the_between_new_words_is_new():
+    import numpy as np
+
+    norms = ("the", "court", "heard", "of", "the", "plan", "jailed", "for", "life")
+    labels = np.array([0, 0, 0, 1, 1, 0, 2, 2, 2], dtype=np.int8)
+    derive.drop_stray_function_words(labels, norms)
+    # "of the" between new words goes; "jailed for life", a run with content words, stays.
+    assert labels.tolist() == [0, 0, 0, 0, 0, 0, 2, 2, 2]

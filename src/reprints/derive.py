@@ -501,6 +501,31 @@ def source_groups(
     }
 
 
+STRAY_WORDS = 2
+"""A derived run of at most this many function words between new words is new ("of the")."""
+
+
+def drop_stray_function_words(labels: np.ndarray, norms: Sequence[str]) -> None:
+    """Label NEW, in place, each short derived run of function words with new words around it."""
+    n = len(labels)
+    k = 0
+    while k < n:
+        if labels[k] == NEW:
+            k += 1
+            continue
+        j = k
+        while j < n and labels[j] != NEW:
+            j += 1
+        if (
+            j - k <= STRAY_WORDS
+            and k > 0
+            and j < n
+            and all(w in FUNCTION_WORDS or not any(c.isalnum() for c in w) for w in norms[k:j])
+        ):
+            labels[k:j] = NEW
+        k = j
+
+
 def word_runs(tokens_starts: np.ndarray, tokens_ends: np.ndarray, labels: np.ndarray) -> list[tuple[int, int, int]]:
     """Return ``(start, end, label)`` character spans of the runs of derived words."""
     out = []
@@ -545,6 +570,7 @@ def derive_labels(
         return np.zeros(len(target.tokens), dtype=np.int8)
     item = derivation_input(target, sources, matches, cache)
     labels = label_words(FIRST_PASS, SECOND_PASS, DERIVED_THRESHOLD, item, cache)
+    drop_stray_function_words(labels, target.tokens.norms)
     for start, end in getattr(target, "excluded", ()):
         i, j = target.tokens.between(start, end)
         labels[i:j] = NEW
