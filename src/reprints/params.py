@@ -141,7 +141,7 @@ class Params:
     ``wire_partially`` and ``wire_wholly`` on ``wire_share``; ``"evidence"``, the logistic
     regression over per-article measures fitted on METER courts (:mod:`reprints.wire_classes`,
     weights in :mod:`reprints.wire_weights`): better on METER courts (out-of-fold macro-F1
-    0.668 vs 0.651) but it misjudges clear cases outside British court reporting, so it is
+    0.668 vs 0.653) but it misjudges clear cases outside British court reporting, so it is
     not the default."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).
