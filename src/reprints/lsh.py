@@ -149,6 +149,8 @@ def pair_codes(
 try:  # numba writes the pairs of each bucket directly; the numpy path gives the same codes
     import numba
 
+    from .shingle import fmix64_one  # the one fmix64 of the project's kernels
+
     @numba.njit(cache=True, nogil=True)
     def _pair_codes_kernel(sorted_keys, sorted_ids, sorted_groups, use_groups, max_bucket):  # pragma: no cover
         n = len(sorted_keys)
@@ -177,14 +179,6 @@ try:  # numba writes the pairs of each bucket directly; the numpy path gives the
         return out[:count].copy()
 
     @numba.njit(cache=True, nogil=True)
-    def _fmix64_one(h):  # pragma: no cover - compiled
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        return h ^ (h >> np.uint64(33))
-
-    @numba.njit(cache=True, nogil=True)
     def _band_keys_kernel(signatures, bands, rows):  # pragma: no cover - compiled
         # band_keys' numpy arithmetic, one key at a time.
         out = np.empty((signatures.shape[0], bands), dtype=np.uint64)
@@ -192,8 +186,8 @@ try:  # numba writes the pairs of each bucket directly; the numpy path gives the
             for band in range(bands):
                 acc = np.uint64(signatures[i, band * rows])
                 for r in range(1, rows):
-                    acc = _fmix64_one(acc * np.uint64(0x9E3779B97F4A7C15) + np.uint64(signatures[i, band * rows + r]))
-                out[i, band] = _fmix64_one(acc + np.uint64(rows))
+                    acc = fmix64_one(acc * np.uint64(0x9E3779B97F4A7C15) + np.uint64(signatures[i, band * rows + r]))
+                out[i, band] = fmix64_one(acc + np.uint64(rows))
         return out
 
 except ImportError:  # pragma: no cover - exercised only without numba

@@ -49,12 +49,16 @@ def match_sort_key(match: Match) -> tuple[str, int, str, int, int, int]:
 
 
 def prepare_corpus(
-    docs: Sequence[Document], params: Params, progress: Progress | None = None
+    docs: Sequence[Document],
+    params: Params,
+    progress: Progress | None = None,
+    boilerplate_among: Callable[[Document], bool] | None = None,
 ) -> tuple[list[Any], list[Boilerplate], AlignContext]:
     """Cut sorted documents into sentences, mark boilerplate, fit TF-IDF and prepare them.
 
-    Returns the segments (tokens, sentence spans, token ranges) in document order, the
-    boilerplate found, and the :class:`~reprints.align.AlignContext` alignment uses.
+    Boilerplate is looked for among the documents ``boilerplate_among`` accepts (all by
+    default). Returns the segments (tokens, sentence spans, token ranges) in document order,
+    the boilerplate found, and the :class:`~reprints.align.AlignContext` alignment uses.
     """
     report = progress or (lambda stage, done, total: None)
     segments = []
@@ -63,7 +67,8 @@ def prepare_corpus(
         if k % 1000 == 0:
             report("read", k, len(docs))
     report("read", len(docs), len(docs))
-    boilerplate = find_boilerplate(docs, segments, params)
+    among = [k for k, doc in enumerate(docs) if boilerplate_among is None or boilerplate_among(doc)]
+    boilerplate = find_boilerplate([docs[k] for k in among], [segments[k] for k in among], params)
     excluded = spans_by_document(boilerplate)
     model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
     context = AlignContext(params, model)

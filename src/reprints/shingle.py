@@ -43,7 +43,7 @@ try:  # numba hashes the joined words without a Python step per word
         return out
 
     @numba.njit(cache=True, nogil=True)
-    def _fmix64_one(h):  # pragma: no cover - compiled
+    def fmix64_one(h):  # pragma: no cover - compiled
         h ^= h >> np.uint64(33)
         h *= np.uint64(0xFF51AFD7ED558CCD)
         h ^= h >> np.uint64(33)
@@ -57,20 +57,9 @@ try:  # numba hashes the joined words without a Python step per word
         n_words = 0
         for d in range(len(lengths)):
             n_words += lengths[d]
-        words = np.empty(n_words, dtype=np.uint64)
-        h = np.uint64(_FNV_OFFSET)
-        k = 0
-        for i in range(len(buffer)):
-            c = buffer[i]
-            if c == 32:
-                if k < n_words:  # a folded word never holds a space; never write past the end
-                    words[k] = _fmix64_one(h)
-                k += 1
-                h = np.uint64(_FNV_OFFSET)
-            else:
-                h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
-        if k < n_words:
-            words[k] = _fmix64_one(h)
+        words = _fnv_words(buffer, n_words)
+        for k in range(n_words):
+            words[k] = fmix64_one(words[k])
         return _kgrams_kernel(words, lengths, size)
 
     @numba.njit(cache=True, nogil=True)
@@ -87,7 +76,7 @@ try:  # numba hashes the joined words without a Python step per word
                 acc = words[s]
                 for j in range(1, size):
                     acc = acc * np.uint64(0x9E3779B97F4A7C15) + words[s + j]
-                out[g] = np.uint32(_fmix64_one(acc) >> np.uint64(32))
+                out[g] = np.uint32(fmix64_one(acc) >> np.uint64(32))
                 g += 1
             first += lengths[d]
             offsets[d + 1] = g
@@ -111,8 +100,8 @@ try:  # numba hashes the joined words without a Python step per word
             if c == 32:
                 if nc > 0:
                     if k < n_words:
-                        full[k] = _fmix64_one(h)
-                        head[k] = _fmix64_one(hp)
+                        full[k] = fmix64_one(h)
+                        head[k] = fmix64_one(hp)
                         chars[k] = nc
                     k += 1
                     h = np.uint64(_FNV_OFFSET)
@@ -128,6 +117,7 @@ try:  # numba hashes the joined words without a Python step per word
 
 except ImportError:  # pragma: no cover - exercised only without numba
     _hash_words = None  # type: ignore[assignment]
+    fmix64_one = None  # type: ignore[assignment]
     _fnv_words = None  # type: ignore[assignment]
     _shingles_kernel = None  # type: ignore[assignment]
     _kgrams_kernel = None  # type: ignore[assignment]

@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 
 from . import derive
-from .align import AlignContext, align_pair, fit_model, prepare, segment
-from .boilerplate import find_boilerplate, spans_by_document
+from .align import AlignContext, align_pair
 from .credit import WIRE_AGENCIES, _when, canonical_outlet, credits, direction, outlet_aliases
 from .errors import InputError, ParameterError
 from .model import ArticleWireShare, DerivedWords, Document, Match, ScanResult, WireClass
 from .normalize import Tokens, paragraph_spans, tokenize
 from .params import Params
+from .scan import prepare_corpus
 from .wire_classes import WireStory, article_evidence, fitted_model, tfidf_vector
 
 Progress = Callable[[str, int, int], None]
@@ -284,26 +284,10 @@ def _measure(
             return outlet not in agency_outlets
         return outlet not in wire_names
 
-    segments = []
-    for k, doc in enumerate(docs):
-        segments.append(segment(doc))
-        if k % 1000 == 0:
-            report("read", k, len(docs))
-    report("read", len(docs), len(docs))
     # Boilerplate is looked for among the articles only: a wire service repeats whole
     # paragraphs across the updates of a story (PA's "1", "2", "ld", "sub" versions), and
     # that repeated text is exactly what the articles reprint.
-    article_index = [k for k, doc in enumerate(docs) if is_article(doc)]
-    boilerplate = find_boilerplate(
-        [docs[k] for k in article_index], [segments[k] for k in article_index], params
-    )
-    excluded = spans_by_document(boilerplate)
-    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
-    context = AlignContext(params, model)
-    for doc, (tokens, _spans, _ranges) in zip(docs, segments, strict=True):
-        context.prepared[doc.id] = prepare(
-            doc, model, tokens=tokens, excluded=excluded.get(doc.id, ()), min_words=params.min_words
-        )
+    segments, _boilerplate, context = prepare_corpus(docs, params, report, boilerplate_among=is_article)
 
     pairs = [(w, x) for w, x in _pairs(docs, segments, is_wire, params) if is_article(docs[x])]
     report("candidates", len(pairs), len(pairs))
