@@ -95,6 +95,9 @@ class Page(HTMLParser):
         elif tag == "span" and self._column and "data-m" in a:
             self._span = {**a, "text": ""}
             self.columns[self._column]["spans"].append(self._span)
+        elif tag == "span" and self._column and "d" in (a.get("class") or "").split():
+            self._span = {**a, "text": ""}
+            self.columns[self._column].setdefault("lifted", []).append(self._span)
         elif tag == "span" and self._column and "bp" in (a.get("class") or "").split():
             self._span = {**a, "text": ""}
             self.columns[self._column]["boilerplate"].append(self._span)
@@ -286,6 +289,21 @@ def test_pair_page_shows_l1_and_l2_with_changed_words(sample_report, sample_text
         assert any("changed" in (span.get("class") or "") for span in dom.columns[doc]["spans"])
         # ... and show the words the rewrite only moved as moved, not changed
         assert any("moved" in (span.get("class") or "").split() for span in dom.columns[doc]["spans"])
+
+
+def test_pair_page_marks_names_lifted_outside_the_passages(sample_report, tmp_path):
+    """The word-level layer: words 21st Century Wire shares with The Duran outside the aligned
+    passages ("Deir ez-Zor" in its own sentences) are marked as lifted, dotted, with a tip."""
+    _, result = sample_report
+    page = tmp_path / "pair.html"
+    page.write_text(render_pair_page(result, GOLD_L1[0], GOLD_L1[2]), encoding="utf-8")
+    dom, console = open_page(page, "", tmp_path)
+    assert dom.root.get("data-ready") == "yes" and console == []
+    lifted = dom.columns[GOLD_L1[0]].get("lifted", [])
+    assert "Deir ez-Zor" in {span["text"] for span in lifted}
+    assert all("outside the aligned passages" in (span.get("title") or "") for span in lifted)
+    # lifted words are never inside a passage: passage spans carry data-m, lifted ones do not
+    assert not any("data-m" in span for span in lifted)
 
 
 def test_a_trimmed_and_reattributed_variant_shows_both_changes(tmp_path):

@@ -422,3 +422,16 @@ def test_report_of_a_folder_without_results_leaves_no_page(runner, tmp_path):
     run = runner.invoke(main, ["report", str(tmp_path / "empty"), "-o", str(out)])
     assert run.exit_code == 1 and "results.db" in run.output
     assert not out.exists()
+
+
+def test_report_carries_the_words_lifted_outside_the_passages(sample_result):
+    """Every derived-word run of a shown article is in the page, with its sources."""
+    payload = json_block(render_pair_page(sample_result, GOLD_L1[0], GOLD_L1[2]))
+    docs = [row[0] for row in payload["docs"]]
+    shown = {(docs[r[0]], r[1], r[2], ("verbatim", "reworded")[r[3]], tuple(docs[i] for i in r[4]))
+             for r in payload["derived"]}
+    expected = {(d.doc, d.start, d.end, d.kind, d.sources) for d in sample_result.derived
+                if d.doc in (GOLD_L1[0], GOLD_L1[2]) and set(d.sources) <= set(docs)}
+    assert expected and expected <= shown
+    texts = {row[0]: row[5] for row in payload["docs"]}
+    assert "Deir ez-Zor" in {texts[doc][s:e] for doc, s, e, _, _ in shown}

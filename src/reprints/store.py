@@ -1006,17 +1006,7 @@ def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = Tr
             "credited FROM wire ORDER BY doc"
         )
     )
-    has_derived = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'derived'"
-    ).fetchone()
-    derived = tuple(
-        DerivedWords(doc=r[0], start=r[1], end=r[2], kind=r[3], outlet=r[4], sources=tuple(json.loads(r[5])))
-        for r in (
-            conn.execute('SELECT doc, start, "end", kind, outlet, sources FROM derived ORDER BY id')
-            if has_derived
-            else ()
-        )
-    )
+    derived = _derived_rows(conn)
     params = {name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")}
     has_reason = "reason" in {f.name for f in dataclasses.fields(Problem)}
     problems = tuple(
@@ -1090,6 +1080,22 @@ def _quote_from_row(r: Sequence[Any]) -> Quote:
     )
 
 
+def _derived_rows(conn: sqlite3.Connection, docs: Sequence[str] | None = None) -> tuple[DerivedWords, ...]:
+    """Read the derived-word runs (of ``docs`` only, when given); none from an older file."""
+    has_derived = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'derived'"
+    ).fetchone()
+    if not has_derived:
+        return ()
+    where, args = "", ()
+    if docs is not None:
+        where, args = f" WHERE doc IN ({', '.join('?' * len(docs))})", tuple(docs)
+    return tuple(
+        DerivedWords(doc=r[0], start=r[1], end=r[2], kind=r[3], outlet=r[4], sources=tuple(json.loads(r[5])))
+        for r in conn.execute(f'SELECT doc, start, "end", kind, outlet, sources FROM derived{where} ORDER BY id', args)
+    )
+
+
 def _read_pair(conn: sqlite3.Connection, doc_a: str, doc_b: str) -> ScanResult:
     first, second = sorted((doc_a, doc_b))
     documents = tuple(
@@ -1120,4 +1126,5 @@ def _read_pair(conn: sqlite3.Connection, doc_a: str, doc_b: str) -> ScanResult:
         matches=tuple(sorted(matches, key=match_order)),
         quotes=quotes,
         params={name: json.loads(value) for name, value in conn.execute("SELECT name, value FROM params ORDER BY name")},
+        derived=_derived_rows(conn, (first, second)),
     )

@@ -369,6 +369,19 @@ def stream_payload(
             for b in sorted(result.boilerplate, key=lambda b: (b.span.doc, b.span.start, b.span.end))
             if b.span.doc in needed and b.span.doc in doc_index
         ],
+        # [doc, start, end, kind, [source doc indices]]: runs of words taken from the sources,
+        # in documents shown, by the word-level layer (reprints.derive)
+        "derived": [
+            [
+                doc_index[d.doc],
+                d.start,
+                d.end,
+                KINDS.index(d.kind),
+                sorted(doc_index[s] for s in d.sources if s in doc_index),
+            ]
+            for d in sorted(result.derived, key=lambda d: (d.doc, d.start, d.end, d.outlet or "", d.sources))
+            if d.doc in needed and d.doc in doc_index
+        ],
         # [id, [doc indices], origin doc or -1, outlets, first date, last date], largest first
         "stories": [
             [

@@ -186,7 +186,7 @@
     for (i = 0; i < cuts.length - 1; i++) {
       var s = cuts[i], e = cuts[i + 1];
       if (e <= s) continue;
-      var seg = { s: s, e: e, m: -1, changed: false, moved: false, q: -1, speaker: -1, bp: -1 };
+      var seg = { s: s, e: e, m: -1, changed: false, moved: false, q: -1, speaker: -1, bp: -1, d: -1 };
       for (j = 0; j < layers.length; j++) {
         var r = layers[j];
         if (r.s > s || r.e < e) continue;
@@ -198,18 +198,28 @@
         else if (r.type === 'q') seg.q = r.id;
         else if (r.type === 'sp') seg.speaker = r.id;
         else if (r.type === 'bp') seg.bp = r.id;
+        else if (r.type === 'd' && (seg.d < 0 || r.kind < seg.d)) seg.d = r.kind;
       }
       out.push(seg);
     }
     return out;
   }
 
-  var quotesByDoc = {}, boilerplateByDoc = {}, BP = D.boilerplate || [];
+  var quotesByDoc = {}, boilerplateByDoc = {}, derivedByDoc = {}, BP = D.boilerplate || [], DW = D.derived || [];
   Q.forEach(function (q, qi) { (quotesByDoc[q[0]] = quotesByDoc[q[0]] || []).push(qi); });
+  DW.forEach(function (d, i) { (derivedByDoc[d[0]] = derivedByDoc[d[0]] || []).push(i); });
   BP.forEach(function (b, bi) { (boilerplateByDoc[b[0]] = boilerplateByDoc[b[0]] || []).push(bi); });
 
-  function layersFor(di, matchIds) {
+  /* The layers of document di in the view of its pair with document other (-1: no pair):
+   * passages, changed and moved words, boilerplate, quotes, and the words the word-level
+   * layer says di took from other outside the passages. */
+  function layersFor(di, matchIds, other) {
     var layers = [];
+    if (other !== undefined && other >= 0) {
+      (derivedByDoc[di] || []).forEach(function (i) {
+        if (DW[i][4].indexOf(other) >= 0) layers.push({ type: 'd', kind: DW[i][3], s: DW[i][1], e: DW[i][2] });
+      });
+    }
     matchIds.forEach(function (mi) {
       var m = M[mi];
       var side = m[0] === di ? 0 : 1;
@@ -246,7 +256,8 @@
     var text = textOf(di), frag = document.createDocumentFragment();
     segments(di, layers, from, to).forEach(function (seg) {
       var piece = text.slice(seg.s, seg.e);
-      if (seg.m < 0 && seg.q < 0 && seg.speaker < 0 && seg.bp < 0) {
+      var lifted = seg.m < 0 && seg.d >= 0 && seg.bp < 0;
+      if (seg.m < 0 && seg.q < 0 && seg.speaker < 0 && seg.bp < 0 && !lifted) {
         frag.appendChild(document.createTextNode(piece));
         return;
       }
@@ -265,6 +276,10 @@
       if (seg.m >= 0) tips.push(KIND[M[seg.m][6]] + ' passage · score ' + M[seg.m][7].toFixed(2) + ' · ' +
         plural(M[seg.m][10], 'word') + (seg.changed ? ' · changed words' : seg.moved ?
           ' · moved words: kept, in another place in the other passage' : ''));
+      if (lifted) {
+        cls.push('d', KIND[seg.d]);
+        tips.push('words taken from the other article (' + KIND[seg.d] + ') outside the aligned passages');
+      }
       if (seg.q >= 0) { cls.push('q'); tips.push(quoteTitle(seg.q)); }
       if (seg.bp >= 0) {
         cls.push('bp');
@@ -336,7 +351,7 @@
       var box = el('div', 'text');
       box.setAttribute('id', n === 0 ? 'col-left' : 'col-right');
       box.setAttribute('data-doc', DOCS[di][0]);
-      box.appendChild(markedText(di, layersFor(di, matchIds), 0, textOf(di).length, registry,
+      box.appendChild(markedText(di, layersFor(di, matchIds, n === 0 ? rightDoc : leftDoc), 0, textOf(di).length, registry,
         n === 0 ? 'left' : 'right'));
       add(cols, add(col, docHeader(di), box));
       return box;
@@ -438,6 +453,7 @@
       add(el('span', 'key'), el('span', 'm reworded', 'reworded'), el('span', null, 'same passage, rewritten')),
       add(el('span', 'key'), el('span', 'm reworded changed', 'changed'), el('span', null, 'words that differ')),
       add(el('span', 'key'), el('span', 'm reworded moved', 'moved'), el('span', null, 'same words, moved')),
+      DW.length ? add(el('span', 'key'), el('span', 'd verbatim', 'lifted'), el('span', null, 'words taken outside the passages')) : null,
       add(el('span', 'key'), el('span', 'q', 'quote'), el('span', 'spk', null), el('span', null, 'with its speaker')),
       add(el('span', 'key'), el('span', 'plain', 'unmatched text')),
       BP.length ? add(el('span', 'key'), el('span', 'bp', 'boilerplate'), el('span', null, 'left out of reuse')) : null);
