@@ -115,7 +115,8 @@ def page_chrome(text: str, min_lines: int) -> list[tuple[int, int]]:
         norms = tokenize(m.group()).norms
         if not norms:
             continue
-        if len(norms) <= CHROME_MAX_WORDS and not _SENTENCE_END_RE.search(m.group()):
+        words = sum(not w.isdigit() for w in norms)  # a dateline "19:33 GMT +3 09 September 2017" is short
+        if words <= CHROME_MAX_WORDS and not _SENTENCE_END_RE.search(m.group()):
             runs[-1].append((m.start(), m.end(), norms, _label_like(m.group())))
         elif runs[-1]:
             runs.append([])
