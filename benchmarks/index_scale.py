@@ -40,7 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from generate import reword  # noqa: E402
 from reprints.index import Index  # noqa: E402
 from reprints.model import Document  # noqa: E402
 from reprints.params import Params  # noqa: E402
@@ -107,6 +106,30 @@ def make_queries(
         body.insert(int(rng.integers(0, len(body) + 1)), " ".join(passage))
         queries.append(("\n\n".join(body), src["id"], kind))
     return queries
+
+
+def reword(words: list[str], rate: float, vocab: np.ndarray, rng: np.random.Generator) -> list[str]:
+    """Substitute, drop or swap about ``rate`` of ``words`` (a third each).
+
+    Session 2's ``generate.reword`` on words, kept here so the query draws stay the same
+    whatever the generator becomes (substitutes come from ``vocab``, words of fresh text).
+    """
+    out = list(words)
+    i = 0
+    result: list[str] = []
+    while i < len(out):
+        r = rng.random()
+        if r < rate / 3:  # substitute with a random vocabulary word
+            result.append(str(vocab[rng.integers(0, len(vocab))]))
+        elif r < 2 * rate / 3:  # drop
+            pass
+        elif r < rate and i + 1 < len(out):  # swap with the next word
+            result.extend([out[i + 1], out[i]])
+            i += 1
+        else:
+            result.append(out[i])
+        i += 1
+    return result
 
 
 def percentile(values: list[float], q: float) -> float:
