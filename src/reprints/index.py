@@ -14,9 +14,12 @@ How a query finds its sources:
   any copied passage that covers an indexed window meets a query window within a few words
   of it, whose signature then agrees in at least one stored band with high probability.
   Storing few keys per document is what keeps the index near 1 KB per article.
-* **Rewording channel.** Each document's distinct content words go into a contentless FTS5
-  table (``detail=none``: document lists only). A query looks up its rarest content words
-  (by document frequency in the index) and ranks indexed documents by the IDF they share.
+* **Rewording channel.** For each content word held by at most ``index_word_cap`` articles,
+  the index keeps the sorted list of those articles as a blob of 32-bit article numbers
+  (``postings``; a commoner word's list is dropped for good). A query looks up the rarest
+  content words of each of its sentences (by document frequency in the index), reads their
+  lists in one statement and ranks indexed documents by the IDF they share with a passage
+  of the query, in numpy. What a query reads is bounded by the cap, not by the index size.
 * The best candidates of both channels are aligned with the query by :mod:`reprints.align`,
   which reports verbatim and reworded passages with exact spans and edit scripts.
 
@@ -33,10 +36,9 @@ import hashlib
 import json
 import math
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,17 +51,26 @@ from .minhash import MinHasher
 from .model import Document, Match, Quote, QuoteFamily, ScanResult
 from .normalize import Tokens, tokenize
 from .params import Params
-from .shingle import shingle_hashes, window_shingle_ranges
+from .shingle import (
+    kgram_hashes_many,
+    shingle_hashes,
+    text_word_hashes,
+    window_shingle_ranges,
+    word_hashes,
+)
 
 if TYPE_CHECKING:
     from .tfidf import SentenceModel
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the index file layout; an index of another version is refused, not guessed at.
 
 Version 2 (reprints 0.2): band keys in two tables (recent keys, merged in bulk), document
 frequencies of every content term (digits and short words too) for the query's IDF, and a
-running word count in ``meta``. A version-1 index must be rebuilt."""
+running word count in ``meta``. Version 3: the rewording channel's FTS5 word index is
+replaced by ``postings`` (article-number blobs per rare content word, capped by
+``index_word_cap``). Older indexes must be rebuilt (the documents' text is in them: see the
+error message)."""
 
 # Parameters that shape what is stored: a query or add must use the index's own values.
 STORED_PARAMS = (
@@ -70,6 +81,7 @@ STORED_PARAMS = (
     "window",
     "index_stride",
     "index_bands",
+    "index_word_cap",
 )
 
 # Article rows of 2-6 KB waste most of a 4 KB page each (one row per page); larger pages pack
@@ -81,6 +93,15 @@ PAGE_SIZE = 16384
 # batch's keys straight into a table of tens of millions of rows rewrote most of its pages
 # every batch (855 articles/s for the band rows alone at 1M, benchmarks/index.md).
 RECENT_BAND_ROWS = 2_000_000
+
+# Each add batch appends one part (a blob of article numbers) per word it holds; once this
+# many parts have been appended they are merged into one blob per word, so a query reads at
+# most this many + 1 rows per word.
+POSTING_PARTS = 16
+
+# A word's list is kept while it is held by up to this many times the share of articles a
+# query looks up, so that words near the share stay usable as the index grows.
+LIST_MARGIN = 2.0
 
 # A query's IDF counts sentences, as a scan's does; the index keeps a running word count.
 WORDS_PER_SENTENCE = 22
@@ -117,13 +138,16 @@ CREATE TABLE IF NOT EXISTS recent_bands (
     docno INTEGER NOT NULL,
     PRIMARY KEY (key, docno)
 ) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS terms USING fts5(
-    words, content='', detail=none, tokenize="unicode61 remove_diacritics 0 tokenchars ''''"
-);
-CREATE TABLE IF NOT EXISTS words (
-    word TEXT PRIMARY KEY,
-    docs INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS postings (
+    word INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    docnos BLOB NOT NULL,
+    PRIMARY KEY (word, part)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS words (
+    word INTEGER PRIMARY KEY,
+    docs INTEGER NOT NULL
+);
 """
 
 
@@ -173,25 +197,58 @@ class Candidate:
     shared_idf: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Signed:
+    """What the index stores for a run of texts, as flat arrays (made in worker processes).
+
+    Text ``i`` has ``words[i]`` words, the band keys ``keys[key_at[i]:key_at[i+1]]`` (sorted,
+    distinct) and the distinct IDF terms ``terms[term_at[i]:term_at[i+1]]`` (word hashes,
+    int64), of which those flagged in ``content`` are content words (longer than two letters).
+    """
+
+    words: np.ndarray
+    keys: np.ndarray
+    key_at: np.ndarray
+    terms: np.ndarray
+    term_at: np.ndarray
+    content: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Signed:
+        """Return the arrays of the texts where ``keep`` is true, in order."""
+        key_counts = np.diff(self.key_at)
+        term_counts = np.diff(self.term_at)
+        keys_kept = np.repeat(keep, key_counts)
+        terms_kept = np.repeat(keep, term_counts)
+        return _Signed(
+            words=self.words[keep],
+            keys=self.keys[keys_kept],
+            key_at=_offsets(key_counts[keep]),
+            terms=self.terms[terms_kept],
+            term_at=_offsets(term_counts[keep]),
+            content=self.content[terms_kept],
+        )
+
+    @staticmethod
+    def join(parts: Sequence[_Signed]) -> _Signed:
+        """Return the arrays of several runs of texts, one after the other."""
+        return _Signed(
+            words=np.concatenate([p.words for p in parts]),
+            keys=np.concatenate([p.keys for p in parts]),
+            key_at=_offsets(np.concatenate([np.diff(p.key_at) for p in parts])),
+            terms=np.concatenate([p.terms for p in parts]),
+            term_at=_offsets(np.concatenate([np.diff(p.term_at) for p in parts])),
+            content=np.concatenate([p.content for p in parts]),
+        )
+
+
 @dataclass
 class _PendingBatch:
-    """A batch whose new documents are being prepared (inline, or by worker processes)."""
+    """A batch whose new documents are being signed (inline, or by worker processes)."""
 
     todo: list[tuple[Document, bytes]]
     skipped: int
-    done: _PreparedTexts | None = None
-    futures: list[Future[_PreparedTexts]] | None = None
-
-
-@dataclass
-class _Prepared:
-    """One document's row values, band keys and content words, ready to write."""
-
-    doc: Document
-    content_hash: bytes
-    words: int
-    keys: np.ndarray
-    content: str = field(repr=False)
+    done: _Signed | None = None
+    futures: list[Future[_Signed]] | None = None
 
 
 def content_hash(text: str) -> bytes:
@@ -203,29 +260,86 @@ _HASHERS: dict[tuple[int, int], MinHasher] = {}
 _BLAS: list[Any] = []
 _MAX_VARIABLES = 30_000  # host parameters per statement (SQLite allows 32,766 since 3.32)
 _JOB_CHUNK = 250
+# A query scores passages only for the documents sharing the most rare-word IDF with it.
+_SCORED_DOCUMENTS = 4000
+_FUNCTION_HASHES: list[np.ndarray] = []
 
 
-_PreparedTexts = tuple[list[tuple[int, np.ndarray, str]], Counter[str]]
+def _offsets(counts: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
 
 
-def _prepare_texts(
-    texts: Sequence[str], params: Params, hasher: MinHasher | None = None
-) -> _PreparedTexts:
-    """Return (words, stored band keys, content words) of each text, and how many hold each
-    IDF term; runs in worker processes (counting there spares the writing process)."""
+def _hasher(params: Params) -> MinHasher:
+    hasher = _HASHERS.get((params.num_perm, params.seed))
     if hasher is None:
-        hasher = _HASHERS.get((params.num_perm, params.seed))
-        if hasher is None:
-            hasher = _HASHERS[(params.num_perm, params.seed)] = MinHasher(params.num_perm, params.seed)
-    out = []
-    counts: Counter[str] = Counter()
-    for text in texts:
-        tokens = tokenize(text)
-        keys = window_band_keys(tokens, params, stride=params.index_stride, hasher=hasher)
-        terms, content = _vocabulary(tokens.norms)
-        counts.update(terms)
-        out.append((len(tokens), keys, " ".join(content)))
-    return out, counts
+        hasher = _HASHERS[(params.num_perm, params.seed)] = MinHasher(params.num_perm, params.seed)
+    return hasher
+
+
+def _sign_texts(texts: Sequence[str], params: Params) -> _Signed:
+    """Return the band keys and vocabulary of each text, all texts in one pass per step.
+
+    Words are hashed straight from the texts (:func:`reprints.shingle.text_word_hashes`, no
+    string per word); shingles, signatures and band keys are made for every window of every
+    text at once. The keys equal :func:`window_band_keys` of each text (tested).
+    """
+    n = len(texts)
+    if not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Signed(empty, empty, np.zeros(1, dtype=np.int64), empty, np.zeros(1, dtype=np.int64),
+                       np.zeros(0, dtype=bool))
+    full, _, chars, lengths = text_word_hashes(texts, 1)
+    shingles, shingle_at = kgram_hashes_many(full, lengths, params.shingle_size)
+    starts, ends, per_text = [], [], np.zeros(n, dtype=np.int64)
+    for i, words in enumerate(lengths.tolist()):
+        first, last = window_shingle_ranges(words, params.window, params.index_stride, params.shingle_size)
+        starts.append(first + shingle_at[i])
+        ends.append(last + shingle_at[i])
+        per_text[i] = len(first)
+    keys = _band_keys_of(
+        shingles, np.concatenate(starts), np.concatenate(ends), params, _hasher(params)
+    )
+    window_at = _offsets(per_text)
+    flat = []
+    key_counts = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        distinct = sorted_unique(keys[window_at[i] : window_at[i + 1]].ravel())
+        flat.append(distinct)
+        key_counts[i] = len(distinct)
+    # Distinct IDF terms per text: every word but function words, as (text, hash) pairs.
+    text_of = np.repeat(np.arange(n), lengths)
+    keep = ~_is_function_word(full)
+    hashes, text_of, chars = full[keep], text_of[keep], chars[keep]
+    order = np.lexsort((hashes, text_of))
+    hashes, text_of, chars = hashes[order], text_of[order], chars[order]
+    new = np.ones(len(hashes), dtype=bool)
+    if len(hashes) > 1:
+        new[1:] = (hashes[1:] != hashes[:-1]) | (text_of[1:] != text_of[:-1])
+    return _Signed(
+        words=lengths,
+        keys=np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64),
+        key_at=_offsets(key_counts),
+        terms=hashes[new].view(np.int64),
+        term_at=_offsets(np.bincount(text_of[new], minlength=n)),
+        content=chars[new] > 2,
+    )
+
+
+def _band_keys_of(
+    shingles: np.ndarray, starts: np.ndarray, ends: np.ndarray, params: Params, hasher: MinHasher
+) -> np.ndarray:
+    """Return the stored band keys (int64, windows x index_bands) of shingle ranges."""
+    if len(starts) == 0:
+        return np.zeros((0, params.index_bands), dtype=np.int64)
+    # Only the stored bands are ever compared, so only their permutations are signed.
+    rows = params.num_perm // params.bands
+    signatures = hasher.sign_ranges(shingles, starts, ends, perms=slice(0, params.index_bands * rows))
+    keys = band_keys(signatures, params.index_bands)
+    with np.errstate(over="ignore"):
+        keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64)[None, :] * _BAND_MIX
+    return (keys >> _KEY_SHIFT).astype(np.int64)
 
 
 def window_band_keys(
@@ -238,14 +352,8 @@ def window_band_keys(
     """
     hashes = shingle_hashes(tokens, params.shingle_size)
     starts, ends = window_shingle_ranges(len(tokens), params.window, stride, params.shingle_size)
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.int64)
-    hasher = hasher or MinHasher(params.num_perm, params.seed)
-    signatures = hasher.sign_ranges(hashes, starts, ends)
-    keys = band_keys(signatures, params.bands)[:, : params.index_bands]
-    with np.errstate(over="ignore"):
-        keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64)[None, :] * _BAND_MIX
-    return sorted_unique((keys >> _KEY_SHIFT).astype(np.int64).ravel())
+    keys = _band_keys_of(hashes, starts, ends, params, hasher or _hasher(params))
+    return sorted_unique(keys.ravel())
 
 
 def _function_words() -> frozenset[str]:
@@ -254,15 +362,29 @@ def _function_words() -> frozenset[str]:
     return FUNCTION_WORDS
 
 
+def _is_function_word(hashes: np.ndarray) -> np.ndarray:
+    """Tell which word hashes are those of function words."""
+    if not _FUNCTION_HASHES:
+        _FUNCTION_HASHES.append(np.sort(word_hashes(sorted(_function_words()))))
+    table = _FUNCTION_HASHES[0]
+    at = np.minimum(np.searchsorted(table, hashes), len(table) - 1)
+    return table[at] == hashes
+
+
 def _vocabulary(norms: Sequence[str]) -> tuple[set[str], list[str]]:
     """Return a text's distinct IDF terms (every word but function words) and content words.
 
     IDF terms are the unigrams :func:`reprints.tfidf.sentence_terms` weighs; content words
-    (longer than two letters, not a number) are what the rewording channel indexes, sorted.
+    (longer than two letters, numbers too) are what the rewording channel indexes, sorted.
     """
     terms = set(norms)
     terms.difference_update(_function_words())
-    return terms, sorted(w for w in terms if len(w) > 2 and not w.isdigit())
+    return terms, sorted(w for w in terms if len(w) > 2)
+
+
+def _term_keys(words: Sequence[str]) -> list[int]:
+    """Return the stored key (the signed 64-bit word hash) of each word."""
+    return word_hashes(list(words)).view(np.int64).tolist()
 
 
 def content_words(tokens: Tokens) -> list[str]:
@@ -396,39 +518,37 @@ class Index:
         skipped = len(batch) - len(todo)
         texts = [doc.text for doc, _ in todo]
         if pool is None:
-            return _PendingBatch(todo, skipped, done=_prepare_texts(texts, self.params, self._hasher))
-        futures = [
-            pool.submit(_prepare_texts, chunk, self.params) for chunk in _chunks(texts, _JOB_CHUNK)
-        ]
+            return _PendingBatch(todo, skipped, done=_sign_texts(texts, self.params))
+        futures = [pool.submit(_sign_texts, chunk, self.params) for chunk in _chunks(texts, _JOB_CHUNK)]
         return _PendingBatch(todo, skipped, futures=futures)
 
     def _finish_batch(self, pending: _PendingBatch, report: AddReport) -> AddReport:
-        parts = [f.result() for f in pending.futures] if pending.futures is not None else [pending.done]
-        prepared = [item for part in parts if part is not None for item in part[0]]
-        counts: Counter[str] = Counter()
-        for part in parts:
-            if part is not None:
-                counts.update(part[1])
+        if pending.futures is not None:
+            signed = _Signed.join([f.result() for f in pending.futures]) if pending.futures else _sign_texts([], self.params)
+        else:
+            signed = pending.done if pending.done is not None else _sign_texts([], self.params)
         added = replaced = 0
         unchanged = pending.skipped
         with self._write():
             # Checked again under the write lock: another writer may have come in between.
             existing = self._existing([doc.id for doc, _ in pending.todo])
-            rows: list[_Prepared] = []
-            for (doc, digest), (words, keys, content) in zip(pending.todo, prepared, strict=True):
+            rows: list[tuple[Document, bytes]] = []
+            keep = np.ones(len(pending.todo), dtype=bool)
+            for k, (doc, digest) in enumerate(pending.todo):
                 old = existing.get(doc.id)
                 if old is not None and old[1] == digest:
                     unchanged += 1
-                    counts.subtract(_vocabulary(tokenize(doc.text).norms)[0])
+                    keep[k] = False
                     continue
                 if old is not None:
                     self._delete(old[0])
                     replaced += 1
                 else:
                     added += 1
-                rows.append(_Prepared(doc, digest, words, keys, content))
-            self._insert(rows, counts)
+                rows.append((doc, digest))
+            self._insert(rows, signed if keep.all() else signed.take(keep))
         self._merge_recent_bands()
+        self._merge_postings()
         return AddReport(
             added=report.added + added,
             replaced=report.replaced + replaced,
@@ -446,37 +566,89 @@ class Index:
                 found[doc_id] = (docno, bytes(digest))
         return found
 
-    def _insert(self, prepared: list[_Prepared], counts: Counter[str]) -> None:
-        if not prepared:
+    def _insert(self, documents: list[tuple[Document, bytes]], signed: _Signed) -> None:
+        if not documents:
             return
         self._df_version = None  # this connection's own writes do not change data_version
         (top,) = self._db.execute("SELECT coalesce(max(docno), 0) FROM documents").fetchone()
-        rows = []
-        term_rows = []
-        for offset, item in enumerate(prepared, start=1):
-            docno = top + offset
-            d = item.doc
-            rows.append(
-                (docno, d.id, item.content_hash, d.outlet, d.date, d.title, d.url, item.words,
-                 len(item.keys), d.text)
+        n = len(documents)
+        docnos = np.arange(top + 1, top + 1 + n, dtype=np.int64)
+        key_counts = np.diff(signed.key_at)
+        rows = [
+            (docno, d.id, digest, d.outlet, d.date, d.title, d.url, words, keys, d.text)
+            for docno, (d, digest), words, keys in zip(
+                docnos.tolist(), documents, signed.words.tolist(), key_counts.tolist(), strict=True
             )
-            term_rows.append((docno, item.content))
-        keys = np.concatenate([item.keys for item in prepared])
-        docnos = np.repeat(
-            np.arange(top + 1, top + 1 + len(prepared), dtype=np.int64), [len(item.keys) for item in prepared]
-        )
-        # Inserting in key order touches each B-tree page once per batch.
-        order = np.lexsort((docnos, keys))
-        band_rows = zip(keys[order].tolist(), docnos[order].tolist(), strict=True)
+        ]
         self._db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-        self._db.executemany("INSERT OR IGNORE INTO recent_bands(key, docno) VALUES (?, ?)", band_rows)
-        self._db.executemany("INSERT INTO terms(rowid, words) VALUES (?, ?)", term_rows)
+        # Inserting in key order touches each B-tree page once per batch.
+        key_docnos = np.repeat(docnos, key_counts)
+        order = np.lexsort((key_docnos, signed.keys))
         self._db.executemany(
-            "INSERT INTO words(word, docs) VALUES (?, ?) "
-            "ON CONFLICT(word) DO UPDATE SET docs = docs + excluded.docs",
-            sorted((w, n) for w, n in counts.items() if n > 0),
+            "INSERT OR IGNORE INTO recent_bands(key, docno) VALUES (?, ?)",
+            zip(signed.keys[order].tolist(), key_docnos[order].tolist(), strict=True),
         )
-        self._count_words(sum(item.words for item in prepared))
+        # Document frequencies: stored count + this batch's.
+        term_docnos = np.repeat(docnos, np.diff(signed.term_at))
+        order = np.argsort(signed.terms, kind="stable")  # docnos stay ascending within a word
+        terms, term_docnos, content = signed.terms[order], term_docnos[order], signed.content[order]
+        words, first, counts = _groups(terms)
+        before = self._stored_frequencies(words)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO words(word, docs) VALUES (?, ?)",
+            zip(words.tolist(), (before + counts).tolist(), strict=True),
+        )
+        # Rare content words' lists: one part (this batch's article numbers) per word.
+        limit = _listed_limit(self.params, top + n, LIST_MARGIN)
+        listed = content[first] & (before + counts <= limit)
+        dropped = content[first] & (before <= limit) & (before > 0) & (before + counts > limit)
+        self._db.executemany("DELETE FROM postings WHERE word = ?", ((w,) for w in words[dropped].tolist()))
+        blobs = term_docnos.astype("<u4")
+        self._db.executemany(
+            "INSERT INTO postings(word, part, docnos) VALUES (?, ?, ?)",
+            (
+                (w, top + 1, blobs[a : a + c].tobytes())
+                for w, a, c in zip(words[listed].tolist(), first[listed].tolist(), counts[listed].tolist(), strict=True)
+            ),
+        )
+        if listed.any():
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES ('posting_parts', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+        self._count_words(int(signed.words.sum()))
+
+    def _stored_frequencies(self, words: np.ndarray) -> np.ndarray:
+        """Return the stored document frequency of each word key (0 for a new word)."""
+        found: dict[int, int] = {}
+        for chunk in _chunks(words.tolist(), _MAX_VARIABLES):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk))
+        return np.array([found.get(w, 0) for w in words.tolist()], dtype=np.int64)
+
+    def _merge_postings(self) -> None:
+        """Merge each word's appended parts into one blob once ``POSTING_PARTS`` have piled up."""
+        row = self._db.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'posting_parts'").fetchone()
+        if row is None or row[0] < POSTING_PARTS:
+            return
+        with self._write():
+            merged = []
+            word = None
+            parts: list[bytes] = []
+            for w, blob in self._db.execute(
+                "SELECT word, docnos FROM postings WHERE word IN "
+                "(SELECT DISTINCT word FROM postings WHERE part > 0) ORDER BY word, part"
+            ):
+                if w != word:
+                    if word is not None:
+                        merged.append((word, b"".join(parts)))
+                    word, parts = w, []
+                parts.append(blob)
+            if word is not None:
+                merged.append((word, b"".join(parts)))
+            self._db.execute("DELETE FROM postings WHERE part > 0")
+            self._db.executemany("INSERT OR REPLACE INTO postings(word, part, docnos) VALUES (?, 0, ?)", merged)
+            self._db.execute("UPDATE meta SET value = '0' WHERE key = 'posting_parts'")
 
     def _count_words(self, change: int) -> None:
         self._db.execute(
@@ -502,17 +674,27 @@ class Index:
         (text, words) = self._db.execute(
             "SELECT text, words FROM documents WHERE docno = ?", (docno,)
         ).fetchone()
-        tokens = tokenize(text)
-        keys = [(k, docno) for k in window_band_keys(
-            tokens, self.params, stride=self.params.index_stride, hasher=self._hasher
-        ).tolist()]
+        signed = _sign_texts([text], self.params)
+        keys = [(k, docno) for k in signed.keys.tolist()]
         self._db.executemany("DELETE FROM bands WHERE key = ? AND docno = ?", keys)
         self._db.executemany("DELETE FROM recent_bands WHERE key = ? AND docno = ?", keys)
-        terms, content = _vocabulary(tokens.norms)
-        self._db.execute(
-            "INSERT INTO terms(terms, rowid, words) VALUES ('delete', ?, ?)", (docno, " ".join(content))
-        )
-        listed = [(w,) for w in sorted(terms)]
+        for chunk in _chunks(signed.terms[signed.content].tolist(), _MAX_VARIABLES):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT word, part, docnos FROM postings WHERE word IN ({marks})", chunk
+            ).fetchall()
+            for word, part, blob in rows:
+                docnos = np.frombuffer(blob, dtype="<u4")
+                kept = docnos[docnos != docno]
+                if len(kept) == len(docnos):
+                    continue
+                if len(kept):
+                    self._db.execute(
+                        "UPDATE postings SET docnos = ? WHERE word = ? AND part = ?", (kept.tobytes(), word, part)
+                    )
+                else:
+                    self._db.execute("DELETE FROM postings WHERE word = ? AND part = ?", (word, part))
+        listed = [(w,) for w in signed.terms.tolist()]
         self._db.executemany("UPDATE words SET docs = docs - 1 WHERE word = ?", listed)
         self._db.executemany("DELETE FROM words WHERE word = ? AND docs <= 0", listed)
         self._db.execute("DELETE FROM documents WHERE docno = ?", (docno,))
@@ -628,9 +810,13 @@ class Index:
     def _frequencies(self, words: Iterable[str], into: dict[str, int]) -> dict[str, int]:
         """Add the indexed document frequency of each word not yet in ``into`` (0 if unknown)."""
         wanted = [w for w in words if w not in into]
-        for chunk in _chunks(wanted, _MAX_VARIABLES):
+        if not wanted:
+            return into
+        word_of = dict(zip(_term_keys(wanted), wanted, strict=True))
+        for chunk in _chunks(list(word_of), _MAX_VARIABLES):
             marks = ",".join("?" * len(chunk))
-            into.update(self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk))
+            for key, docs in self._db.execute(f"SELECT word, docs FROM words WHERE word IN ({marks})", chunk):
+                into[word_of[key]] = docs
         for w in wanted:
             into.setdefault(w, 0)
         return into
@@ -652,12 +838,13 @@ class Index:
             return {}
         self._frequencies(terms, df)
         sentences = [
-            {w for w in norms[i:j] if len(w) > 2 and w not in function_words and not w.isdigit()}
+            {w for w in norms[i:j] if len(w) > 2 and w not in function_words}
             for i, j in ranges.tolist()
         ]
         # A word in more than index_word_share of the articles (and more than max_bucket) is
-        # no evidence of reuse, and its postings would cost more than they tell.
-        limit = max(self.params.max_bucket, int(total * self.params.index_word_share))
+        # no evidence of reuse, and its postings would cost more than they tell; nor is one
+        # held by more than index_word_cap articles, whose list the index did not keep.
+        limit = _listed_limit(self.params, total, 1.0)
         picked: list[list[str]] = []
         for sentence in sentences:
             usable = sorted((df[w], w) for w in sentence if 0 < df.get(w, 0) <= limit)
@@ -665,24 +852,43 @@ class Index:
         words = sorted(set().union(*map(set, picked)))
         if not words:
             return {}
-        found = np.zeros((0, 2), dtype=np.int64)
-        for chunk in _chunks(list(enumerate(words)), 200):  # one statement for many words
-            sql = " UNION ALL ".join(f"SELECT {k}, rowid FROM terms WHERE terms MATCH ?" for k, _ in chunk)
-            rows = self._db.execute(sql, [_fts_phrase(w) for _, w in chunk]).fetchall()
-            found = np.concatenate([found, np.array(rows, dtype=np.int64).reshape(-1, 2)])
-        if not len(found):
+        column_of = {w: k for k, w in enumerate(words)}
+        column_of_key = {key: k for k, key in enumerate(_term_keys(words))}
+        blobs: list[list[bytes]] = [[] for _ in words]
+        for chunk in _chunks(list(column_of_key), _MAX_VARIABLES):
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._db.execute(
+                f"SELECT word, docnos FROM postings WHERE word IN ({marks}) ORDER BY word, part", chunk
+            ):
+                blobs[column_of_key[key]].append(blob)
+        lists = [np.frombuffer(b"".join(parts), dtype="<u4") for parts in blobs]
+        sizes = np.array([len(x) for x in lists], dtype=np.int64)
+        if not sizes.sum():
             return {}
-        docnos, column = sorted_unique(found[:, 1], inverse=True)
-        order = np.argsort(found[:, 0], kind="stable")
-        bounds = np.searchsorted(found[order, 0], np.arange(len(words) + 1))
-        where = {w: column[order[bounds[k] : bounds[k + 1]]] for k, w in enumerate(words)}
-        # One row per passage (a sentence and the next), one column per document found.
-        passage = np.zeros((len(picked), len(docnos)), dtype=np.float64)
+        word_of = np.repeat(np.arange(len(words)), sizes)
+        docnos, column = sorted_unique(np.concatenate(lists).astype(np.int64), inverse=True)
+        weight = np.array([math.log((total + 1) / (df[w] + 0.5)) for w in words])
+        # One row per passage (a sentence and the next), one column per word: the word's IDF
+        # where the passage holds it.
+        passage_words = np.zeros((len(picked), len(words)), dtype=np.float64)
         for k in range(len(picked)):
             window = set(picked[k]) | (set(picked[k + 1]) if k + 1 < len(picked) else set())
-            for term in sorted(window):  # a fixed order of additions: the same sums every run
-                passage[k, where[term]] += math.log((total + 1) / (df[term] + 0.5))
-        scores = passage.max(axis=0)
+            for term in window:
+                passage_words[k, column_of[term]] = weight[column_of[term]]
+        # A document's best passage scores at most its IDF over all the query's words: score
+        # passages only for the documents with the largest totals (the rest cannot be kept).
+        totals = np.bincount(column, weights=weight[word_of], minlength=len(docnos))
+        if len(docnos) > _SCORED_DOCUMENTS:
+            best = np.lexsort((docnos, -totals))[:_SCORED_DOCUMENTS]
+            keep_entry = np.zeros(len(docnos), dtype=bool)
+            keep_entry[best] = True
+            entries = keep_entry[column]
+            remap = np.full(len(docnos), -1, dtype=np.int64)
+            remap[best] = np.arange(len(best))
+            docnos, column, word_of = docnos[best], remap[column[entries]], word_of[entries]
+        incidence = np.zeros((len(words), len(docnos)), dtype=np.float64)
+        incidence[word_of, column] = 1.0
+        scores = (passage_words @ incidence).max(axis=0)
         # Only documents sharing a good part of the best passage's rare-word mass are neighbours.
         floor = scores.max() * self.params.index_idf_share
         keep = np.flatnonzero(scores >= floor)
@@ -948,11 +1154,15 @@ class Index:
             (expected,) = db.execute("SELECT coalesce(sum(keys), 0) FROM documents").fetchone()
             if stored != expected:
                 problems.append(f"{stored} band rows stored, but documents record {expected}")
-            (fts_docs,) = db.execute("SELECT count(*) FROM terms_docsize").fetchone() if _has_docsize(db) else (None,)
-            if fts_docs is not None:
-                (docs,) = db.execute("SELECT count(*) FROM documents").fetchone()
-                if fts_docs != docs:
-                    problems.append(f"word index holds {fts_docs} documents, not {docs}")
+            known = np.array([r[0] for r in db.execute("SELECT docno FROM documents ORDER BY docno")], dtype=np.int64)
+            listed = 0
+            for (blob,) in db.execute("SELECT docnos FROM postings"):
+                docnos = np.frombuffer(blob, dtype="<u4").astype(np.int64)
+                at = np.searchsorted(known, docnos)
+                if len(docnos) and (at.max() >= len(known) or np.any(known[np.minimum(at, len(known) - 1)] != docnos)):
+                    listed += 1
+            if listed:
+                problems.append(f"{listed} word lists name articles that are not indexed")
             (words, counted) = db.execute(
                 "SELECT (SELECT coalesce(sum(words), 0) FROM documents), "
                 "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words')"
@@ -962,10 +1172,6 @@ class Index:
             (negative,) = db.execute("SELECT count(*) FROM words WHERE docs < 1").fetchone()
             if negative:
                 problems.append(f"{negative} words have a document count below 1")
-            try:
-                db.execute("INSERT INTO terms(terms, rank) VALUES ('integrity-check', 0)")
-            except sqlite3.DatabaseError as err:  # pragma: no cover - needs a corrupt file
-                problems.append(f"word index: {err}")
         return problems
 
 
@@ -1042,6 +1248,12 @@ def _read_meta(db: sqlite3.Connection, path: Path) -> Params:
     return Params.from_dict(json.loads(meta["params"]))
 
 
+def _listed_limit(params: Params, total: int, margin: float) -> int:
+    """Return how many articles may hold a word whose list is looked up (kept: ``margin`` x)."""
+    share = int(total * params.index_word_share * margin)
+    return min(params.index_word_cap, max(params.max_bucket, share))
+
+
 def _check_params(stored: Params, given: Params) -> None:
     """Refuse parameters that would make the query's keys differ from the stored ones."""
     for name in STORED_PARAMS:
@@ -1051,15 +1263,6 @@ def _check_params(stored: Params, given: Params) -> None:
             raise ParameterError(
                 f"index was built with {name}={have}, not {want}; rebuild it or pass {flag} {have}"
             )
-
-
-def _has_docsize(db: sqlite3.Connection) -> bool:
-    row = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'terms_docsize'").fetchone()
-    return row is not None
-
-
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
 
 
 def _day(value: str) -> dt.date | None:
@@ -1211,3 +1414,14 @@ __all__ = [
     "one_blas_thread",
     "window_band_keys",
 ]
+
+
+def _groups(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct values of a sorted array, where each run starts, and its length."""
+    if not len(sorted_values):
+        empty = np.zeros(0, dtype=np.int64)
+        return sorted_values[:0], empty, empty.copy()
+    new = np.ones(len(sorted_values), dtype=bool)
+    new[1:] = sorted_values[1:] != sorted_values[:-1]
+    first = np.flatnonzero(new)
+    return sorted_values[first], first, np.diff(np.append(first, len(sorted_values)))

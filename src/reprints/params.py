@@ -103,6 +103,9 @@ class Params:
     """Indexed articles aligned with a query at most (best verbatim hits, then rare words)."""
     index_word_share: float = 0.01
     """Words in more than this share of indexed articles (and > max_bucket) are not looked up."""
+    index_word_cap: int = 10_000
+    """An index keeps the article list of a content word only while at most this many articles
+    hold it (a commoner word is no evidence of rewording): bounds what a query reads."""
     index_neighbours: int = 8
     """Rewording-channel neighbours (articles sharing the query's rarest words) kept at most."""
     index_terms: int = 3

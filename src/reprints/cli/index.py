@@ -24,6 +24,7 @@ _PARAM_HELP = {
     "window": "Words per signed passage window.",
     "index_stride": "Words between stored windows.",
     "index_bands": "Bands stored per window (fewer: a smaller index).",
+    "index_word_cap": "A word's article list is kept while at most this many articles hold it.",
 }
 
 
