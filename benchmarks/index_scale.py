@@ -204,7 +204,13 @@ def main(argv: list[str] | None = None) -> None:
     lines = count_lines(args.corpus)
     usable = lines - 2 * args.queries
     if steps[-1] > usable:
-        raise SystemExit(f"{args.corpus} has {lines} lines: room for at most {usable} indexed articles")
+        if steps[-1] > lines:
+            raise SystemExit(f"{args.corpus} has {lines} lines: room for at most {usable} indexed articles")
+        # A corpus of exactly the last step's size: its last 2 * queries lines are the fresh
+        # text, so the last step indexes that many articles fewer (1,000,000 -> 999,600).
+        print(f"last step {steps[-1]:,} -> {usable:,}: the last {lines - usable} lines are query text",
+              file=sys.stderr)
+        steps = [min(s, usable) for s in steps]
     fresh = list(read_lines(args.corpus, lines - 2 * args.queries, lines))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{args.index}{suffix}").unlink(missing_ok=True)

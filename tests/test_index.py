@@ -392,3 +392,83 @@ def test_a_reader_sees_frequencies_another_process_changed(tmp_path, sample_corp
         after = reader.query(duran.text, doc_id=DURAN)
     with Index.open(path) as fresh:
         assert after == fresh.query(duran.text, doc_id=DURAN)
+
+
+def test_word_lists_merged_from_many_batches_find_the_same_sources(tmp_path, sample_corpus, monkeypatch):
+    """Word lists appended batch by batch and merged in bulk answer as one batch's do; removal reaches them."""
+    import reprints.index as index_module
+
+    duran = _duran(sample_corpus)
+    with Index.create(tmp_path / "one.db") as index:
+        index.add(_others(sample_corpus))
+        expected = index.query(duran.text, doc_id=DURAN)
+        assert index.candidates(duran.text)
+    monkeypatch.setattr(index_module, "POSTING_PARTS", 3)
+    path = tmp_path / "merged.db"
+    with Index.create(path) as index:
+        index.add(_others(sample_corpus), batch_size=1)
+        db = sqlite3.connect(path)
+        (merged, recent) = db.execute(
+            "SELECT (SELECT count(*) FROM postings WHERE part = 0), (SELECT count(*) FROM postings WHERE part > 0)"
+        ).fetchone()
+        db.close()
+        assert merged > 0 and recent > 0  # four batches: three merged, one appended since
+        assert index.check() == []
+        assert index.query(duran.text, doc_id=DURAN) == expected
+        index.remove([SPUTNIK])
+        assert index.check() == []
+        assert all(SPUTNIK not in (m.a.doc, m.b.doc) for m in index.query(duran.text, doc_id=DURAN))
+
+
+def test_a_word_held_by_more_articles_than_the_cap_loses_its_list(tmp_path, sample_corpus):
+    """With index_word_cap 1, only words of a single article keep a list, and those lists are complete."""
+    from reprints.index import _term_keys, decode_docnos
+
+    path = tmp_path / "cap.db"
+    with Index.create(path, Params(index_word_cap=1)) as index:
+        index.add(_others(sample_corpus), batch_size=2)
+        assert index.check() == []
+    db = sqlite3.connect(path)
+    lists = db.execute("SELECT word, docnos FROM postings").fetchall()
+    frequency = dict(db.execute("SELECT word, docs FROM words").fetchall())
+    db.close()
+    assert lists
+    for word, blob in lists:
+        assert frequency[word] == 1 and len(decode_docnos([blob])[0]) == 1
+    # "sputnik" is in three of the four articles: no list; the index still answers from bands.
+    (sputnik,) = _term_keys(["sputnik"])
+    assert frequency[sputnik] == 3 and sputnik not in {w for w, _ in lists}
+
+
+@given(st.lists(st.lists(st.integers(0, 2**40), max_size=30).map(lambda x: sorted(set(x))), max_size=6))
+def test_article_number_lists_come_back_as_written(runs):
+    import numpy as np
+
+    from reprints.index import decode_docnos, encode_docnos, encode_runs
+
+    values = np.array([v for run in runs for v in run], dtype=np.int64)
+    counts = np.array([len(run) for run in runs], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64) if runs else counts
+    blobs = encode_runs(values, starts, counts)
+    assert blobs == [encode_docnos(np.array(run, dtype=np.int64)) for run in runs]
+    decoded, per_blob = decode_docnos(blobs)
+    assert decoded.tolist() == values.tolist() and per_blob.tolist() == counts.tolist()
+
+
+def test_signing_many_texts_at_once_gives_each_texts_own_keys_and_words(sample_texts):
+    """The add path (all texts of a chunk in one pass) stores what a query computes for one text."""
+    from reprints.index import _sign_texts, _term_keys, _vocabulary
+
+    params = Params()
+    texts = [*sample_texts.values(), "", "Too short.", "Ça résonne: l'Élysée, 2017 et 45 000 €. " * 30]
+    signed = _sign_texts(texts, params)
+    for i, text in enumerate(texts):
+        tokens = tokenize(text)
+        keys = window_band_keys(tokens, params, stride=params.index_stride)
+        assert signed.keys[signed.key_at[i] : signed.key_at[i + 1]].tolist() == keys.tolist()
+        terms, content = _vocabulary(tokens.norms)
+        mine = signed.terms[signed.term_at[i] : signed.term_at[i + 1]]
+        flags = signed.content[signed.term_at[i] : signed.term_at[i + 1]]
+        assert sorted(mine.tolist()) == sorted(_term_keys(sorted(terms)))
+        assert sorted(mine[flags].tolist()) == sorted(_term_keys(content))
+        assert int(signed.words[i]) == len(tokens)

@@ -308,22 +308,27 @@ def _sign_texts(texts: Sequence[str], params: Params) -> _Signed:
         distinct = sorted_unique(keys[window_at[i] : window_at[i + 1]].ravel())
         flat.append(distinct)
         key_counts[i] = len(distinct)
-    # Distinct IDF terms per text: every word but function words, as (text, hash) pairs.
-    text_of = np.repeat(np.arange(n), lengths)
-    keep = ~_is_function_word(full)
-    hashes, text_of, chars = full[keep], text_of[keep], chars[keep]
-    order = np.lexsort((hashes, text_of))
-    hashes, text_of, chars = hashes[order], text_of[order], chars[order]
-    new = np.ones(len(hashes), dtype=bool)
-    if len(hashes) > 1:
-        new[1:] = (hashes[1:] != hashes[:-1]) | (text_of[1:] != text_of[:-1])
+    # Distinct IDF terms per text (every word but function words), one small sort per text.
+    word_at = _offsets(lengths)
+    terms, content = [], []
+    term_counts = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        hashes = full[word_at[i] : word_at[i + 1]]
+        order = np.argsort(hashes)
+        hashes = hashes[order]
+        new = np.ones(len(hashes), dtype=bool)
+        np.not_equal(hashes[1:], hashes[:-1], out=new[1:])
+        new[new] = ~_is_function_word(hashes[new])
+        terms.append(hashes[new])
+        content.append(chars[word_at[i] : word_at[i + 1]][order[new]] > 2)
+        term_counts[i] = len(terms[-1])
     return _Signed(
         words=lengths,
         keys=np.concatenate(flat) if flat else np.zeros(0, dtype=np.int64),
         key_at=_offsets(key_counts),
-        terms=hashes[new].view(np.int64),
-        term_at=_offsets(np.bincount(text_of[new], minlength=n)),
-        content=chars[new] > 2,
+        terms=np.concatenate(terms).view(np.int64),
+        term_at=_offsets(term_counts),
+        content=np.concatenate(content),
     )
 
 
@@ -392,6 +397,99 @@ def content_words(tokens: Tokens) -> list[str]:
     return _vocabulary(tokens.norms)[1]
 
 
+# --- article-number lists: ascending numbers as LEB128 varints of their gaps -------------
+
+
+def _encode_groups_py(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Encode runs ``values[starts[i]:starts[i]+counts[i]]`` (each ascending) one after another.
+
+    Each run's first number is written whole, the rest as gaps to the one before; a number
+    takes one byte per 7 bits, the high bit set on all but its last byte. Returns the bytes
+    and where each run's bytes end.
+    """
+    out = np.zeros(max(1, 10 * len(values)), dtype=np.uint8)
+    ends = np.zeros(len(starts), dtype=np.int64)
+    n = 0
+    for g in range(len(starts)):
+        before = 0
+        for k in range(starts[g], starts[g] + counts[g]):
+            gap = values[k] - before
+            before = values[k]
+            while gap >= 0x80:
+                out[n] = (gap & 0x7F) | 0x80
+                n += 1
+                gap >>= 7
+            out[n] = gap
+            n += 1
+        ends[g] = n
+    return out[:n], ends
+
+
+def _decode_blobs_py(raw: np.ndarray, blob_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Decode blobs of :func:`_encode_groups_py` laid end to end: (numbers, how many per blob)."""
+    out = np.zeros(len(raw), dtype=np.int64)
+    counts = np.zeros(len(blob_ends), dtype=np.int64)
+    n = 0
+    pos = 0
+    for b in range(len(blob_ends)):
+        first = n
+        total = 0
+        value = 0
+        shift = 0
+        while pos < blob_ends[b]:
+            byte = raw[pos]
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if byte & 0x80:
+                shift += 7
+            else:
+                total += value
+                out[n] = total
+                n += 1
+                value = 0
+                shift = 0
+        counts[b] = n - first
+    return out[:n], counts
+
+
+try:  # the loops above, compiled; plain Python otherwise (correct, slow)
+    import numba
+
+    _encode_groups = numba.njit(cache=True, nogil=True)(_encode_groups_py)
+    _decode_blobs = numba.njit(cache=True, nogil=True)(_decode_blobs_py)
+except ImportError:  # pragma: no cover - numba is a dependency
+    _encode_groups = _encode_groups_py
+    _decode_blobs = _decode_blobs_py
+
+
+def encode_docnos(docnos: np.ndarray) -> bytes:
+    """Return ascending article numbers as one blob (see :func:`_encode_groups_py`)."""
+    values = np.ascontiguousarray(docnos, dtype=np.int64)
+    raw, _ = _encode_groups(values, np.zeros(1, dtype=np.int64), np.array([len(values)], dtype=np.int64))
+    return raw.tobytes()
+
+
+def encode_runs(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> list[bytes]:
+    """Return one blob per run of ascending article numbers ``values[start:start+count]``."""
+    raw, ends = _encode_groups(
+        np.ascontiguousarray(values, dtype=np.int64),
+        np.ascontiguousarray(starts, dtype=np.int64),
+        np.ascontiguousarray(counts, dtype=np.int64),
+    )
+    if not len(ends):
+        return []
+    data = raw.tobytes()
+    begins = [0, *ends[:-1].tolist()]
+    return [data[a:b] for a, b in zip(begins, ends.tolist(), strict=True)]
+
+
+def decode_docnos(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the article numbers of several blobs, one after the other, and how many each holds."""
+    raw = np.frombuffer(b"".join(blobs), dtype=np.uint8)
+    ends = np.cumsum(np.fromiter((len(b) for b in blobs), dtype=np.int64, count=len(blobs)))
+    return _decode_blobs(raw, ends)
+
+
 class Index:
     """An open reuse index; create with :meth:`create`, open with :meth:`open`, then close."""
 
@@ -425,6 +523,7 @@ class Index:
                         ("params", json.dumps(params.to_dict(), sort_keys=True)),
                         ("created_with", f"reprints {__version__}"),
                         ("words", "0"),
+                        ("documents", "0"),
                     ],
                 )
         except BaseException:
@@ -603,20 +702,17 @@ class Index:
         listed = content[first] & (before + counts <= limit)
         dropped = content[first] & (before <= limit) & (before > 0) & (before + counts > limit)
         self._db.executemany("DELETE FROM postings WHERE word = ?", ((w,) for w in words[dropped].tolist()))
-        blobs = term_docnos.astype("<u4")
+        blobs = encode_runs(term_docnos, first[listed], counts[listed])
         self._db.executemany(
             "INSERT INTO postings(word, part, docnos) VALUES (?, ?, ?)",
-            (
-                (w, top + 1, blobs[a : a + c].tobytes())
-                for w, a, c in zip(words[listed].tolist(), first[listed].tolist(), counts[listed].tolist(), strict=True)
-            ),
+            ((w, top + 1, blob) for w, blob in zip(words[listed].tolist(), blobs, strict=True)),
         )
         if listed.any():
             self._db.execute(
                 "INSERT INTO meta(key, value) VALUES ('posting_parts', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
-        self._count_words(int(signed.words.sum()))
+        self._count_words(int(signed.words.sum()), n)
 
     def _stored_frequencies(self, words: np.ndarray) -> np.ndarray:
         """Return the stored document frequency of each word key (0 for a new word)."""
@@ -632,27 +728,26 @@ class Index:
         if row is None or row[0] < POSTING_PARTS:
             return
         with self._write():
-            merged = []
-            word = None
-            parts: list[bytes] = []
-            for w, blob in self._db.execute(
+            rows = self._db.execute(
                 "SELECT word, docnos FROM postings WHERE word IN "
                 "(SELECT DISTINCT word FROM postings WHERE part > 0) ORDER BY word, part"
-            ):
-                if w != word:
-                    if word is not None:
-                        merged.append((word, b"".join(parts)))
-                    word, parts = w, []
-                parts.append(blob)
-            if word is not None:
-                merged.append((word, b"".join(parts)))
+            ).fetchall()
+            values, per_blob = decode_docnos([blob for _, blob in rows])
+            words, first, _ = _groups(np.array([w for w, _ in rows], dtype=np.int64))
+            value_at = _offsets(per_blob)
+            merged = encode_runs(values, value_at[first], np.add.reduceat(per_blob, first) if len(first) else first)
             self._db.execute("DELETE FROM postings WHERE part > 0")
-            self._db.executemany("INSERT OR REPLACE INTO postings(word, part, docnos) VALUES (?, 0, ?)", merged)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO postings(word, part, docnos) VALUES (?, 0, ?)",
+                zip(words.tolist(), merged, strict=True),
+            )
             self._db.execute("UPDATE meta SET value = '0' WHERE key = 'posting_parts'")
 
-    def _count_words(self, change: int) -> None:
-        self._db.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = 'words'", (change,)
+    def _count_words(self, words: int, documents: int) -> None:
+        """Keep the running word and document counts (a count(*) reads the whole id index)."""
+        self._db.executemany(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE key = ?",
+            [(words, "words"), (documents, "documents")],
         )
 
     def _merge_recent_bands(self) -> None:
@@ -684,13 +779,14 @@ class Index:
                 f"SELECT word, part, docnos FROM postings WHERE word IN ({marks})", chunk
             ).fetchall()
             for word, part, blob in rows:
-                docnos = np.frombuffer(blob, dtype="<u4")
+                docnos = decode_docnos([blob])[0]
                 kept = docnos[docnos != docno]
                 if len(kept) == len(docnos):
                     continue
                 if len(kept):
                     self._db.execute(
-                        "UPDATE postings SET docnos = ? WHERE word = ? AND part = ?", (kept.tobytes(), word, part)
+                        "UPDATE postings SET docnos = ? WHERE word = ? AND part = ?",
+                        (encode_docnos(kept), word, part),
                     )
                 else:
                     self._db.execute("DELETE FROM postings WHERE word = ? AND part = ?", (word, part))
@@ -698,7 +794,7 @@ class Index:
         self._db.executemany("UPDATE words SET docs = docs - 1 WHERE word = ?", listed)
         self._db.executemany("DELETE FROM words WHERE word = ? AND docs <= 0", listed)
         self._db.execute("DELETE FROM documents WHERE docno = ?", (docno,))
-        self._count_words(-int(words))
+        self._count_words(-int(words), -1)
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents by id in one transaction; return the ids that were not indexed."""
@@ -716,7 +812,7 @@ class Index:
     # --- reading ---------------------------------------------------------------------
 
     def __len__(self) -> int:
-        (count,) = self._db.execute("SELECT count(*) FROM documents").fetchone()
+        (count,) = self._db.execute("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'documents'").fetchone()
         return int(count)
 
     def __contains__(self, doc_id: object) -> bool:
@@ -854,19 +950,20 @@ class Index:
             return {}
         column_of = {w: k for k, w in enumerate(words)}
         column_of_key = {key: k for k, key in enumerate(_term_keys(words))}
-        blobs: list[list[bytes]] = [[] for _ in words]
+        blobs: list[bytes] = []
+        blob_word: list[int] = []
         for chunk in _chunks(list(column_of_key), _MAX_VARIABLES):
             marks = ",".join("?" * len(chunk))
             for key, blob in self._db.execute(
-                f"SELECT word, docnos FROM postings WHERE word IN ({marks}) ORDER BY word, part", chunk
+                f"SELECT word, docnos FROM postings WHERE word IN ({marks})", chunk
             ):
-                blobs[column_of_key[key]].append(blob)
-        lists = [np.frombuffer(b"".join(parts), dtype="<u4") for parts in blobs]
-        sizes = np.array([len(x) for x in lists], dtype=np.int64)
-        if not sizes.sum():
+                blobs.append(blob)
+                blob_word.append(column_of_key[key])
+        listed, per_blob = decode_docnos(blobs)
+        if not len(listed):
             return {}
-        word_of = np.repeat(np.arange(len(words)), sizes)
-        docnos, column = sorted_unique(np.concatenate(lists).astype(np.int64), inverse=True)
+        word_of = np.repeat(np.array(blob_word, dtype=np.int64), per_blob)
+        docnos, column = sorted_unique(listed, inverse=True)
         weight = np.array([math.log((total + 1) / (df[w] + 0.5)) for w in words])
         # One row per passage (a sentence and the next), one column per word: the word's IDF
         # where the passage holds it.
@@ -1046,7 +1143,7 @@ class Index:
         self._frequencies(vocabulary, df)
         (indexed_words, documents) = self._db.execute(
             "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words'), "
-            "(SELECT count(*) FROM documents)"
+            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'documents')"
         ).fetchone()
         n = max(indexed_words / WORDS_PER_SENTENCE, documents) + len(segments[0][2])
         words = sorted(vocabulary)
@@ -1157,18 +1254,19 @@ class Index:
             known = np.array([r[0] for r in db.execute("SELECT docno FROM documents ORDER BY docno")], dtype=np.int64)
             listed = 0
             for (blob,) in db.execute("SELECT docnos FROM postings"):
-                docnos = np.frombuffer(blob, dtype="<u4").astype(np.int64)
+                docnos = decode_docnos([blob])[0]
                 at = np.searchsorted(known, docnos)
                 if len(docnos) and (at.max() >= len(known) or np.any(known[np.minimum(at, len(known) - 1)] != docnos)):
                     listed += 1
             if listed:
                 problems.append(f"{listed} word lists name articles that are not indexed")
-            (words, counted) = db.execute(
-                "SELECT (SELECT coalesce(sum(words), 0) FROM documents), "
-                "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'words')"
-            ).fetchone()
-            if words != counted:
-                problems.append(f"documents hold {words} words, but the running count says {counted}")
+            for what, total in (("words", "coalesce(sum(words), 0)"), ("documents", "count(*)")):
+                (have, counted) = db.execute(
+                    f"SELECT (SELECT {total} FROM documents), "
+                    f"(SELECT CAST(value AS INTEGER) FROM meta WHERE key = '{what}')"
+                ).fetchone()
+                if have != counted:
+                    problems.append(f"the index holds {have} {what}, but the running count says {counted}")
             (negative,) = db.execute("SELECT count(*) FROM words WHERE docs < 1").fetchone()
             if negative:
                 problems.append(f"{negative} words have a document count below 1")
