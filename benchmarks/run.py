@@ -339,9 +339,14 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
     return out
 
 
-def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params) -> dict:
-    """Run scan + write in a child process (its own peak RSS) and score its matches."""
-    cmd = [sys.executable, __file__, "--e2e-child", str(docs_path), "--work", str(out_dir)]
+def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params, jobs: int = 1) -> dict:
+    """Run scan + write in a child process (its own peak RSS) and score its matches.
+
+    The child scans with the run's parameters (``--date-window``, ``--set``) and, with
+    ``jobs > 1``, a ``LocalEngine(jobs)`` (candidate banding threads, alignment processes).
+    """
+    cmd = [sys.executable, __file__, "--e2e-child", str(docs_path), "--work", str(out_dir),
+           "--jobs", str(jobs), "--e2e-params", json.dumps(params.to_dict())]
     with PeakRSS() as rss:
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -355,37 +360,51 @@ def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params)
     return child
 
 
-def e2e_child(docs_path: Path, out_dir: Path) -> None:
+def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None:
+    import resource
+
+    from reprints.engine import make_engine
     from reprints.model import Document
     from reprints.read import iter_documents
     from reprints.scan import scan
     from reprints.store import write_results
 
-    marks = [("start", time.perf_counter(), time.process_time())]
+    def mark(stage: str) -> tuple:
+        # children's CPU counts too (alignment worker processes with --jobs)
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+        return (stage, time.perf_counter(), cpu, own.ru_maxrss >> 10)
+
+    marks = [mark("start")]
     last = {"stage": None}
 
     def progress(stage: str, done: int, total: int) -> None:
         if stage != last["stage"]:
-            marks.append((stage, time.perf_counter(), time.process_time()))
+            marks.append(mark(stage))
             last["stage"] = stage
 
     t0 = time.perf_counter()
     docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
     read_s = time.perf_counter() - t0
-    result = scan(docs, progress=progress)
-    marks.append(("end", time.perf_counter(), time.process_time()))
+    engine = make_engine("local", jobs=jobs) if jobs > 1 else None
+    result = scan(docs, params, progress=progress, engine=engine)
+    marks.append(mark("write"))
     t = time.perf_counter()
     write_results(out_dir, result)
     write_s = time.perf_counter() - t
+    marks.append(mark("end"))
     stages = {"read": round(read_s, 1)}
     cpu = {}
-    for (name, start, c_start), (_next, end, c_end) in itertools.pairwise(marks[1:]):
-        stages[f"scan:{name} (until next stage starts)"] = round(end - start, 1)
+    peak = {}
+    for (name, start, c_start, _r), (_next, end, c_end, rss_end) in itertools.pairwise(marks[1:]):
+        stages[f"scan:{name}"] = round(end - start, 1)
         cpu[f"scan:{name}"] = round(c_end - c_start, 1)
+        peak[f"scan:{name}"] = rss_end
     stages["write"] = round(write_s, 1)
-    print(json.dumps({"docs": len(docs), "matches": len(result.matches), "stages": stages,
-                      "cpu_seconds_by_stage": cpu, "total_seconds": round(time.perf_counter() - t0, 1),
-                      "total_cpu_seconds": round(time.process_time(), 1)}))
+    print(json.dumps({"docs": len(docs), "matches": len(result.matches), "wall_seconds_by_stage": stages,
+                      "cpu_seconds_by_stage": cpu, "peak_rss_mb_by_end_of_stage": peak,
+                      "total_seconds": round(time.perf_counter() - t0, 1),
+                      "total_cpu_seconds": round(marks[-1][2], 1)}))
 
 
 def match_scores(matches_path: Path, truth_path: Path) -> dict:
@@ -456,10 +475,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--date-window", type=int, default=7, help="Params.date_window_days for the run")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a Params field (JSON value)")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    ap.add_argument("--e2e-only", action="store_true", help="skip the candidate stage rows; only the end-to-end scan")
     ap.add_argument("--e2e-child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--e2e-params", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.e2e_child:
-        e2e_child(args.e2e_child, args.work)
+        e2e_child(args.e2e_child, args.work, Params.from_dict(json.loads(args.e2e_params)), args.jobs)
         return
     overrides = {}
     for item in args.set:
@@ -478,10 +499,15 @@ def main(argv: list[str] | None = None) -> None:
             generate(n, read_sentences(args.source_text), gen)
             print(f"generated {n} articles in {time.perf_counter() - t:.0f}s", file=sys.stderr)
         truth = [json.loads(line) for line in (gen / "truth.jsonl").read_text(encoding="utf-8").splitlines()]
-        run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
+        if args.e2e_only:
+            run = {"docs": n, "mb": round((gen / "docs.jsonl").stat().st_size / 2**20, 1), "stages": [],
+                   "windows": None, "colliding_window_pairs": None, "candidates": None}
+        else:
+            run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
         run["load"] = [round(x, 1) for x in os.getloadavg()]
-        if args.e2e:
-            run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params)
+        if args.e2e or args.e2e_only:
+            run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params, args.jobs)
+            run["load_after_e2e"] = [round(x, 1) for x in os.getloadavg()]
         report["runs"].append(run)  # type: ignore[union-attr]
         print(json.dumps(run), file=sys.stderr)
         if n == min(int(x) for x in args.docs.split(",")) and args.compare_docs:

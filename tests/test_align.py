@@ -223,3 +223,24 @@ def test_sentences_break_at_the_documents_paragraph_mark():
         "Leaders met in Helsinki on Monday",
         "The summit ended without a joint statement",
     ]
+
+
+def test_a_followed_plan_prepares_ahead_and_forgets_after_the_last_use(sample_corpus):
+    from reprints.align import AlignContext, fit_model, prepare_many
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    segments = [segment(d) for d in docs]
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    expected = prepare_many(docs, segments, model)
+    context = AlignContext(Params(), model)
+    plan = [docs[0], docs[1], docs[0], docs[2]]
+    context.follow(plan, batch=2)
+    first = context.get(docs[0])
+    assert set(context.prepared) == {docs[0].id, docs[1].id}  # prepared two at a time
+    for doc in plan[1:]:
+        got = context.get(doc)
+        assert (got.vectors.tfidf != expected[doc.id].vectors.tfidf).nnz == 0
+    assert (first.vectors.content != expected[docs[0].id].vectors.content).nnz == 0
+    assert context.prepared == {}  # each was forgotten after its last planned use
+    assert context.get(docs[3]).doc is docs[3]  # outside a plan, documents stay
+    assert docs[3].id in context.prepared

@@ -116,3 +116,46 @@ def test_show_boilerplate_lists_the_repeated_footer(runner, tmp_path, sample_tex
     assert result.exit_code == 0, result.output
     assert "Boilerplate (kept out of matches)" in result.output
     assert "Do you like this content?" in result.output
+
+
+def test_the_reading_pass_finds_what_the_all_in_memory_preparation_finds(sample_corpus, monkeypatch):
+    """Chunked reading (tokens dropped after each chunk) gives the same boilerplate, IDF and prepared documents."""
+    import numpy as np
+
+    import importlib
+
+    from reprints.params import Params
+
+    scan_module = importlib.import_module("reprints.scan")
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    footer = "Do you like this content? Consider helping us! Our readers keep these reports coming."
+    docs += [Document(f"zz{k}.txt", f"Report number {k} on the river crossing.\n\n{footer}", outlet="Z") for k in range(4)]
+    params = Params()
+    _segments, boilerplate, context = scan_module.prepare_corpus(docs, params)
+    monkeypatch.setattr(scan_module, "READ_CHUNK", 2)
+    _feats, streamed_boilerplate, streamed = scan_module.read_corpus_pass(docs, params)
+    assert streamed_boilerplate == boilerplate
+    assert any(b.reason == "outlet" for b in boilerplate)
+    assert np.array_equal(streamed.model.idf, context.model.idf)
+    for doc in docs:
+        expected, got = context.prepared[doc.id], streamed.get(doc)
+        assert np.array_equal(got.usable, expected.usable) and got.excluded == expected.excluded
+        assert (got.vectors.tfidf != expected.vectors.tfidf).nnz == 0
+
+
+def test_a_scan_holds_no_prepared_document_after_aligning(sample_corpus):
+    """Documents are prepared for their pairs and forgotten after their last one."""
+    from reprints.align import AlignContext
+    from reprints.scan import align_all, read_corpus_pass
+    from reprints.params import Params
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    _feats, _boilerplate, context = read_corpus_pass(docs, Params())
+    pairs = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs))]
+    matches = align_all(docs, pairs, context)
+    assert matches and context.prepared == {}
+    fresh = AlignContext(context.params, context.model, excluded=context.excluded)
+    fresh.prepare_documents(docs)
+    again = align_all(docs, pairs, fresh)
+    assert again == matches

@@ -140,19 +140,91 @@ def _headlines(text: str, tokens: Tokens, ranges: np.ndarray) -> np.ndarray:
 
 @dataclass
 class AlignContext:
-    """What every pair of one corpus shares: the parameters, the TF-IDF model, prepared docs."""
+    """What every pair of one corpus shares: the parameters, the TF-IDF model, prepared docs.
+
+    ``excluded`` holds each document's boilerplate ranges, used when a document is prepared
+    on demand. :meth:`follow` makes :meth:`get` prepare documents in batches, in the order
+    they will be asked for, and forget each after its last planned use (a scan of a million
+    articles never holds them all).
+    """
 
     params: Params
     model: SentenceModel
     prepared: dict[str, PreparedDocument] = field(default_factory=dict)
+    excluded: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _plan: list[Document] = field(default_factory=list, repr=False)
+    _uses: dict[str, int] = field(default_factory=dict, repr=False)
+    _at: int = 0
+    _batch: int = 256
 
     def get(self, doc: Document) -> PreparedDocument:
         """Return the prepared form of ``doc``, preparing it on first use."""
         found = self.prepared.get(doc.id)
-        if found is None or (found.doc is not doc and found.doc.text != doc.text):
-            found = prepare(doc, self.model, min_words=self.params.min_words)
-            self.prepared[doc.id] = found
+        if found is not None and found.doc is not doc and found.doc.text != doc.text:
+            found = None
+        if found is None:
+            if self._plan:
+                self._prefetch(doc)
+                found = self.prepared.get(doc.id)
+            if found is None or (found.doc is not doc and found.doc.text != doc.text):
+                found = prepare(
+                    doc, self.model, excluded=self.excluded.get(doc.id, ()), min_words=self.params.min_words
+                )
+                self.prepared[doc.id] = found
+        if self._plan:
+            self._used(doc.id)
         return found
+
+    def prepare_documents(self, documents: Sequence[Document]) -> None:
+        """Prepare those of ``documents`` not prepared yet, in one vectorisation call."""
+        missing = {d.id: d for d in documents if d.id not in self.prepared}
+        if missing:
+            todo = list(missing.values())
+            self.prepared.update(
+                prepare_many(todo, [segment(d) for d in todo], self.model,
+                             excluded=self.excluded, min_words=self.params.min_words)
+            )
+
+    def release(self, ids: Sequence[str]) -> None:
+        """Forget the prepared forms of documents ``ids``."""
+        for doc_id in ids:
+            self.prepared.pop(doc_id, None)
+
+    def follow(self, plan: Sequence[Document], batch: int = 256) -> None:
+        """Expect :meth:`get` to be asked for ``plan``, in that order (an empty plan stops this).
+
+        Documents are then prepared ``batch`` at a time, ahead of need, and each is forgotten
+        after its last use in the plan. Asking in another order still gives the right result.
+        """
+        self._plan = list(plan)
+        self._uses = {}
+        for doc in self._plan:
+            self._uses[doc.id] = self._uses.get(doc.id, 0) + 1
+        self._at = 0
+        self._batch = batch
+
+    def _prefetch(self, doc: Document) -> None:
+        wanted = {doc.id: doc}
+        for ahead in self._plan[self._at :]:
+            if len(wanted) >= self._batch:
+                break
+            if ahead.id not in self.prepared:
+                wanted.setdefault(ahead.id, ahead)
+        self.prepare_documents(list(wanted.values()))
+
+    def _used(self, doc_id: str) -> None:
+        if self._at < len(self._plan) and self._plan[self._at].id == doc_id:
+            self._at += 1
+        left = self._uses.get(doc_id)
+        if left is None:
+            return
+        if left <= 1:
+            del self._uses[doc_id]
+            self.prepared.pop(doc_id, None)
+        else:
+            self._uses[doc_id] = left - 1
+        if self._at >= len(self._plan):
+            self._plan, self._uses, self._at = [], {}, 0
 
 
 # How much IDF mass (about three distinctive words) a sentence's content is padded with

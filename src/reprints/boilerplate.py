@@ -27,8 +27,8 @@ import numpy as np
 
 from .model import Boilerplate, Document, Span
 from .normalize import Tokens, tokenize
-from .tfidf import FUNCTION_WORDS
 from .params import Params
+from .tfidf import FUNCTION_WORDS
 
 CORPUS_MIN_DOCS = 5
 """A stock phrase must occur in at least this many articles, whatever the share."""
@@ -48,8 +48,21 @@ _LINE_RE = re.compile(r"[^\n\r]+")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=\W*$|\s)")
 
 
-def _key(norms: Sequence[str]) -> bytes:
-    return hashlib.blake2b("\x1f".join(norms).encode("utf-8"), digest_size=10).digest()
+def _key(norms: Sequence[str]) -> int:
+    return int.from_bytes(hashlib.blake2b("\x1f".join(norms).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def sentence_keys(tokens: Tokens, ranges: np.ndarray) -> np.ndarray:
+    """Return one 64-bit key per sentence (its folded words hashed), 0 for a sentence too short to count.
+
+    A "sentence" of one or two words ("Mr", "But" cut off by a line break) is no footer.
+    """
+    norms = tokens.norms
+    return np.fromiter(
+        (_key(norms[i:j]) or 1 if j - i >= MIN_WORDS else 0 for i, j in ranges.tolist()),
+        dtype=np.uint64,
+        count=len(ranges),
+    )
 
 
 def find_boilerplate(
@@ -62,31 +75,74 @@ def find_boilerplate(
     ``segments[k]`` is ``(tokens, sentence_spans, sentence_token_ranges)`` of
     ``documents[k]``, as :func:`reprints.align.segment` returns them.
     """
-    keys: list[list[bytes]] = []
-    corpus_docs: dict[bytes, set[int]] = defaultdict(set)
-    outlet_docs: dict[tuple[str, bytes], set[int]] = defaultdict(set)
-    for k, (doc, (tokens, _spans, ranges)) in enumerate(zip(documents, segments, strict=False)):
-        # A "sentence" of one or two words ("Mr", "But" cut off by a line break) is no footer.
-        doc_keys = [_key(tokens.norms[i:j]) if j - i >= MIN_WORDS else b"" for i, j in ranges]
-        keys.append(doc_keys)
-        for key in set(doc_keys) - {b""}:
-            corpus_docs[key].add(k)
-            if doc.outlet:
-                outlet_docs[(doc.outlet, key)].add(k)
+    return boilerplate_from_keys(
+        documents,
+        [sentence_keys(tokens, ranges) for tokens, _spans, ranges in segments],
+        [spans for _tokens, spans, _ranges in segments],
+        params,
+    )
+
+
+def _distinct_docs(keys: np.ndarray, doc_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct ``keys`` (sorted) and in how many distinct documents each occurs."""
+    order = np.lexsort((doc_of, keys))
+    k, d = keys[order], doc_of[order]
+    first = np.ones(len(k), dtype=bool)
+    first[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    k = k[first]
+    starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]])) if len(k) else np.zeros(0, dtype=np.int64)
+    return k[starts], np.diff(np.append(starts, len(k)))
+
+
+def _lookup(sorted_keys: np.ndarray, counts: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=np.int64)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.where(sorted_keys[at] == keys, counts[at], 0)
+
+
+def boilerplate_from_keys(
+    documents: Sequence[Document],
+    keys: Sequence[np.ndarray],
+    spans: Sequence[np.ndarray],
+    params: Params,
+) -> list[Boilerplate]:
+    """Return boilerplate spans from each document's sentence keys (:func:`sentence_keys`) and spans.
+
+    Needs no tokens, so a scan can count keys as it reads and drop each document's tokens.
+    """
+    n_sentences = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    all_keys = np.concatenate(list(keys)) if len(keys) else np.zeros(0, dtype=np.uint64)
+    doc_of = np.repeat(np.arange(len(keys), dtype=np.int64), n_sentences)
+    outlet_names = sorted({doc.outlet for doc in documents if doc.outlet})
+    outlet_id = {name: k + 1 for k, name in enumerate(outlet_names)}
+    doc_outlet = np.fromiter((outlet_id.get(doc.outlet or "", 0) for doc in documents), dtype=np.uint64, count=len(documents))
+    counted = all_keys != 0
+    corpus_keys, corpus_counts = _distinct_docs(all_keys[counted], doc_of[counted])
+    in_corpus = _lookup(corpus_keys, corpus_counts, all_keys)
+    # One key per (outlet, sentence): the outlet id mixed into the sentence key.
+    with np.errstate(over="ignore"):
+        outlet_keys = all_keys * np.uint64(0x9E3779B97F4A7C15) + doc_outlet[doc_of]
+    with_outlet = counted & (doc_outlet[doc_of] > 0)
+    o_keys, o_counts = _distinct_docs(outlet_keys[with_outlet], doc_of[with_outlet])
+    in_outlet = np.where(with_outlet, _lookup(o_keys, o_counts, outlet_keys), 0)
+    in_corpus = np.where(counted, in_corpus, 0)
     corpus_needed = max(CORPUS_MIN_DOCS, int(params.boilerplate_corpus_share * len(documents)) + 1)
     found: list[Boilerplate] = []
-    for k, (doc, (_tokens, spans, _ranges)) in enumerate(zip(documents, segments, strict=False)):
-        marks: list[tuple[int, int, str, int]] = []
-        for s, key in enumerate(keys[k]):
-            in_corpus = len(corpus_docs[key])
-            in_outlet = len(outlet_docs.get((doc.outlet, key), ())) if doc.outlet else 0
-            if in_corpus >= corpus_needed:
-                marks.append((int(spans[s, 0]), int(spans[s, 1]), "corpus", in_corpus))
-            elif in_outlet >= params.boilerplate_outlet_docs:
-                marks.append((int(spans[s, 0]), int(spans[s, 1]), "outlet", in_outlet))
-            else:
-                marks.append((-1, -1, "", 0))
-        found.extend(_merge_runs(doc.id, marks))
+    bounds = np.concatenate([[0], np.cumsum(n_sentences)])
+    for k, doc in enumerate(documents):
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        corpus_k, outlet_k = in_corpus[lo:hi], in_outlet[lo:hi]
+        if (corpus_k >= corpus_needed).any() or (outlet_k >= params.boilerplate_outlet_docs).any():
+            marks: list[tuple[int, int, str, int]] = []
+            for s in range(hi - lo):
+                if corpus_k[s] >= corpus_needed:
+                    marks.append((int(spans[k][s, 0]), int(spans[k][s, 1]), "corpus", int(corpus_k[s])))
+                elif outlet_k[s] >= params.boilerplate_outlet_docs:
+                    marks.append((int(spans[k][s, 0]), int(spans[k][s, 1]), "outlet", int(outlet_k[s])))
+                else:
+                    marks.append((-1, -1, "", 0))
+            found.extend(_merge_runs(doc.id, marks))
         if params.chrome_lines > 0:
             found.extend(
                 Boilerplate(Span(doc.id, start, end), "page", 1)

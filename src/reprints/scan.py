@@ -14,33 +14,28 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-from .align import AlignContext, align_pair, fit_model, prepare, prepare_many, segment
-from .boilerplate import find_boilerplate, spans_by_document
-from .candidates import find_candidates
+from .align import (
+    AlignContext,
+    align_pair,
+    fit_model,
+    prepare,
+    prepare_many,
+    segment,
+    sentence_norms,
+)
+from .boilerplate import boilerplate_from_keys, find_boilerplate, sentence_keys, spans_by_document
+from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
-from .derive import find_derived
+from .derive import find_derived, source_groups
 from .errors import InputError
 from .model import Boilerplate, Document, Match, ScanResult
 from .params import Params
 from .quotes import find_quotes
 from .stories import find_stories
+from .tfidf import SentenceFrequencies
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a scan runs (the CLI draws bars)."""
-
-
-def _candidate_pairs(
-    documents: Sequence[Document], segments: Sequence[Any], params: Params, engine: Any = None
-) -> list[tuple[int, int]]:
-    """Return the document index pairs ``(a, b)``, ``a < b``, worth aligning."""
-    found = find_candidates(
-        [tokens for tokens, _spans, _ranges in segments],
-        params,
-        dates=[d.date for d in documents],
-        outlets=[d.outlet for d in documents],
-        engine=engine,
-    )
-    return sorted({(min(c.a, c.b), max(c.a, c.b)) for c in found if c.a != c.b})
 
 
 def match_sort_key(match: Match) -> tuple[str, int, str, int, int, int]:
@@ -78,6 +73,99 @@ def prepare_corpus(
     return segments, boilerplate, context
 
 
+READ_CHUNK = 2000
+"""Documents tokenised at a time by the first pass of a scan (their tokens are then dropped)."""
+
+ALIGN_BLOCK = 2000
+"""Candidate pairs handed to an engine at a time (their documents prepared just before)."""
+
+
+def read_corpus_pass(
+    docs: Sequence[Document], params: Params, progress: Progress | None = None
+) -> tuple[Features, list[Boilerplate], AlignContext]:
+    """Read sorted documents once, a chunk at a time, keeping only what later stages need.
+
+    Each chunk is tokenised and cut into sentences; its candidate features, sentence keys
+    (for boilerplate) and TF-IDF term counts are taken and its tokens dropped. Returns the
+    candidate features, the boilerplate, and an :class:`~reprints.align.AlignContext` with
+    the fitted model and every document's boilerplate ranges that prepares documents on
+    demand. Same boilerplate and model as :func:`prepare_corpus`, in memory that does not
+    grow with the text of the corpus.
+    """
+    report = progress or (lambda stage, done, total: None)
+    parts: list[Features] = []
+    keys: list[Any] = []
+    spans: list[Any] = []
+    frequencies = SentenceFrequencies()
+    for lo in range(0, len(docs), READ_CHUNK):
+        report("read", lo, len(docs))
+        chunk = [segment(doc) for doc in docs[lo : lo + READ_CHUNK]]
+        parts.append(features([tokens for tokens, _spans, _ranges in chunk], params, lo))
+        for tokens, doc_spans, ranges in chunk:
+            keys.append(sentence_keys(tokens, ranges))
+            spans.append(doc_spans)
+        sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
+        for at in range(0, len(sentences), 20_000):
+            frequencies.add(sentences[at : at + 20_000])
+    report("read", len(docs), len(docs))
+    report("boilerplate", 0, 1)
+    boilerplate = boilerplate_from_keys(docs, keys, spans, params)
+    del keys, spans
+    report("boilerplate", 1, 1)
+    context = AlignContext(params, frequencies.model(), excluded=spans_by_document(boilerplate))
+    feats = Features.concat(parts) if parts else features([], params)
+    return feats, boilerplate, context
+
+
+def align_all(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    context: AlignContext,
+    engine: Any = None,
+    progress: Progress | None = None,
+) -> list[Match]:
+    """Align the candidate ``pairs`` (indices into sorted ``docs``); return the matches sorted.
+
+    Documents are prepared in batches just before their first pair and forgotten after
+    their last, so only the documents of pairs in flight are held.
+    """
+    report = progress or (lambda stage, done, total: None)
+    matches: list[Match] = []
+    report("align", 0, len(pairs))
+    # Alignment multiplies many tiny matrices: BLAS threads only fight over them.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if engine is None:
+            context.follow([docs[k] for pair in pairs for k in pair])
+            for k, (i, j) in enumerate(pairs):
+                for match in align_pair(docs[i], docs[j], context):
+                    matches.append(with_direction(match, docs[i], docs[j]))
+                if k % 200 == 0:
+                    report("align", k, len(pairs))
+            context.follow([])
+        else:
+            last_use: dict[int, int] = {}
+            for k, (i, j) in enumerate(pairs):
+                last_use[i] = last_use[j] = k
+            for lo in range(0, len(pairs), ALIGN_BLOCK):
+                block = pairs[lo : lo + ALIGN_BLOCK]
+                members = sorted({k for pair in block for k in pair})
+                position = {k: n for n, k in enumerate(members)}
+                block_docs = [docs[k] for k in members]
+                context.prepare_documents(block_docs)
+                block_context = AlignContext(
+                    context.params, context.model, {d.id: context.prepared[d.id] for d in block_docs}, context.excluded
+                )
+                aligned = engine.align_pairs(block_docs, [(position[i], position[j]) for i, j in block], block_context)
+                by_id = {d.id: d for d in block_docs}
+                matches.extend(with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned)
+                context.release([docs[k].id for k in members if last_use[k] < lo + ALIGN_BLOCK])
+                report("align", min(lo + ALIGN_BLOCK, len(pairs)), len(pairs))
+    context.prepared.clear()
+    report("align", len(pairs), len(pairs))
+    matches.sort(key=match_sort_key)
+    return matches
+
+
 def scan(
     documents: Iterable[Document],
     params: Params | None = None,
@@ -102,30 +190,34 @@ def scan(
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
     report = progress or (lambda stage, done, total: None)
 
-    segments, boilerplate, context = prepare_corpus(docs, params, report)
-
-    pairs = _candidate_pairs(docs, segments, params, engine)
+    feats, boilerplate, context = read_corpus_pass(docs, params, report)
+    report("candidates", 0, 1)
+    found = (engine.candidates_from_features if engine is not None else candidates_from_features)(
+        feats, params, dates=[d.date for d in docs], outlets=[d.outlet for d in docs]
+    )
+    del feats
+    pairs = sorted({(min(c.a, c.b), max(c.a, c.b)) for c in found if c.a != c.b})
     report("candidates", len(pairs), len(pairs))
-    matches: list[Match] = []
-    by_id = {doc.id: doc for doc in docs}
-    # Alignment multiplies many tiny matrices: BLAS threads only fight over them.
-    with threadpool_limits(limits=1, user_api="blas"):
-        if engine is not None:
-            aligned = engine.align_pairs(docs, pairs, context)
-            matches = [with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned]
-        else:
-            for k, (i, j) in enumerate(pairs):
-                for match in align_pair(docs[i], docs[j], context):
-                    matches.append(with_direction(match, docs[i], docs[j]))
-                if k % 200 == 0:
-                    report("align", k, len(pairs))
-    report("align", len(pairs), len(pairs))
-    matches.sort(key=match_sort_key)
+    matches = align_all(docs, pairs, context, engine, report)
 
-    derived = find_derived(docs, matches, context) if params.derive_words else []
+    if params.derive_words:
+        report("derive", 0, len(docs))
+        outlet_of = {d.id: d.outlet for d in docs}
+        by_id = {d.id: d for d in docs}
+        context.follow(
+            [by_id[doc_id] for (target, _outlet), (sources, _found) in source_groups(matches, outlet_of).items()
+             for doc_id in (target, *sources)]
+        )
+        derived = find_derived(docs, matches, context)
+        context.follow([])
+        context.prepared.clear()
+    else:
+        derived = []
     report("derive", len(docs), len(docs))
+    report("quotes", 0, len(docs))
     found_quotes, families = find_quotes(docs, params) if quotes else ([], [])
     report("quotes", len(docs), len(docs))
+    report("stories", 0, 1)
     stories = find_stories(
         docs, matches, params.story_min_share, params.story_reworded_share, params.shingle_size
     )

@@ -134,6 +134,32 @@ def _term_counts(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
     )
 
 
+class SentenceFrequencies:
+    """Count, a batch of sentences at a time, how many sentences hold each hashed term.
+
+    Counts add up, so a corpus can be fed in any number of batches (a scan feeds each chunk
+    of documents as it reads them) and :meth:`model` gives the same IDF as one ``fit``.
+    """
+
+    def __init__(self) -> None:
+        self.df = np.zeros(UNIGRAM_BUCKETS + BIGRAM_BUCKETS, dtype=np.int64)
+        self.sentences = 0
+
+    def add(self, sentences: Sequence[Sequence[str]]) -> None:
+        """Count the terms of ``sentences`` (folded tokens); each term once per sentence."""
+        if not len(sentences):
+            return
+        counts = _term_counts(sentences)
+        self.df += np.bincount(counts.indices, minlength=len(self.df))
+        self.sentences += len(sentences)
+
+    def model(self) -> SentenceModel:
+        """Return the IDF model of every sentence counted so far."""
+        n = self.sentences
+        idf = np.log((1.0 + n) / (1.0 + self.df)) + 1.0
+        return SentenceModel(idf, n)
+
+
 class SentenceModel:
     """IDF of hashed sentence terms, learnt once from a corpus's sentences.
 
@@ -151,24 +177,15 @@ class SentenceModel:
     @classmethod
     def fit(cls, sentences: Iterable[Sequence[str]]) -> SentenceModel:
         """Learn IDF (smoothed, as scikit-learn's) from sentences given as folded tokens."""
-        df = np.zeros(UNIGRAM_BUCKETS + BIGRAM_BUCKETS, dtype=np.int64)
-        n = 0
+        counter = SentenceFrequencies()
         batch: list[Sequence[str]] = []
-
-        def count(batch: list[Sequence[str]]) -> None:
-            counts = _term_counts(batch)
-            df[:] += np.bincount(counts.indices, minlength=len(df))
-
         for norms in sentences:
             batch.append(norms)
-            n += 1
             if len(batch) >= _FIT_BATCH:
-                count(batch)
+                counter.add(batch)
                 batch = []
-        if batch:
-            count(batch)
-        idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        return cls(idf, n)
+        counter.add(batch)
+        return counter.model()
 
     def transform(self, sentences: Sequence[Sequence[str]]) -> SentenceVectors:
         """Vectorise sentences (folded token sequences) with the fitted IDF."""
