@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from reprints.align import segment
 from reprints.boilerplate import CHROME_MAX_WORDS, find_boilerplate, page_chrome
 from reprints.model import Document
@@ -92,3 +95,22 @@ def test_a_one_word_line_in_many_articles_is_not_boilerplate(sample_texts):
     docs = [Document(f"d{k}.txt", f"Mr\n\n{body}", outlet="One Outlet") for k, body in enumerate(bodies)]
     found = find_boilerplate(docs, [segment(d) for d in docs], Params(chrome_lines=0))
     assert found == []
+
+
+def test_page_chrome_from_the_texts_tokens_equals_page_chrome_from_each_line(sample_texts):
+    from reprints.normalize import tokenize
+
+    texts = [*sample_texts.values(), "Log in\nSign up\n\nTotal votes: 77\nPrivacy Policy\nContact us\nBody text follows here."]
+    for text in texts:
+        for lines in (2, 3, 4):
+            assert page_chrome(text, lines, tokenize(text)) == page_chrome(text, lines)
+
+
+@given(st.lists(st.sampled_from(["Log in", "Home", "News", "Total votes: 77", "it's the end.", "Don't", "l'Équipe",
+                                 "a, b", "— ·", "", "   ", "Sputnik’s", "19:33 GMT", "word word word word word word"]),
+                min_size=1, max_size=20))
+def test_page_chrome_with_tokens_is_page_chrome_without(lines):
+    from reprints.normalize import tokenize
+
+    text = "\n".join(lines)
+    assert page_chrome(text, 3, tokenize(text)) == page_chrome(text, 3)

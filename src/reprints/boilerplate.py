@@ -80,6 +80,10 @@ def find_boilerplate(
         [sentence_keys(tokens, ranges) for tokens, _spans, ranges in segments],
         [spans for _tokens, spans, _ranges in segments],
         params,
+        [
+            page_chrome(doc.text, params.chrome_lines, tokens) if params.chrome_lines > 0 else []
+            for doc, (tokens, _spans, _ranges) in zip(documents, segments, strict=True)
+        ],
     )
 
 
@@ -106,10 +110,13 @@ def boilerplate_from_keys(
     keys: Sequence[np.ndarray],
     spans: Sequence[np.ndarray],
     params: Params,
+    chrome: Sequence[list[tuple[int, int]]] | None = None,
 ) -> list[Boilerplate]:
     """Return boilerplate spans from each document's sentence keys (:func:`sentence_keys`) and spans.
 
     Needs no tokens, so a scan can count keys as it reads and drop each document's tokens.
+    ``chrome`` holds each document's :func:`page_chrome` ranges when the caller found them
+    (with the tokens at hand); otherwise they are found here.
     """
     n_sentences = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
     all_keys = np.concatenate(list(keys)) if len(keys) else np.zeros(0, dtype=np.uint64)
@@ -146,7 +153,7 @@ def boilerplate_from_keys(
         if params.chrome_lines > 0:
             found.extend(
                 Boilerplate(Span(doc.id, start, end), "page", 1)
-                for start, end in page_chrome(doc.text, params.chrome_lines)
+                for start, end in (chrome[k] if chrome is not None else page_chrome(doc.text, params.chrome_lines))
             )
     return sorted(found, key=lambda b: (b.span.doc, b.span.start, b.span.end, b.reason))
 
@@ -157,18 +164,25 @@ def _label_like(line: str) -> bool:
     return bool(stripped) and not stripped[0].islower() and not stripped.endswith(",")
 
 
-def page_chrome(text: str, min_lines: int) -> list[tuple[int, int]]:
+def page_chrome(text: str, min_lines: int, tokens: Tokens | None = None) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each run of menu-like lines in one page.
 
     A candidate line has 1 to :data:`CHROME_MAX_WORDS` words and no sentence end ("Log in",
     "Total votes: 77", "Saving Private Jihadi"); lines without words (rules, blank lines)
     neither count nor break a run. A run of ``min_lines`` or more candidate lines is chrome
     when at most :data:`CHROME_MAX_FUNCTION_SHARE` of its words are function words and at
-    least :data:`CHROME_MIN_TITLE_SHARE` of its lines read as labels.
+    least :data:`CHROME_MIN_TITLE_SHARE` of its lines read as labels. ``tokens`` (of the
+    whole ``text``, when the caller has them) saves tokenising each line again: a token never
+    runs across a line break, so a line's tokens are a slice of the text's.
     """
     runs: list[list[tuple[int, int, tuple[str, ...], bool]]] = [[]]
-    for m in _LINE_RE.finditer(text):
-        norms = tokenize(m.group()).norms
+    lines = list(_LINE_RE.finditer(text))
+    if tokens is not None and lines:
+        bounds = np.array([(m.start(), m.end()) for m in lines], dtype=np.int64)
+        first = np.searchsorted(tokens.starts, bounds[:, 0], side="left").tolist()
+        last = np.searchsorted(tokens.ends, bounds[:, 1], side="right").tolist()
+    for k, m in enumerate(lines):
+        norms = tokens.norms[first[k] : last[k]] if tokens is not None else tokenize(m.group()).norms
         if not norms:
             continue
         words = sum(not w.isdigit() for w in norms)  # a dateline "19:33 GMT +3 09 September 2017" is short

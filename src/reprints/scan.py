@@ -23,7 +23,13 @@ from .align import (
     segment,
     sentence_norms,
 )
-from .boilerplate import boilerplate_from_keys, find_boilerplate, sentence_keys, spans_by_document
+from .boilerplate import (
+    boilerplate_from_keys,
+    find_boilerplate,
+    page_chrome,
+    sentence_keys,
+    spans_by_document,
+)
 from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
 from .derive import find_derived, source_groups
@@ -96,21 +102,23 @@ def read_corpus_pass(
     parts: list[Features] = []
     keys: list[Any] = []
     spans: list[Any] = []
+    chrome: list[list[tuple[int, int]]] = []
     frequencies = SentenceFrequencies()
     for lo in range(0, len(docs), READ_CHUNK):
         report("read", lo, len(docs))
         chunk = [segment(doc) for doc in docs[lo : lo + READ_CHUNK]]
         parts.append(features([tokens for tokens, _spans, _ranges in chunk], params, lo))
-        for tokens, doc_spans, ranges in chunk:
+        for doc, (tokens, doc_spans, ranges) in zip(docs[lo : lo + READ_CHUNK], chunk, strict=True):
             keys.append(sentence_keys(tokens, ranges))
             spans.append(doc_spans)
+            chrome.append(page_chrome(doc.text, params.chrome_lines, tokens) if params.chrome_lines > 0 else [])
         sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
         for at in range(0, len(sentences), 20_000):
             frequencies.add(sentences[at : at + 20_000])
     report("read", len(docs), len(docs))
     report("boilerplate", 0, 1)
-    boilerplate = boilerplate_from_keys(docs, keys, spans, params)
-    del keys, spans
+    boilerplate = boilerplate_from_keys(docs, keys, spans, params, chrome)
+    del keys, spans, chrome
     report("boilerplate", 1, 1)
     context = AlignContext(params, frequencies.model(), excluded=spans_by_document(boilerplate))
     feats = Features.concat(parts) if parts else features([], params)
