@@ -106,9 +106,9 @@ class Params:
     index_word_cap: int = 10_000
     """An index keeps the article list of a content word only while at most this many articles
     hold it (a commoner word is no evidence of rewording): bounds what a query reads."""
-    index_neighbours: int = 8
+    index_neighbours: int = 3
     """Rewording-channel neighbours (articles sharing the query's rarest words) kept at most."""
-    index_terms: int = 3
+    index_terms: int = 6
     """Rarest content words of each query sentence looked up by the index's rewording channel."""
     index_idf_share: float = 0.4
     """A rewording neighbour must share this share of the best neighbour's rare-word IDF."""
