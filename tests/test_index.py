@@ -440,6 +440,7 @@ def test_a_word_held_by_more_articles_than_the_cap_loses_its_list(tmp_path, samp
     assert frequency[sputnik] == 3 and sputnik not in {w for w, _ in lists}
 
 
+@settings(deadline=None)  # the first example loads the compiled kernels
 @given(st.lists(st.lists(st.integers(0, 2**40), max_size=30).map(lambda x: sorted(set(x))), max_size=6))
 def test_article_number_lists_come_back_as_written(runs):
     import numpy as np
@@ -474,6 +475,7 @@ def test_signing_many_texts_at_once_gives_each_texts_own_keys_and_words(sample_t
         assert int(signed.words[i]) == len(tokens)
 
 
+@settings(deadline=None)  # the first example imports scikit-learn and loads the compiled kernel
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\0"), max_size=12), max_size=20))
 def test_term_columns_are_those_of_the_tfidf_hashing(terms):
     """Columns hashed in one pass equal scikit-learn's |murmurhash3_32| mod buckets, any Unicode."""
