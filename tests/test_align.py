@@ -244,3 +244,22 @@ def test_a_followed_plan_prepares_ahead_and_forgets_after_the_last_use(sample_co
     assert context.prepared == {}  # each was forgotten after its last planned use
     assert context.get(docs[3]).doc is docs[3]  # outside a plan, documents stay
     assert docs[3].id in context.prepared
+
+
+WORDS = st.sampled_from(["the", "of", "said", "it's", "Sputnik", "sputnik", "syria", "é", "naïve", "l'équipe", "20",
+                         "commanders", "isis", "a", "ок", "東京", "déjà-vu", "x" * 40, "don't", "’"])
+
+
+@settings(deadline=None)
+@given(st.lists(st.lists(WORDS, max_size=12), min_size=1, max_size=8))
+def test_hashed_sentence_terms_equal_hashing_vectorizers(sentences):
+    """The numba term hashing gives scikit-learn HashingVectorizer's matrices, column for column."""
+    from reprints import tfidf
+
+    sentences = [tuple(s) for s in sentences]
+    fast, reference = tfidf._term_counts(sentences), tfidf._vectorizer_term_counts(sentences)
+    assert fast.shape == reference.shape
+    assert (fast != reference).nnz == 0 and fast.has_sorted_indices
+    fast_tri = tfidf._trigram_matrix(sentences)
+    reference_tri = tfidf._TRIGRAMS.transform([tfidf.sentence_trigrams(s) for s in sentences]).tocsr()
+    assert (fast_tri != reference_tri).nnz == 0

@@ -10,6 +10,7 @@ content words (for how much of one sentence's content the other carries).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -123,6 +124,13 @@ _FIT_BATCH = 20_000
 
 def _term_counts(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
     """Hashed term counts: content-word columns first, then bigram columns."""
+    if _term_kernel is not None and len(sentences):
+        return _hashed_terms(sentences, trigrams=False)
+    return _vectorizer_term_counts(sentences)
+
+
+def _vectorizer_term_counts(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    """:func:`_term_counts` with scikit-learn's ``HashingVectorizer`` (the reference; no numba)."""
     unigrams, bigrams = [], []
     for norms in sentences:
         terms = sentence_terms(norms)
@@ -132,6 +140,175 @@ def _term_counts(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
     return sp.hstack(
         [_UNIGRAMS.transform(unigrams), _BIGRAMS.transform(bigrams)], format="csr"
     )
+
+
+def _trigram_matrix(sentences: Sequence[Sequence[str]]) -> sp.csr_matrix:
+    """Binary hashed word trigrams of each sentence (see :func:`sentence_trigrams`)."""
+    if _term_kernel is not None and len(sentences):
+        return _hashed_terms(sentences, trigrams=True)
+    return _TRIGRAMS.transform([sentence_trigrams(s) for s in sentences]).tocsr()
+
+
+class _Words:
+    """Every word seen so far: an id, its UTF-8 bytes and whether it is a content word.
+
+    Terms are hashed from these bytes (murmurhash3, as ``HashingVectorizer`` does), so no
+    string is built per bigram or trigram. Grows with the corpus vocabulary; a lock keeps it
+    whole when threads share it.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.encoded = bytearray()
+        self.offsets = [0]
+        self.content = bytearray()
+        self.lock = threading.Lock()
+
+    def word_ids(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the word ids of all ``sentences`` (concatenated) and each sentence's offset."""
+        ids = self.ids
+        flat: list[int] = []
+        lengths = [len(norms) for norms in sentences]
+        with self.lock:
+            for norms in sentences:
+                for w in norms:
+                    k = ids.get(w)
+                    if k is None:
+                        encoded = w.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
+                        k = ids[w] = len(ids)
+                        self.encoded += encoded
+                        self.offsets.append(len(self.encoded))
+                        self.content.append(w not in FUNCTION_WORDS)
+                    flat.append(k)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return np.asarray(flat, dtype=np.int64), offsets
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        with self.lock:
+            return (
+                np.frombuffer(bytes(self.encoded), dtype=np.uint8),
+                np.asarray(self.offsets, dtype=np.int64),
+                np.frombuffer(bytes(self.content), dtype=np.uint8).astype(bool),
+            )
+
+
+_WORDS = _Words()
+
+
+def _hashed_terms(sentences: Sequence[Sequence[str]], *, trigrams: bool) -> sp.csr_matrix:
+    """The matrix of :func:`_vectorizer_term_counts` (or of binary trigrams) from word bytes, in numba."""
+    ids, offsets = _WORDS.word_ids(sentences)
+    encoded, word_offsets, content = _WORDS.arrays()
+    rows, cols = _term_kernel(ids, offsets, encoded, word_offsets, content, UNIGRAM_BUCKETS, BIGRAM_BUCKETS,
+                              _TRIGRAM_BUCKETS, trigrams)
+    width = _TRIGRAM_BUCKETS if trigrams else UNIGRAM_BUCKETS + BIGRAM_BUCKETS
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(sentences), width), dtype=np.float32
+    )
+    matrix.sum_duplicates()
+    if trigrams:
+        matrix.data.fill(1)
+    return matrix
+
+
+_TRIGRAM_BUCKETS = 1 << 22
+
+try:  # numba hashes the terms; without it HashingVectorizer does (same matrices)
+    import numba
+
+    @numba.njit(cache=True, nogil=True, inline="always")
+    def _rotl32(x, r):  # pragma: no cover - compiled
+        return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(0xFFFFFFFF)
+
+    @numba.njit(cache=True, nogil=True)
+    def _murmur3_column(buf, n, buckets):  # pragma: no cover - compiled
+        # murmurhash3_x86_32, seed 0, and HashingVectorizer's column rule for its signed value.
+        c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+        h = np.uint32(0)
+        blocks = n // 4
+        for b in range(blocks):
+            k = (np.uint32(buf[4 * b]) | (np.uint32(buf[4 * b + 1]) << np.uint32(8))
+                 | (np.uint32(buf[4 * b + 2]) << np.uint32(16)) | (np.uint32(buf[4 * b + 3]) << np.uint32(24)))
+            k = np.uint32(k * c1)
+            k = _rotl32(k, 15)
+            k = np.uint32(k * c2)
+            h ^= k
+            h = _rotl32(h, 13)
+            h = np.uint32(h * np.uint32(5) + np.uint32(0xE6546B64))
+        k = np.uint32(0)
+        tail = n & 3
+        at = 4 * blocks
+        if tail >= 3:
+            k ^= np.uint32(buf[at + 2]) << np.uint32(16)
+        if tail >= 2:
+            k ^= np.uint32(buf[at + 1]) << np.uint32(8)
+        if tail >= 1:
+            k ^= np.uint32(buf[at])
+            k = np.uint32(k * c1)
+            k = _rotl32(k, 15)
+            k = np.uint32(k * c2)
+            h ^= k
+        h ^= np.uint32(n)
+        h ^= h >> np.uint32(16)
+        h = np.uint32(h * np.uint32(0x85EBCA6B))
+        h ^= h >> np.uint32(13)
+        h = np.uint32(h * np.uint32(0xC2B2AE35))
+        h ^= h >> np.uint32(16)
+        signed = np.int64(h)
+        if signed >= 2147483648:
+            signed -= 4294967296
+        if signed == -2147483648:
+            return (2147483647 - (buckets - 1)) % buckets
+        return abs(signed) % buckets
+
+    @numba.njit(cache=True, nogil=True)
+    def _term_kernel(ids, offsets, encoded, word_offsets, content, uni, bi, tri, trigrams):  # pragma: no cover
+        n_sent = len(offsets) - 1
+        total = 0
+        for s in range(n_sent):
+            total += 3 * (offsets[s + 1] - offsets[s])
+        rows = np.empty(total, dtype=np.int64)
+        cols = np.empty(total, dtype=np.int64)
+        longest = 0
+        for w in range(len(word_offsets) - 1):
+            longest = max(longest, word_offsets[w + 1] - word_offsets[w])
+        buf = np.empty(3 * longest + 2, dtype=np.uint8)
+        count = 0
+        for s in range(n_sent):
+            lo, hi = offsets[s], offsets[s + 1]
+            width = 3 if trigrams else 2
+            if not trigrams:
+                for t in range(lo, hi):
+                    if content[ids[t]]:
+                        w = ids[t]
+                        m = word_offsets[w + 1] - word_offsets[w]
+                        buf[:m] = encoded[word_offsets[w]:word_offsets[w + 1]]
+                        rows[count] = s
+                        cols[count] = _murmur3_column(buf, m, uni)
+                        count += 1
+            for t in range(lo, hi - width + 1):
+                if trigrams:
+                    if not (content[ids[t]] or content[ids[t + 1]] or content[ids[t + 2]]):
+                        continue
+                elif not (content[ids[t]] or content[ids[t + 1]]):
+                    continue
+                m = 0
+                for g in range(width):
+                    if g:
+                        buf[m] = 32
+                        m += 1
+                    w = ids[t + g]
+                    length = word_offsets[w + 1] - word_offsets[w]
+                    buf[m:m + length] = encoded[word_offsets[w]:word_offsets[w + 1]]
+                    m += length
+                rows[count] = s
+                cols[count] = _murmur3_column(buf, m, tri) if trigrams else uni + _murmur3_column(buf, m, bi)
+                count += 1
+        return rows[:count], cols[:count]
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _term_kernel = None  # type: ignore[assignment]
 
 
 class SentenceFrequencies:
@@ -197,7 +374,7 @@ class SentenceModel:
         content.data = self._unigram_idf[content.indices]
         content.eliminate_zeros()
         mass = np.asarray(content.sum(axis=1)).ravel()
-        trigrams = _TRIGRAMS.transform([sentence_trigrams(s) for s in sentences]).tocsr()
+        trigrams = _trigram_matrix(sentences)
         words = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
         return SentenceVectors(tfidf.tocsr(), content.tocsr(), mass, trigrams, words)
 
