@@ -1008,7 +1008,6 @@ class Index:
         if not len(listed):
             return {}
         word_of = np.repeat(np.array(blob_word, dtype=np.int64), per_blob)
-        docnos, column = sorted_unique(listed, inverse=True)
         weight = np.array([math.log((total + 1) / (df[w] + 0.5)) for w in words])
         # One row per passage (a sentence and the next), one column per word: the word's IDF
         # where the passage holds it.
@@ -1019,15 +1018,26 @@ class Index:
                 passage_words[k, column_of[term]] = weight[column_of[term]]
         # A document's best passage scores at most its IDF over all the query's words: score
         # passages only for the documents with the largest totals (the rest cannot be kept).
-        totals = np.bincount(column, weights=weight[word_of], minlength=len(docnos))
+        # The lists are ascending runs, which a stable (merging) sort puts together quickly.
+        order = np.argsort(listed, kind="stable")
+        in_order = listed[order]
+        new = np.ones(len(in_order), dtype=bool)
+        np.not_equal(in_order[1:], in_order[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        docnos = in_order[first]
+        totals = np.add.reduceat(weight[word_of][order], first)
+        column = np.empty(len(listed), dtype=np.int64)
+        column[order] = np.cumsum(new) - 1
         if len(docnos) > _SCORED_DOCUMENTS:
-            best = np.lexsort((docnos, -totals))[:_SCORED_DOCUMENTS]
-            keep_entry = np.zeros(len(docnos), dtype=bool)
-            keep_entry[best] = True
-            entries = keep_entry[column]
+            cut = np.partition(totals, len(totals) - _SCORED_DOCUMENTS)[len(totals) - _SCORED_DOCUMENTS]
+            above = np.flatnonzero(totals > cut)  # ties at the cut: lower article numbers first
+            best = np.sort(np.concatenate([above, np.flatnonzero(totals == cut)[: _SCORED_DOCUMENTS - len(above)]]))
             remap = np.full(len(docnos), -1, dtype=np.int64)
             remap[best] = np.arange(len(best))
-            docnos, column, word_of = docnos[best], remap[column[entries]], word_of[entries]
+            column = remap[column]
+            docnos = docnos[best]
+        entries = column >= 0
+        word_of, column = word_of[entries], column[entries]
         incidence = np.zeros((len(words), len(docnos)), dtype=np.float64)
         incidence[word_of, column] = 1.0
         scores = (passage_words @ incidence).max(axis=0)
