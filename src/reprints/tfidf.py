@@ -167,19 +167,22 @@ class _Words:
     def word_ids(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Return the word ids of all ``sentences`` (concatenated) and each sentence's offset."""
         ids = self.ids
-        flat: list[int] = []
         lengths = [len(norms) for norms in sentences]
-        with self.lock:
-            for norms in sentences:
-                for w in norms:
-                    k = ids.get(w)
+        flat = [ids.get(w) for norms in sentences for w in norms]
+        if None in flat:
+            words = [w for norms in sentences for w in norms]
+            with self.lock:
+                for at, k in enumerate(flat):
                     if k is None:
-                        encoded = w.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
-                        k = ids[w] = len(ids)
-                        self.encoded += encoded
-                        self.offsets.append(len(self.encoded))
-                        self.content.append(w not in FUNCTION_WORDS)
-                    flat.append(k)
+                        w = words[at]
+                        k = ids.get(w)
+                        if k is None:
+                            encoded = w.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
+                            k = ids[w] = len(ids)
+                            self.encoded += encoded
+                            self.offsets.append(len(self.encoded))
+                            self.content.append(w not in FUNCTION_WORDS)
+                        flat[at] = k
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         return np.asarray(flat, dtype=np.int64), offsets
