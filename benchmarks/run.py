@@ -133,7 +133,7 @@ def candidate_scores(pairs: set[tuple[int, int]], truth: list[dict], index: dict
     return out
 
 
-def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) -> dict:
+def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int, channels: tuple[str, ...] = CHANNELS) -> dict:
     from reprints.model import Document
     from reprints.read import iter_documents
 
@@ -169,7 +169,9 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int) ->
     code_counts = {}
     blocks = date_blocks(dates, params)
     with PeakRSS() as rss:
-        for channel in CHANNELS:
+        empty = np.zeros(0, dtype=np.int64)
+        per_channel = {channel: (empty, empty, empty) for channel in CHANNELS}
+        for channel in channels:
             t, c = time.perf_counter(), time.process_time()
             drop = common_words(feats, params) if channel == "reworded" else None
             wins = windows(feats, channel, params, drop)
@@ -475,6 +477,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--date-window", type=int, default=7, help="Params.date_window_days for the run")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a Params field (JSON value)")
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
+    ap.add_argument("--channels", default=",".join(CHANNELS), help="candidate channels to band (e.g. verbatim)")
     ap.add_argument("--e2e-only", action="store_true", help="skip the candidate stage rows; only the end-to-end scan")
     ap.add_argument("--e2e-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--e2e-params", help=argparse.SUPPRESS)
@@ -503,7 +506,7 @@ def main(argv: list[str] | None = None) -> None:
             run = {"docs": n, "mb": round((gen / "docs.jsonl").stat().st_size / 2**20, 1), "stages": [],
                    "windows": None, "colliding_window_pairs": None, "candidates": None}
         else:
-            run = run_stages(gen / "docs.jsonl", truth, params, args.jobs)
+            run = run_stages(gen / "docs.jsonl", truth, params, args.jobs, tuple(args.channels.split(",")))
         run["load"] = [round(x, 1) for x in os.getloadavg()]
         if args.e2e or args.e2e_only:
             run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params, args.jobs)
