@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.query_only:
         lines = count_lines(args.corpus)
         fresh = list(read_lines(args.corpus, lines - 2 * args.queries, lines))
-        with Index.open(args.index) as index:
+        # This code's defaults for the query knobs (index_terms, index_neighbours, ...), not
+        # those stored when the index was built; the stored parameters must agree.
+        with Index.open(args.index, Params()) as index:
             size = len(index)
             queries = make_queries(args.corpus, fresh, size, args.queries, np.random.default_rng(args.seed))
             row = {"articles": size, **measure_queries(index, queries), "load": round(os.getloadavg()[0], 1)}
