@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import sqlite3
@@ -346,7 +347,7 @@ def test_query_idf_uses_the_columns_of_the_tfidf_model(seed_index):
     from reprints.tfidf import BIGRAM_BUCKETS, UNIGRAM_BUCKETS, _term_counts
 
     terms = ["deir", "ez-zor", "commanders", "26", "helicopter"]
-    pairs = [f"{x} {y}" for x, y in zip(terms, terms[1:])]
+    pairs = [f"{x} {y}" for x, y in itertools.pairwise(terms)]
     with Index.open(seed_index) as index:
         columns = index._buckets(terms, UNIGRAM_BUCKETS, 0)
         pair_columns = index._buckets(pairs, BIGRAM_BUCKETS, UNIGRAM_BUCKETS)
