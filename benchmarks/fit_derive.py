@@ -14,7 +14,9 @@ usage: python benchmarks/fit_derive.py PATH/TO/meter_corpus [--folds 5] [--inner
    ``derive.neighbour_features`` of those probabilities; the first pass is refitted on all
    training stories; the derived threshold (REWORDED + VERBATIM probability) is the one of
    0.30, 0.35, ..., 0.60 with the best derived-vs-new F1 on the training stories.
-   The held-out stories are labelled with ``derive.label_words``: out-of-fold figures.
+   The held-out stories are labelled with ``derive.label_words`` and the stray-word rule
+   (``derive.drop_stray_function_words``), as ``derive.derive_labels`` labels them in a
+   scan: out-of-fold figures.
 4. The same procedure on all courts stories gives the constants shipped in ``derive.py``
    (``--constants`` writes them as Python). ``showbiz`` is never read.
 
@@ -33,6 +35,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from meter_words import gold_word_labels, load
@@ -132,9 +135,12 @@ def train(stories: list, inner: int, seed: int) -> tuple[derive.Stage, derive.St
 
 
 def predict(first: derive.Stage, second: derive.Stage, threshold: float, story) -> np.ndarray:
+    """Label a held-out story as the scan does (``derive.derive_labels``: model, then stray words)."""
     if story[2] is None:
         return np.zeros(len(story[1]), dtype=np.int8)
-    return derive.label_words(first, second, threshold, story[2])
+    labels = derive.label_words(first, second, threshold, story[2])
+    derive.drop_stray_function_words(labels, story[2].norms)
+    return labels
 
 
 def constants(first: derive.Stage, second: derive.Stage, threshold: float) -> str:
@@ -207,4 +213,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # One BLAS thread: on a shared machine, idle BLAS threads spinning cost more than they give.
+    with threadpool_limits(limits=1):
+        sys.exit(main())
