@@ -571,6 +571,12 @@ def derive_labels(
     item = derivation_input(target, sources, matches, cache)
     labels = label_words(FIRST_PASS, SECOND_PASS, DERIVED_THRESHOLD, item, cache)
     drop_stray_function_words(labels, target.tokens.norms)
+    # A word no source has is not verbatim ("Facebook Twitter" next to a lifted headline):
+    # at most reworded. On METER courts this moves 0.0002 of macro-F1 and no derived word.
+    source_words = set().union(*(s.tokens.norms for s in sources))
+    for k in np.flatnonzero(labels == VERBATIM):
+        if target.tokens.norms[k] not in source_words:
+            labels[k] = REWORDED
     for start, end in getattr(target, "excluded", ()):
         i, j = target.tokens.between(start, end)
         labels[i:j] = NEW
