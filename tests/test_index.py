@@ -479,15 +479,22 @@ def test_signing_many_texts_at_once_gives_each_texts_own_keys_and_words(sample_t
 @settings(deadline=None)  # the first example imports scikit-learn and loads the compiled kernel
 @given(st.lists(st.text(alphabet=st.characters(blacklist_characters="\0"), max_size=12), max_size=20))
 def test_term_columns_are_those_of_the_tfidf_hashing(terms):
-    """Columns hashed in one pass equal scikit-learn's |murmurhash3_32| mod buckets, any Unicode."""
-    import numpy as np
+    """The index puts a term in the column scikit-learn's HashingVectorizer (and so the scan's
+    TF-IDF) puts it: |murmurhash3_32| mod buckets, any Unicode."""
     from sklearn.utils import murmurhash3_32
 
-    from reprints.index import _murmur_terms_py
     from reprints.tfidf import UNIGRAM_BUCKETS
 
     index = Index.__new__(Index)
     expected = [abs(murmurhash3_32(t, seed=0)) % UNIGRAM_BUCKETS for t in terms]
     assert index._buckets(terms, UNIGRAM_BUCKETS, 0).tolist() == expected
-    data = np.frombuffer("\0".join(terms).encode("utf-8"), dtype=np.uint8)
-    assert [abs(h) % UNIGRAM_BUCKETS for h in _murmur_terms_py(data, len(terms)).tolist()] == expected
+
+
+def test_term_columns_without_numba_are_the_same(monkeypatch):
+    """The pure-Python path (no numba) places terms in the same columns as the compiled one."""
+    from reprints import tfidf
+
+    terms = ["", "deir", "ez-zor", "дайеш", "sputnik news", "naïve café", "🙂 emoji"]
+    compiled = tfidf.term_columns(terms, tfidf.BIGRAM_BUCKETS).tolist()
+    monkeypatch.setattr(tfidf, "_columns_kernel", None)
+    assert tfidf.term_columns(terms, tfidf.BIGRAM_BUCKETS).tolist() == compiled

@@ -453,59 +453,14 @@ def _decode_blobs_py(raw: np.ndarray, blob_ends: np.ndarray) -> tuple[np.ndarray
     return out[:n], counts
 
 
-def _murmur_terms_py(data: np.ndarray, count: int) -> np.ndarray:
-    """Return MurmurHash3 x86 32-bit (seed 0, signed) of each NUL-separated term of ``data``."""
-    out = np.zeros(count, dtype=np.int64)
-    mask = 0xFFFFFFFF
-    start = 0
-    for t in range(count):
-        end = start
-        while end < len(data) and data[end] != 0:
-            end += 1
-        h = 0
-        n = end - start
-        body = start + (n // 4) * 4
-        for i in range(start, body, 4):
-            k = int(data[i]) | (int(data[i + 1]) << 8) | (int(data[i + 2]) << 16) | (int(data[i + 3]) << 24)
-            k = (k * 0xCC9E2D51) & mask
-            k = ((k << 15) | (k >> 17)) & mask
-            k = (k * 0x1B873593) & mask
-            h ^= k
-            h = ((h << 13) | (h >> 19)) & mask
-            h = (h * 5 + 0xE6546B64) & mask
-        k = 0
-        tail = n & 3
-        if tail == 3:
-            k ^= int(data[body + 2]) << 16
-        if tail >= 2:
-            k ^= int(data[body + 1]) << 8
-        if tail >= 1:
-            k ^= int(data[body])
-            k = (k * 0xCC9E2D51) & mask
-            k = ((k << 15) | (k >> 17)) & mask
-            k = (k * 0x1B873593) & mask
-            h ^= k
-        h ^= n
-        h ^= h >> 16
-        h = (h * 0x85EBCA6B) & mask
-        h ^= h >> 13
-        h = (h * 0xC2B2AE35) & mask
-        h ^= h >> 16
-        out[t] = h - (1 << 32) if h >= (1 << 31) else h
-        start = end + 1
-    return out
-
-
 try:  # the loops above, compiled; plain Python otherwise (correct, slow)
     import numba
 
     _encode_groups = numba.njit(cache=True, nogil=True)(_encode_groups_py)
     _decode_blobs = numba.njit(cache=True, nogil=True)(_decode_blobs_py)
-    _murmur_terms = numba.njit(cache=True, nogil=True)(_murmur_terms_py)
 except ImportError:  # pragma: no cover - numba is a dependency
     _encode_groups = _encode_groups_py
     _decode_blobs = _decode_blobs_py
-    _murmur_terms = _murmur_terms_py
 
 
 def encode_docnos(docnos: np.ndarray) -> bytes:
@@ -1228,11 +1183,9 @@ class Index:
         As scikit-learn's ``HashingVectorizer``: ``|murmurhash3_32(term, seed=0)| mod buckets``
         (signed), for all terms in one compiled pass over their UTF-8 bytes.
         """
-        if not terms:
-            return np.zeros(0, dtype=np.int64)
-        data = "\0".join(terms).encode("utf-8")  # folded words and bigrams never hold NUL
-        hashes = _murmur_terms(np.frombuffer(data, dtype=np.uint8), len(terms))
-        return np.abs(hashes) % buckets + offset
+        from .tfidf import term_columns
+
+        return term_columns(terms, buckets) + offset
 
     def _read(self) -> _ReadSnapshot:
         return _ReadSnapshot(self._db)

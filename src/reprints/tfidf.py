@@ -310,8 +310,41 @@ try:  # numba hashes the terms; without it HashingVectorizer does (same matrices
                 count += 1
         return rows[:count], cols[:count]
 
+    @numba.njit(cache=True, nogil=True)
+    def _columns_kernel(data, count, buckets):  # pragma: no cover - compiled
+        out = np.empty(count, dtype=np.int64)
+        start = 0
+        for t in range(count):
+            end = start
+            while end < len(data) and data[end] != 0:
+                end += 1
+            out[t] = _murmur3_column(data[start:end], end - start, buckets)
+            start = end + 1
+        return out
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _term_kernel = None  # type: ignore[assignment]
+    _columns_kernel = None  # type: ignore[assignment]
+
+
+def term_columns(terms: Sequence[str], buckets: int) -> np.ndarray:
+    """Return the column of each term in a hashed space of ``buckets`` columns.
+
+    As scikit-learn's ``HashingVectorizer`` places a term: ``|murmurhash3_32(term, seed=0)|
+    mod buckets`` of the signed hash. One compiled pass over the terms' UTF-8 bytes; terms
+    must not hold NUL (folded words never do).
+    """
+    if not terms:
+        return np.zeros(0, dtype=np.int64)
+    if _columns_kernel is None:
+        from sklearn.utils import murmurhash3_32
+
+        def column(h: int) -> int:
+            return (2147483647 - (buckets - 1)) % buckets if h == -2147483648 else abs(h) % buckets
+
+        return np.array([column(murmurhash3_32(t, seed=0)) for t in terms], dtype=np.int64)
+    data = "\0".join(terms).encode("utf-8")
+    return _columns_kernel(np.frombuffer(data, dtype=np.uint8), len(terms), buckets)
 
 
 class SentenceFrequencies:
