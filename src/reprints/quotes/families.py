@@ -149,9 +149,10 @@ class _Context:
         """Inverse document frequency of every word of the corpus: log(N / df)."""
         df: dict[str, int] = defaultdict(int)
         for doc in self.by_id.values():
-            if doc.id not in self.tokens:
-                self.tokens[doc.id] = tokenize(doc.text)
-            for w in set(self.tokens[doc.id].norms):
+            # Tokens are kept only for documents whose quotations are compared (``_around``):
+            # keeping every document's would hold the whole corpus's tokens at once.
+            tokens = self.tokens.get(doc.id) or tokenize(doc.text)
+            for w in set(tokens.norms):
                 df[w] += 1
         n = len(self.by_id)
         return {w: math.log(n / c) for w, c in df.items()}
