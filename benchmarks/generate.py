@@ -219,6 +219,29 @@ def sentence_text(model: WordModel, ids: np.ndarray) -> str:
     return " ".join(model.words[i] for i in ids)
 
 
+def reword_items(items: list, rate: float, vocab: np.ndarray, rng: np.random.Generator) -> list:
+    """Substitute, drop or swap about ``rate`` of ``items`` (a third each); substitutes come from ``vocab``.
+
+    Items are words or word ids alike: one draw of ``rng`` per item, so the same seed rewords
+    the same way whatever the items are.
+    """
+    i = 0
+    result: list = []
+    while i < len(items):
+        r = rng.random()
+        if r < rate / 3:  # substitute with a random vocabulary word
+            result.append(vocab[rng.integers(0, len(vocab))].item())
+        elif r < 2 * rate / 3:  # drop
+            pass
+        elif r < rate and i + 1 < len(items):  # swap with the next word
+            result.extend([items[i + 1], items[i]])
+            i += 1
+        else:
+            result.append(items[i])
+        i += 1
+    return result
+
+
 def reword(ids: np.ndarray, rate: float, vocab: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Substitute, drop or swap about ``rate`` of the words ``ids`` (a third each).
 
@@ -226,21 +249,7 @@ def reword(ids: np.ndarray, rate: float, vocab: np.ndarray, rng: np.random.Gener
     a replaced word is usually a common one, as in real rewording.
     """
     out = ids.tolist()
-    i = 0
-    result: list[int] = []
-    while i < len(out):
-        r = rng.random()
-        if r < rate / 3:  # substitute with a random vocabulary word
-            result.append(int(vocab[rng.integers(0, len(vocab))]))
-        elif r < 2 * rate / 3:  # drop
-            pass
-        elif r < rate and i + 1 < len(out):  # swap with the next word
-            result.extend([out[i + 1], out[i]])
-            i += 1
-        else:
-            result.append(out[i])
-        i += 1
-    return np.array(result or out[:1], dtype=np.int32)
+    return np.array(reword_items(out, rate, vocab, rng) or out[:1], dtype=np.int32)
 
 
 def generate(

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from generate import reword_items  # noqa: E402
 from reprints.index import Index  # noqa: E402
 from reprints.model import Document  # noqa: E402
 from reprints.params import Params  # noqa: E402
@@ -109,27 +110,12 @@ def make_queries(
 
 
 def reword(words: list[str], rate: float, vocab: np.ndarray, rng: np.random.Generator) -> list[str]:
-    """Substitute, drop or swap about ``rate`` of ``words`` (a third each).
+    """Substitute, drop or swap about ``rate`` of ``words`` (a third each), as session 2 did.
 
-    Session 2's ``generate.reword`` on words, kept here so the query draws stay the same
-    whatever the generator becomes (substitutes come from ``vocab``, words of fresh text).
+    Substitutes come from ``vocab``, words of fresh text; the generator's own ``reword`` works
+    on word ids, with the same draws (``generate.reword_items``).
     """
-    out = list(words)
-    i = 0
-    result: list[str] = []
-    while i < len(out):
-        r = rng.random()
-        if r < rate / 3:  # substitute with a random vocabulary word
-            result.append(str(vocab[rng.integers(0, len(vocab))]))
-        elif r < 2 * rate / 3:  # drop
-            pass
-        elif r < rate and i + 1 < len(out):  # swap with the next word
-            result.extend([out[i + 1], out[i]])
-            i += 1
-        else:
-            result.append(out[i])
-        i += 1
-    return result
+    return reword_items(list(words), rate, vocab, rng)
 
 
 def percentile(values: list[float], q: float) -> float:
