@@ -153,16 +153,17 @@ class _Words:
     """Every word seen so far: an id, its UTF-8 bytes and whether it is a content word.
 
     Terms are hashed from these bytes (murmurhash3, as ``HashingVectorizer`` does), so no
-    string is built per bigram or trigram. Grows with the corpus vocabulary; a lock keeps it
-    whole when threads share it.
+    string is built per bigram or trigram. The byte, offset and content arrays grow by
+    doubling, so a batch pays only for its new words, not for the whole vocabulary. Grows
+    with the corpus vocabulary; a lock keeps it whole when threads share it.
     """
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
-        self.encoded = bytearray()
-        self.offsets = [0]
-        self.content = bytearray()
         self.lock = threading.Lock()
+        self._encoded = np.empty(1 << 16, dtype=np.uint8)
+        self._offsets = np.zeros(1 << 12, dtype=np.int64)
+        self._content = np.empty(1 << 12, dtype=bool)
 
     def word_ids(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Return the word ids of all ``sentences`` (concatenated) and each sentence's offset."""
@@ -177,23 +178,33 @@ class _Words:
                         w = words[at]
                         k = ids.get(w)
                         if k is None:
-                            encoded = w.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
-                            k = ids[w] = len(ids)
-                            self.encoded += encoded
-                            self.offsets.append(len(self.encoded))
-                            self.content.append(w not in FUNCTION_WORDS)
+                            k = self._append(w)
                         flat[at] = k
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
         return np.asarray(flat, dtype=np.int64), offsets
 
+    def _append(self, word: str) -> int:
+        encoded = word.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
+        k = len(self.ids)
+        start = int(self._offsets[k])
+        end = start + len(encoded)
+        if end > len(self._encoded):
+            self._encoded = np.resize(self._encoded, max(2 * len(self._encoded), end))
+        if k + 2 > len(self._offsets):
+            self._offsets = np.resize(self._offsets, 2 * len(self._offsets))
+            self._content = np.resize(self._content, 2 * len(self._content))
+        self._encoded[start:end] = np.frombuffer(encoded, dtype=np.uint8)
+        self._offsets[k + 1] = end
+        self._content[k] = word not in FUNCTION_WORDS
+        self.ids[word] = k
+        return k
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the words' bytes, their ``len + 1`` offsets and content flags (views)."""
         with self.lock:
-            return (
-                np.frombuffer(bytes(self.encoded), dtype=np.uint8),
-                np.asarray(self.offsets, dtype=np.int64),
-                np.frombuffer(bytes(self.content), dtype=np.uint8).astype(bool),
-            )
+            n = len(self.ids)
+            return self._encoded[: int(self._offsets[n])], self._offsets[: n + 1], self._content[:n]
 
 
 _WORDS = _Words()
@@ -274,8 +285,8 @@ try:  # numba hashes the terms; without it HashingVectorizer does (same matrices
         rows = np.empty(total, dtype=np.int64)
         cols = np.empty(total, dtype=np.int64)
         longest = 0
-        for w in range(len(word_offsets) - 1):
-            longest = max(longest, word_offsets[w + 1] - word_offsets[w])
+        for t in range(len(ids)):  # the words of these sentences only, not the vocabulary
+            longest = max(longest, word_offsets[ids[t] + 1] - word_offsets[ids[t]])
         buf = np.empty(3 * longest + 2, dtype=np.uint8)
         count = 0
         for s in range(n_sent):
