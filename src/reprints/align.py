@@ -159,20 +159,25 @@ class AlignContext:
 
     def get(self, doc: Document) -> PreparedDocument:
         """Return the prepared form of ``doc``, preparing it on first use."""
-        found = self.prepared.get(doc.id)
-        if found is not None and found.doc is not doc and found.doc.text != doc.text:
-            found = None
+        found = self._current(doc)
         if found is None:
             if self._plan:
                 self._prefetch(doc)
-                found = self.prepared.get(doc.id)
-            if found is None or (found.doc is not doc and found.doc.text != doc.text):
+                found = self._current(doc)
+            if found is None:
                 found = prepare(
                     doc, self.model, excluded=self.excluded.get(doc.id, ()), min_words=self.params.min_words
                 )
                 self.prepared[doc.id] = found
         if self._plan:
             self._used(doc.id)
+        return found
+
+    def _current(self, doc: Document) -> PreparedDocument | None:
+        """Return the prepared form of ``doc`` if one of its present text is held."""
+        found = self.prepared.get(doc.id)
+        if found is not None and found.doc is not doc and found.doc.text != doc.text:
+            return None
         return found
 
     def prepare_documents(self, documents: Sequence[Document]) -> None:
