@@ -149,3 +149,28 @@ def test_features_straight_from_texts_equal_features_of_their_tokens(texts):
     assert got.first == want.first == 7
     for name in ("shingles", "shingle_offsets", "words", "word_offsets"):
         assert getattr(got, name).tolist() == getattr(want, name).tolist()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    items=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6), st.integers(0, 9)), min_size=0, max_size=60),
+    max_bucket=st.one_of(st.none(), st.integers(2, 8)),
+    wide=st.booleans(),
+)
+def test_banding_by_date_block_pairs_what_salted_keys_pair(items, max_bucket, wide):
+    """Sorting one pair of neighbouring date blocks at a time finds the salted keys' pairs, bucket caps included."""
+    from reprints import lsh
+    from reprints.candidates import band_items, band_pairs, bucket_codes
+
+    keys = np.asarray([k for k, _, _ in items], dtype=np.uint64 if wide else np.uint32)
+    blocks = np.asarray([b for _, b, _ in items], dtype=np.int64)
+    docs = np.asarray([d for _, _, d in items], dtype=np.int64)
+    wids = np.arange(len(keys), dtype=np.int64)
+    want = bucket_codes(*band_items(keys, wids, docs, blocks), max_bucket).tolist()
+    assert band_pairs(keys, docs, max_bucket, blocks).tolist() == want
+    saved = lsh._pair_codes_kernel
+    lsh._pair_codes_kernel = None  # the numpy path
+    try:
+        assert band_pairs(keys, docs, max_bucket, blocks).tolist() == want
+    finally:
+        lsh._pair_codes_kernel = saved

@@ -310,9 +310,16 @@ def bucket_codes(keys: np.ndarray, wids: np.ndarray, docs: np.ndarray, max_bucke
 def band_pairs(
     keys: np.ndarray, docs: np.ndarray, max_bucket: int | None, blocks: np.ndarray | None = None
 ) -> np.ndarray:
-    """Return the colliding window pairs of one band (window ids = positions in ``keys``) as codes."""
+    """Return the colliding window pairs of one band (window ids = positions in ``keys``) as codes.
+
+    With ``blocks`` these are ``bucket_codes(*band_items(...))``'s codes, found one pair of
+    neighbouring date blocks at a time (``lsh.block_pair_codes``), so the cost per window
+    does not grow with the corpus.
+    """
     wids = np.arange(len(keys), dtype=np.int64)
-    return bucket_codes(*band_items(keys, wids, docs, blocks), max_bucket)
+    if blocks is not None:
+        return lsh.block_pair_codes(keys, wids, blocks, groups=docs, max_bucket=max_bucket)
+    return bucket_codes(keys, wids, docs, max_bucket)
 
 
 def _salt(keys: np.ndarray, blocks: np.ndarray) -> np.ndarray:

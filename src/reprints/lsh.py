@@ -146,6 +146,60 @@ def pair_codes(
     return sorted_unique(codes)
 
 
+def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the items in block order and the ranges of that order that are bucketed apart.
+
+    An item of block ``d`` meets the items of blocks ``d - 1``, ``d`` and ``d + 1``: range
+    ``g`` holds the items of blocks ``g - 1`` and ``g``, for every ``g`` that is a block or
+    one after a block (so a block next to no other is also bucketed alone).
+    """
+    blocks = np.asarray(blocks, dtype=np.int64)
+    sorted_already = len(blocks) < 2 or bool((blocks[1:] >= blocks[:-1]).all())
+    order = np.arange(len(blocks), dtype=np.int64) if sorted_already else np.argsort(blocks, kind="stable")
+    ordered = blocks[order]
+    present = ordered[np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1))]
+    groups = np.union1d(present, present + 1)
+    lo = np.searchsorted(ordered, groups - 1, side="left")
+    hi = np.searchsorted(ordered, groups, side="right")
+    return order, lo.astype(np.int64), hi.astype(np.int64)
+
+
+def block_pair_codes(
+    keys: np.ndarray,
+    ids: np.ndarray,
+    blocks: np.ndarray,
+    *,
+    groups: np.ndarray | None = None,
+    max_bucket: int | None = None,
+) -> np.ndarray:
+    """Return the id pairs sharing a key whose blocks differ by at most one, as sorted codes.
+
+    The same codes as ``pair_codes`` over every item salted with its own block and again
+    with the next one (``candidates.band_items``), bucket sizes included, but each range of
+    two neighbouring blocks is sorted on its own: the work grows with the items, not with
+    ``n log n`` of the whole corpus, and each sort fits in cache.
+    """
+    keys = np.asarray(keys)
+    ids = np.asarray(ids, dtype=np.int64)
+    order, lo, hi = block_segments(blocks)
+    limit = len(keys) if max_bucket is None else max_bucket
+    parts = []
+    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        if b - a < 2:
+            continue
+        part = order[a:b]
+        # numpy's argsort (vectorised) beats numba's several times over on these sizes.
+        part = part[np.argsort(keys[part])]
+        if _pair_codes_kernel is not None:
+            grp = np.zeros(len(part), dtype=np.int64) if groups is None else np.asarray(groups[part], dtype=np.int64)
+            parts.append(_pair_codes_kernel(keys[part], ids[part], grp, groups is not None, limit))
+            continue
+        i, j = bucket_pairs(keys[part], groups=None if groups is None else groups[part], max_bucket=max_bucket)
+        wi, wj = ids[part][i], ids[part][j]
+        parts.append(((np.minimum(wi, wj) << 32) | np.maximum(wi, wj))[wi != wj])
+    return sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+
 try:  # numba writes the pairs of each bucket directly; the numpy path gives the same codes
     import numba
 
