@@ -3,6 +3,9 @@
 ``extract_quotes(doc)`` finds the quotations of one document with their speakers;
 ``group_families(quotes, documents)`` groups occurrences of the same quotation across the
 corpus and names how each differs from the earliest; ``find_quotes(documents)`` does both.
+For many documents, map ``extract_quotes_many`` (or ``extract_document_quotes``) over
+worker processes and give every result to ``group_document_quotes``: same result, and
+no document text is needed for the grouping.
 """
 
 from __future__ import annotations
@@ -10,19 +13,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ..model import Document, Quote, QuoteFamily, QuoteKind
-from ..normalize import tokenize
+from ..normalize import Tokens, paragraph_spans, tokenize
 from ..params import Params
 from .attribute import Attribution, attribute
 from .extract import Quotation, find_quotations
-from .families import group_families
+from .families import group_document_quotes, group_families
+from .surroundings import DocumentQuotes, document_quotes, quote_words
 
 __all__ = [
     "Attribution",
+    "DocumentQuotes",
     "Quotation",
     "attribute",
+    "extract_document_quotes",
     "extract_quotes",
+    "extract_quotes_many",
     "find_quotations",
     "find_quotes",
+    "group_document_quotes",
     "group_families",
 ]
 
@@ -33,21 +41,42 @@ def extract_quotes(doc: Document, params: Params | None = None) -> list[Quote]:
     ``kind`` is ``attributed`` when a speaker was found, ``scare`` for a short unattributed
     quotation (at most ``params.scare_quote_words`` words), and ``fragment`` otherwise.
     """
+    return _extract(doc, params or Params())[0]
+
+
+def extract_document_quotes(doc: Document, params: Params | None = None) -> DocumentQuotes:
+    """Return the quotes of ``doc`` (as :func:`extract_quotes`) with what grouping them into
+    families needs: plain picklable values, no text (see :class:`DocumentQuotes`)."""
     params = params or Params()
-    quotations = find_quotations(doc.text, doc.paragraph_mark)
-    attributions = attribute(doc.text, quotations, doc.paragraph_mark)
-    quotes = []
-    for q, a in zip(quotations, attributions, strict=True):
-        quotes.append(_quote(doc, q, a, params))
-    return quotes
+    quotes, tokens = _extract(doc, params)
+    return document_quotes(doc, quotes, params.quote_context_width, tokens)
 
 
-def _quote(doc: Document, q: Quotation, a: Attribution | None, params: Params) -> Quote:
+def extract_quotes_many(documents: Iterable[Document], params: Params | None = None) -> list[DocumentQuotes]:
+    """Run :func:`extract_document_quotes` on each document, in the order given.
+
+    The unit of work to map over worker processes; give every result (of every document,
+    with quotes or not) to :func:`group_document_quotes`.
+    """
+    params = params or Params()
+    return [extract_document_quotes(d, params) for d in documents]
+
+
+def _extract(doc: Document, params: Params) -> tuple[list[Quote], Tokens]:
+    tokens = tokenize(doc.text)
+    paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
+    quotations = find_quotations(doc.text, doc.paragraph_mark, paragraphs=paragraphs)
+    attributions = attribute(doc.text, quotations, doc.paragraph_mark, tokens=tokens, paragraphs=paragraphs)
+    quotes = [_quote(doc, tokens, q, a, params) for q, a in zip(quotations, attributions, strict=True)]
+    return quotes, tokens
+
+
+def _quote(doc: Document, tokens: Tokens, q: Quotation, a: Attribution | None, params: Params) -> Quote:
     text = doc.text[q.start : q.end]
     kind: QuoteKind
     if a is not None:
         kind = "attributed"
-    elif len(tokenize(text)) <= params.scare_quote_words:
+    elif len(quote_words(doc.text, tokens, q.start, q.end, text)[0]) <= params.scare_quote_words:
         kind = "scare"
     else:
         kind = "fragment"
@@ -71,8 +100,9 @@ def find_quotes(
     """Extract the quotes of every document and group them into families across the corpus.
 
     Returns ``(quotes, families)``: quotes sorted by (doc, start, end), each with ``family``
-    and ``change`` set when it belongs to a family of two or more occurrences.
+    and ``change`` set when it belongs to a family of two or more occurrences. Documents are
+    read one at a time; only their quotes and the words around them are kept.
     """
+    params = params or Params()
     docs: Sequence[Document] = sorted(documents, key=lambda d: d.id)
-    quotes = [q for d in docs for q in extract_quotes(d, params)]
-    return group_families(quotes, docs, params)
+    return group_document_quotes((extract_document_quotes(d, params) for d in docs), params)

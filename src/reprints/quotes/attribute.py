@@ -103,15 +103,21 @@ class _Named:
 class _Context:
     """One text's tokens, sentences and paragraphs, with the lookups the rules need."""
 
-    def __init__(self, text: str, paragraph_mark: str | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        paragraph_mark: str | None = None,
+        tokens: Tokens | None = None,
+        paragraphs: list[tuple[int, int]] | None = None,
+    ) -> None:
         self.text = text
-        self.tokens: Tokens = tokenize(text)
+        self.tokens: Tokens = tokens if tokens is not None else tokenize(text)
         self.norms = self.tokens.norms
         self.starts = self.tokens.starts
         self.ends = self.tokens.ends
         self.sentences = sentence_spans(text, paragraph_mark)
         self.sentence_starts = np.asarray([s for s, _ in self.sentences] or [0], dtype=np.int64)
-        self.paragraphs = paragraph_spans(text, paragraph_mark)
+        self.paragraphs = paragraphs if paragraphs is not None else paragraph_spans(text, paragraph_mark)
         self.paragraph_starts = np.asarray([s for s, _ in self.paragraphs] or [0], dtype=np.int64)
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
@@ -146,13 +152,20 @@ class _Context:
 
 
 def attribute(
-    text: str, quotations: list[Quotation], paragraph_mark: str | None = None
+    text: str,
+    quotations: list[Quotation],
+    paragraph_mark: str | None = None,
+    *,
+    tokens: Tokens | None = None,
+    paragraphs: list[tuple[int, int]] | None = None,
 ) -> list[Attribution | None]:
     """Attribute each quotation (same order as given); None where no speaker is found.
 
     ``paragraph_mark`` is a paragraph separator besides line breaks (``Document.paragraph_mark``).
+    ``tokens`` (``tokenize(text)``) and ``paragraphs`` (``paragraph_spans(text,
+    paragraph_mark)``) save working them out again when the caller has them.
     """
-    ctx = _Context(text, paragraph_mark)
+    ctx = _Context(text, paragraph_mark, tokens, paragraphs)
     named: list[_Named] = []
     out: list[Attribution | None] = []
     for q in quotations:

@@ -136,16 +136,20 @@ def _inner(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_quotations(text: str, paragraph_mark: str | None = None) -> list[Quotation]:
+def find_quotations(
+    text: str, paragraph_mark: str | None = None, *, paragraphs: list[tuple[int, int]] | None = None
+) -> list[Quotation]:
     """Return every quotation in ``text``, nested ones included, sorted by start.
 
     A quotation with no words between its marks is skipped. Single marks that are never
     closed are taken for apostrophes and dropped; a double mark that is never closed opens a
     quotation running to the end of its paragraph (or on, when the next paragraph reopens
     the mark or closes it). ``paragraph_mark`` is a paragraph separator besides line breaks
-    (``Document.paragraph_mark``).
+    (``Document.paragraph_mark``); ``paragraphs`` are ``paragraph_spans(text,
+    paragraph_mark)`` when the caller has them.
     """
-    paragraphs = paragraph_spans(text, paragraph_mark)
+    if paragraphs is None:
+        paragraphs = paragraph_spans(text, paragraph_mark)
     found: list[tuple[int, int, int, int | None, Family, int]] = []  # start,end,open,close,mark,paras
     carried: _Open | None = None
     carried_end = 0

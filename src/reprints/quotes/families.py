@@ -22,7 +22,7 @@ import difflib
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -30,16 +30,23 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model import Document, Edit, Quote, QuoteChange, QuoteFamily
-from ..normalize import Tokens, fold, tokenize
+from ..normalize import fold, tokenize
 from ..params import Params
-
-STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "not", "no", "so", "if", "than", "then", "there", "here", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "very", "just", "also", "more", "most", "into", "out", "up", "about", "over", "after", "before", "under", "again", "further", "once", "only", "own", "same", "too", "s", "t"]
+from .surroundings import (
+    PRONOUN_SPEAKERS,
+    STOPWORDS,
+    DocumentQuotes,
+    IdfTable,
+    WordFrequencies,
+    content_hashes,
+    document_quotes,
 )
-_PRONOUN_SPEAKERS = frozenset(["he", "she", "they", "i", "we", "it"])
+
 _SPEAKER_NOISE = frozenset(
     ["the", "a", "an", "president", "sen", "senator", "rep", "gov", "governor", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "lieut", "retired", "former", "secretary", "chairman", "prof", "professor"]
 )
+# Caches of surroundings are cleared when this full: they are pure functions of an occurrence.
+_CACHE_MAX = 200_000
 
 
 @dataclass
@@ -47,9 +54,11 @@ class _Occurrence:
     index: int
     quote: Quote
     norms: tuple[str, ...]
-    starts: np.ndarray
-    ends: np.ndarray
     content: frozenset[str]
+    source: DocumentQuotes | None
+    """What was taken from the quote's document; None when the document was not given."""
+    position: int
+    """The quote's position in ``source.quotes``."""
 
 
 class _Links:
@@ -77,104 +86,171 @@ def group_families(
 
     Returns the quotes (sorted by doc, start, end) with ``family``, ``change``, ``changes`` and ``edits``
     set for members of a family that spans two or more documents, and the families sorted by
-    id. Quotes that belong to no family come back unchanged.
+    id. Quotes that belong to no family come back unchanged. Every document is read once
+    (for the words around its quotes and the corpus's word frequencies) and not kept.
     """
     params = params or Params()
-    ordered = sorted(quotes, key=lambda q: (q.doc, q.start, q.end))
-    by_id = {d.id: d for d in documents}
-    occurrences = [_occurrence(i, q) for i, q in enumerate(ordered)]
-    occurrences = [o for o in occurrences if o.norms]
-    links = _Links(len(ordered))
-    context = _Context(by_id, params.quote_context_width)
+    by_doc: dict[str, list[Quote]] = defaultdict(list)
+    for q in quotes:
+        by_doc[q.doc].append(q)
+    frequencies = WordFrequencies()
+    entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
+    for doc in {d.id: d for d in documents}.values():
+        found = sorted(by_doc.pop(doc.id, ()), key=lambda q: (q.start, q.end))
+        taken = document_quotes(doc, found, params.quote_context_width)
+        frequencies.add(taken.words)
+        entries.extend((q, taken, k) for k, q in enumerate(taken.quotes))
+    entries.extend((q, None, -1) for missing in by_doc.values() for q in missing)
+    return _group(entries, frequencies, params)
+
+
+def group_document_quotes(
+    documents: Iterable[DocumentQuotes], params: Params | None = None
+) -> tuple[list[Quote], list[QuoteFamily]]:
+    """Group the quotes of every document (each :class:`DocumentQuotes` from
+    :func:`reprints.quotes.extract_document_quotes`) into families across the corpus.
+
+    Same result as :func:`group_families` on the documents and their extracted quotes;
+    needs no document text. Give every document of the corpus, quotes or none: each counts
+    in the word frequencies that weigh the surroundings of short quotations.
+    """
+    params = params or Params()
+    frequencies = WordFrequencies()
+    kept: list[DocumentQuotes] = []
+    for source in documents:
+        frequencies.add(source.words)
+        if source.quotes:  # the document's words are counted; only its quotes' are kept
+            kept.append(replace(source, words=source.words[:0]))
+    entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
+    for source in sorted(kept, key=lambda d: d.doc):
+        entries.extend((q, source, k) for k, q in enumerate(source.quotes))
+    return _group(entries, frequencies, params)
+
+
+def _group(
+    entries: list[tuple[Quote, DocumentQuotes | None, int]], frequencies: WordFrequencies, params: Params
+) -> tuple[list[Quote], list[QuoteFamily]]:
+    entries.sort(key=lambda e: (e[0].doc, e[0].start, e[0].end))
+    vocabulary: dict[str, str] = {}
+    occurrences = []
+    for index, (q, source, k) in enumerate(entries):
+        norms = source.norms[k] if source is not None else tokenize(q.text).norms
+        if not norms:
+            continue
+        norms = tuple([vocabulary.setdefault(w, w) for w in norms])
+        content = frozenset(w for w in norms if w not in STOPWORDS and len(w) > 1)
+        occurrences.append(_Occurrence(index, q, norms, content, source, k))
+    sources = {source.doc: source for _, source, _ in entries if source is not None}
+    links = _Links(len(entries))
+    context = _Surroundings(frequencies)
     twinned = _link_exact(occurrences, links, context, params)
     _link_similar(occurrences, links, twinned, context, params)
 
     members: dict[int, list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
         members[links.find(o.index)].append(o)
-    result = list(ordered)
+    result = [q for q, _, _ in entries]
     families: list[QuoteFamily] = []
     for group in members.values():
         if len({o.quote.doc for o in group}) < 2:
             continue
-        group.sort(key=lambda o: _age(o, by_id))
+        group.sort(key=_age)
         origin = group[0]
         family_id = "qf-" + hashlib.sha1(
             f"{origin.quote.doc}\t{origin.quote.start}\t{origin.quote.end}".encode()
         ).hexdigest()[:12]
         family_quotes = []
+        origin_words = _Words(origin)
         for o in group:
             if o is origin:
                 changed = replace(
                     o.quote, family=family_id, change="original", changes=("original",), edits=()
                 )
             else:
-                change, changes, edits = _change(origin, o, by_id)
+                change, changes, edits = _change(origin_words, _Words(o))
                 changed = replace(o.quote, family=family_id, change=change, changes=changes, edits=edits)
             result[o.index] = changed
             family_quotes.append(changed)
-        outlets = sorted({by_id[q.doc].outlet or q.doc for q in family_quotes if q.doc in by_id} or {q.doc for q in family_quotes})
+        outlets = sorted(
+            {sources[q.doc].outlet or q.doc for q in family_quotes if q.doc in sources}
+            or {q.doc for q in family_quotes}
+        )
         families.append(QuoteFamily(family_id, tuple(family_quotes), tuple(outlets), origin=0))
     families.sort(key=lambda f: f.id)
     return result, families
 
 
-def _occurrence(index: int, quote: Quote) -> _Occurrence:
-    tokens = tokenize(quote.text)
-    content = frozenset(w for w in tokens.norms if w not in STOPWORDS and len(w) > 1)
-    return _Occurrence(index, quote, tokens.norms, tokens.starts + quote.start, tokens.ends + quote.start, content)
+@dataclass
+class _Words:
+    """An occurrence with its words' offsets, for edit scripts (family members only)."""
+
+    occurrence: _Occurrence
+
+    def __post_init__(self) -> None:
+        quote = self.occurrence.quote
+        tokens = tokenize(quote.text)
+        self.norms = self.occurrence.norms
+        self.starts = tokens.starts + quote.start
+        self.ends = tokens.ends + quote.start
+        self.quote = quote
+        self.pronoun = (
+            self.occurrence.source is not None and self.occurrence.source.pronoun[self.occurrence.position]
+        )
 
 
-def _age(o: _Occurrence, by_id: dict[str, Document]) -> tuple[str, str, int, int, int]:
+def _age(o: _Occurrence) -> tuple[str, str, int, int, int]:
     """Sort key putting the origin first: earliest date, then document id; within the first
     document, its fullest occurrence (a fragment quoted again in the same article is not the
     original)."""
     quote = o.quote
-    doc = by_id.get(quote.doc)
-    date = doc.date if doc is not None and doc.date else "9999"
+    date = o.source.date if o.source is not None and o.source.date else "9999"
     return (date, quote.doc, -len(o.norms), quote.start, quote.end)
 
 
-class _Context:
-    """Content words around each quotation, to tell one short quotation from a chance twin."""
+class _Surroundings:
+    """Content words around each quotation, to tell one short quotation from a chance twin.
 
-    def __init__(self, by_id: dict[str, Document], width: int) -> None:
-        self.by_id = by_id
-        self.width = width
-        self.tokens: dict[str, Tokens] = {}
-        self.idf: dict[str, float] | None = None
-        self.cache: dict[tuple[int, bool], frozenset[str]] = {}
+    Words are the 64-bit hashes :func:`~reprints.quotes.surroundings.document_quotes` took;
+    their IDF is log(N / df) over the N documents counted in ``frequencies``.
+    """
 
-    def _fit_idf(self) -> dict[str, float]:
-        """Inverse document frequency of every word of the corpus: log(N / df)."""
-        df: dict[str, int] = defaultdict(int)
-        for doc in self.by_id.values():
-            # Tokens are kept only for documents whose quotations are compared (``_around``):
-            # keeping every document's would hold the whole corpus's tokens at once.
-            tokens = self.tokens.get(doc.id) or tokenize(doc.text)
-            for w in set(tokens.norms):
-                df[w] += 1
-        n = len(self.by_id)
-        return {w: math.log(n / c) for w, c in df.items()}
+    def __init__(self, frequencies: WordFrequencies) -> None:
+        self.frequencies = frequencies
+        self.idf: IdfTable | None = None
+        self.mine: dict[int, tuple[frozenset[int], dict[int, float], float]] = {}
+        self.theirs: dict[tuple[int, bool], frozenset[int]] = {}
 
-    def around(self, o: _Occurrence, *, inside: bool = False) -> frozenset[str]:
-        key = (o.index, inside)
-        if key not in self.cache:
-            self.cache[key] = self._around(o, inside)
-        return self.cache[key]
+    def _around(self, o: _Occurrence, inside: bool) -> np.ndarray:
+        """Sorted unique content-word hashes around ``o`` (and inside it when ``inside``)."""
+        assert o.source is not None
+        near = o.source.surroundings(o.position)
+        if not inside:
+            return np.unique(near)
+        held = o.source.inside[o.position]
+        return np.union1d(near, held if held is not None else content_hashes(o.norms))
 
-    def _around(self, o: _Occurrence, inside: bool) -> frozenset[str]:
-        doc = self.by_id.get(o.quote.doc)
-        if doc is None:
-            return frozenset()
-        if doc.id not in self.tokens:
-            self.tokens[doc.id] = tokenize(doc.text)
-        tokens = self.tokens[doc.id]
-        i, j = tokens.between(o.quote.start, o.quote.end)
-        words = tokens.norms[max(0, i - self.width) : i] + tokens.norms[j : j + self.width]
-        if inside:
-            words += tokens.norms[i:j]
-        return frozenset(w for w in words if w not in STOPWORDS and len(w) > 1)
+    def _mine(self, short: _Occurrence) -> tuple[frozenset[int], dict[int, float], float]:
+        found = self.mine.get(short.index)
+        if found is None:
+            if self.idf is None:
+                self.idf = self.frequencies.idf()
+            near = np.setdiff1d(self._around(short, False), content_hashes(short.norms), assume_unique=True)
+            weights = self.idf.of(near)
+            # summed in ascending hash order: the same figure in every run
+            found = (frozenset(near.tolist()), dict(zip(near.tolist(), weights.tolist(), strict=True)), float(sum(weights.tolist())))
+            if len(self.mine) >= _CACHE_MAX:
+                self.mine.clear()
+            self.mine[short.index] = found
+        return found
+
+    def _theirs(self, o: _Occurrence, inside: bool) -> frozenset[int]:
+        found = self.theirs.get((o.index, inside))
+        if found is None:
+            found = frozenset(self._around(o, inside).tolist())
+            if len(self.theirs) >= _CACHE_MAX:
+                self.theirs.clear()
+            self.theirs[(o.index, inside)] = found
+        return found
 
     def shared(self, short: _Occurrence, other: _Occurrence) -> tuple[float, float]:
         """How much the surroundings of two quotations agree: (IDF sum, share of ``short``'s).
@@ -184,35 +260,31 @@ class _Context:
         ``other`` include its own words when it is the longer one (a fragment's context may be
         quoted in full elsewhere). The short quotation's own words never count.
         """
-        if short.quote.doc not in self.by_id or other.quote.doc not in self.by_id:
+        if short.source is None or other.source is None:
             return math.inf, 1.0  # quotes given without their documents: nothing to check
-        if self.idf is None:
-            self.idf = self._fit_idf()
         inside = len(other.norms) > len(short.norms)
-        own = set(short.norms)
-        mine = self.around(short) - own
-        common = (mine & self.around(other, inside=inside)) - own
-        total = sum(self.idf.get(w, 0.0) for w in common)
-        whole = sum(self.idf.get(w, 0.0) for w in mine)
+        mine, weights, whole = self._mine(short)
+        common = sorted(mine & self._theirs(other, inside))
+        total = float(sum(weights[w] for w in common))
         return total, (total / whole if whole else 0.0)
 
 
-def _words(text: str) -> list[str]:
-    return list(tokenize(text).norms)
-
-
-def _contains(long: tuple[str, ...], short: tuple[str, ...]) -> bool:
-    n = len(short)
-    first = short[0]
-    return any(long[k] == first and long[k : k + n] == short for k in range(len(long) - n + 1))
+def _joined(o: _Occurrence, cache: dict[int, str]) -> str:
+    found = cache.get(o.index)
+    if found is None:
+        found = "\x1f" + "\x1f".join(o.norms) + "\x1f"
+        cache[o.index] = found
+    return found
 
 
 def _link_exact(
-    occurrences: list[_Occurrence], links: _Links, context: _Context, params: Params
+    occurrences: list[_Occurrence], links: _Links, context: _Surroundings, params: Params
 ) -> set[int]:
     """Link quotations to their exact twins, and short ones to their tightest container.
 
-    Returns the indexes of quotations that have a twin in another document.
+    Returns the indexes of quotations that have a twin in another document. A short
+    quotation said more than ``quote_max_postings`` times is compared with the
+    ``quote_max_postings`` occurrences after it (in document order), not with all of them.
     """
     groups: dict[tuple[str, ...], list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
@@ -222,32 +294,38 @@ def _link_exact(
         if len(o.norms) > params.quote_short_words:
             for w in o.content:
                 postings[w].append(o)
+    joined: dict[int, str] = {}
     pending: list[tuple[_Occurrence, _Occurrence]] = []
     twinned: set[int] = set()
+    cap = params.quote_max_postings
     for norms, group in groups.items():
         if len(norms) > params.quote_short_words:
+            several = len({o.quote.doc for o in group}) > 1
             for a in group[1:]:
-                if a.quote.doc != group[0].quote.doc or len({o.quote.doc for o in group}) > 1:
+                if several or a.quote.doc != group[0].quote.doc:
                     links.join(group[0].index, a.index)
-            if len({o.quote.doc for o in group}) > 1:
+            if several:
                 twinned.update(o.index for o in group)
             continue
-        if not (set(norms) - STOPWORDS):
+        words = set(norms) - STOPWORDS
+        if not words:
             continue
-        for a in group:
-            for b in group:
-                if a.index < b.index and a.quote.doc != b.quote.doc:
+        for n, a in enumerate(group):
+            for b in group[n + 1 : n + 1 + cap]:
+                if a.quote.doc != b.quote.doc:
                     pending.append((a, b))
-        rare = min((w for w in set(norms) - STOPWORDS), key=lambda w: (len(postings.get(w, ())), w))
+        rare = min(words, key=lambda w: (len(postings.get(w, ())), w))
         containers = postings.get(rare, [])
-        if len(containers) > params.quote_max_postings:
+        if len(containers) > cap:
             continue
         if len(norms) < 2:
             continue  # a one-word quotation joins only its exact twins
+        needle = "\x1f" + "\x1f".join(norms) + "\x1f"
+        hosts = [c for c in containers if needle in _joined(c, joined)]
         for a in group:
-            hosts = [c for c in containers if c.quote.doc != a.quote.doc and _contains(c.norms, norms)]
             for c in hosts:
-                pending.append((a, c))
+                if c.quote.doc != a.quote.doc:
+                    pending.append((a, c))
     best_host: dict[int, tuple[int, int, _Occurrence]] = {}
     for a, b in pending:
         if not _agree(context, a, b, params):
@@ -271,7 +349,7 @@ def _link_similar(
     occurrences: list[_Occurrence],
     links: _Links,
     twinned: set[int],
-    context: _Context,
+    context: _Surroundings,
     params: Params,
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
@@ -326,8 +404,10 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
 
     Each quotation looks up its three rarest content words (those in at most
     ``quote_max_postings`` quotations) in a sparse word index; a pair is kept when the two
-    share at least two content words and half of the smaller one's. All sparse products:
-    no loop over pairs in Python.
+    share at least two content words and half of the smaller one's. So a quotation meets at
+    most 3 x ``quote_max_postings`` others, and the work grows linearly with the number of
+    quotations; it is done ``_PAIR_BLOCK`` quotations at a time, keeping only the pairs that
+    pass.
     """
     if len(longer) < 2:
         return []
@@ -339,35 +419,83 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
             cols.append(vocab.setdefault(w, len(vocab)))
     n = len(longer)
     words = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+    words.sort_indices()
     df = np.asarray(words.sum(axis=0)).ravel()
-    usable = df <= params.quote_max_postings
-    key_rows, key_cols = [], []
-    for k in range(n):
-        row = words.indices[words.indptr[k] : words.indptr[k + 1]]
-        row = row[usable[row]]
-        if row.size:
-            rarest = row[np.lexsort((row, df[row]))][:3]
-            key_rows.extend([k] * len(rarest))
-            key_cols.extend(rarest.tolist())
-    if not key_rows:
+    entry_rows = np.repeat(np.arange(n), np.diff(words.indptr))
+    entry_cols = words.indices
+    usable = df[entry_cols] <= params.quote_max_postings
+    entry_rows, entry_cols = entry_rows[usable], entry_cols[usable]
+    if not entry_rows.size:
         return []
-    keys = sparse.csr_matrix((np.ones(len(key_rows), dtype=np.float32), (key_rows, key_cols)), shape=words.shape)
-    hits = (keys @ words.T).tocoo()
-    a, b = np.minimum(hits.row, hits.col), np.maximum(hits.row, hits.col)
+    # the three rarest usable words of each quotation (ties by column)
+    order = np.lexsort((entry_cols, df[entry_cols], entry_rows))
+    entry_rows, entry_cols = entry_rows[order], entry_cols[order]
+    first = np.searchsorted(entry_rows, entry_rows, side="left")
+    rank = np.arange(entry_rows.size) - first
+    chosen = rank < 3
+    keys = sparse.csr_matrix(
+        (np.ones(int(chosen.sum()), dtype=np.float32), (entry_rows[chosen], entry_cols[chosen])), shape=words.shape
+    )
     doc_ids = {d: i for i, d in enumerate(sorted({o.quote.doc for o in longer}))}
-    doc_of = np.asarray([doc_ids[o.quote.doc] for o in longer])
-    keep = (a != b) & (doc_of[a] != doc_of[b])
-    pairs = np.unique(np.stack([a[keep], b[keep]], axis=1), axis=0)
-    if not len(pairs):
+    doc_of = np.asarray([doc_ids[o.quote.doc] for o in longer], dtype=np.int64)
+    sizes = np.diff(words.indptr).astype(np.int64)
+    by_word = words.T.tocsr()
+    kept: list[np.ndarray] = []
+    for lo in range(0, n, _PAIR_BLOCK):
+        hits = (keys[lo : lo + _PAIR_BLOCK] @ by_word).tocoo()
+        a = hits.row.astype(np.int64) + lo
+        b = hits.col.astype(np.int64)
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        keep = (a != b) & (doc_of[a] != doc_of[b])
+        a, b = a[keep], b[keep]
+        if not a.size:
+            continue
+        shared = _shared_words(words.indptr, words.indices, a, b)
+        ok = shared >= np.maximum(2, 0.5 * np.minimum(sizes[a], sizes[b]))
+        kept.append(np.unique(a[ok] * n + b[ok]))
+    if not kept:
         return []
-    shared = np.asarray(words[pairs[:, 0]].multiply(words[pairs[:, 1]]).sum(axis=1)).ravel()
-    sizes = np.asarray(words.sum(axis=1)).ravel()
-    smaller = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-    ok = shared >= np.maximum(2, 0.5 * smaller)
-    return [(int(k), int(m)) for k, m in pairs[ok]]
+    codes = np.unique(np.concatenate(kept))
+    return [(int(k), int(m)) for k, m in zip((codes // n).tolist(), (codes % n).tolist(), strict=True)]
 
 
-def _agree(context: _Context, short: _Occurrence, other: _Occurrence, params: Params) -> bool:
+_PAIR_BLOCK = 20_000
+
+
+def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Number of columns rows ``a[t]`` and ``b[t]`` of a binary CSR matrix share."""
+    matrix = sparse.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr))
+    return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+
+
+try:  # numba counts shared words by merging sorted rows; without it, sparse products do
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _shared_words(indptr, indices, a, b):  # pragma: no cover
+        out = np.zeros(a.size, dtype=np.float64)
+        for t in range(a.size):
+            i, i_end = indptr[a[t]], indptr[a[t] + 1]
+            j, j_end = indptr[b[t]], indptr[b[t] + 1]
+            count = 0
+            while i < i_end and j < j_end:
+                x, y = indices[i], indices[j]
+                if x == y:
+                    count += 1
+                    i += 1
+                    j += 1
+                elif x < y:
+                    i += 1
+                else:
+                    j += 1
+            out[t] = count
+        return out
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _shared_words = _shared_words_numpy  # type: ignore[assignment]
+
+
+def _agree(context: _Surroundings, short: _Occurrence, other: _Occurrence, params: Params) -> bool:
     """Whether the surroundings of a short quotation and another occurrence say the same thing."""
     total, share = context.shared(short, other)
     # the more words quoted alike, the less a coincidence: the bar falls with length
@@ -379,9 +507,7 @@ def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:
     return sum(block.size for block in matcher.get_matching_blocks())
 
 
-def _change(
-    origin: _Occurrence, other: _Occurrence, by_id: dict[str, Document]
-) -> tuple[QuoteChange, tuple[QuoteChange, ...], tuple[Edit, ...]]:
+def _change(origin: _Words, other: _Words) -> tuple[QuoteChange, tuple[QuoteChange, ...], tuple[Edit, ...]]:
     """Name how ``other`` differs from the family's ``origin``: the change that wins, every
     change (words, then speaker: ``("trimmed", "reattributed")``), and word-level edits."""
     edits = _edits(origin, other)
@@ -393,13 +519,13 @@ def _change(
         words = "extended"
     else:
         words = "reworded"
-    if _different_speaker(origin.quote, other.quote, by_id):
+    if _different_speaker(origin, other):
         changes: tuple[QuoteChange, ...] = ("reattributed",) if words == "verbatim" else (words, "reattributed")
         return "reattributed", changes, edits
     return words, (words,), edits
 
 
-def _edits(origin: _Occurrence, other: _Occurrence) -> tuple[Edit, ...]:
+def _edits(origin: _Words, other: _Words) -> tuple[Edit, ...]:
     """Word-level edit script from the origin's words (a) to this occurrence's words (b)."""
     matcher = difflib.SequenceMatcher(None, origin.norms, other.norms, autojunk=False)
     out = []
@@ -428,7 +554,7 @@ def same_speaker(a: str | None, b: str | None) -> bool | None:
     description ("the US-led coalition's press office") with another description: a
     description may well describe the named person.
     """
-    if not a or not b or fold(a) in _PRONOUN_SPEAKERS or fold(b) in _PRONOUN_SPEAKERS:
+    if not a or not b or fold(a) in PRONOUN_SPEAKERS or fold(b) in PRONOUN_SPEAKERS:
         return None
     if _is_name(a) != _is_name(b):
         return None
@@ -445,23 +571,11 @@ def _is_name(speaker: str) -> bool:
     return last[:1].isupper()
 
 
-def _different_speaker(a: Quote, b: Quote, by_id: dict[str, Document]) -> bool:
+def _different_speaker(a: _Words, b: _Words) -> bool:
     """True when both speakers (or both media) are known and differ.
 
     A speaker known only through a pronoun ("he said") is not compared: resolving "he" is
     a guess, and a wrong guess would report a re-attribution that did not happen.
     """
-    speakers = [_stated_speaker(q, by_id) for q in (a, b)]
-    return same_speaker(*speakers) is False or same_speaker(a.medium, b.medium) is False
-
-
-def _stated_speaker(q: Quote, by_id: dict[str, Document]) -> str | None:
-    doc = by_id.get(q.doc)
-    if (
-        doc is not None
-        and q.speaker_start is not None
-        and q.speaker_end is not None
-        and fold(doc.text[q.speaker_start : q.speaker_end]) in _PRONOUN_SPEAKERS
-    ):
-        return None
-    return q.speaker
+    speakers = [None if w.pronoun else w.quote.speaker for w in (a, b)]
+    return same_speaker(*speakers) is False or same_speaker(a.quote.medium, b.quote.medium) is False

@@ -1,0 +1,210 @@
+"""The words around each quotation and the corpus's word frequencies, as compact hashes.
+
+Quote families check a short quotation against the words around it (a chance twin is
+said in other surroundings). Those words are taken once per document, when its quotes
+are extracted, as sorted 64-bit hashes of the content words ``params.quote_context_width``
+words before and after each quotation; the document frequencies that weigh them are
+counted from each document's content-word hashes as documents go by. Nothing keeps a
+document's text or tokens, so the memory grows with the number of quotations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Document, Quote
+from ..normalize import Tokens, fold, tokenize
+
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "not", "no", "so", "if", "than", "then", "there", "here", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "very", "just", "also", "more", "most", "into", "out", "up", "about", "over", "after", "before", "under", "again", "further", "once", "only", "own", "same", "too", "s", "t"]
+)
+PRONOUN_SPEAKERS = frozenset(["he", "she", "they", "i", "we", "it"])
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+# Folded word -> its hash (0 for a stop word or a one-letter word). Bounded: cleared when full.
+_HASHES: dict[str, int] = {}
+_HASHES_MAX = 1 << 21
+
+
+def word_hash(word: str) -> int:
+    """Stable 64-bit hash of a folded content word; 0 for stop words and one-letter words.
+
+    The same in every process and run (BLAKE2b, not Python's ``hash``), so hashes taken in
+    worker processes can be compared and counted in another.
+    """
+    found = _HASHES.get(word)
+    if found is None:
+        if word in STOPWORDS or len(word) <= 1:
+            found = 0
+        else:
+            found = int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+        if len(_HASHES) >= _HASHES_MAX:
+            _HASHES.clear()
+        _HASHES[word] = found
+    return found
+
+
+def token_hashes(words: Sequence[str]) -> np.ndarray:
+    """:func:`word_hash` of each of ``words``, in order (uint64)."""
+    for w in set(words).difference(_HASHES):
+        word_hash(w)
+    try:
+        return np.fromiter(map(_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
+    except KeyError:  # the table was cleared while filling it
+        return np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+
+
+def content_hashes(words: Sequence[str]) -> np.ndarray:
+    """Sorted unique hashes of the content words among ``words`` (uint64)."""
+    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    hashes = np.unique(hashes)
+    return hashes[1:] if hashes.size and hashes[0] == 0 else hashes
+
+
+@dataclass(frozen=True)
+class DocumentQuotes:
+    """The quotes of one document and what grouping them into families needs; plain, picklable.
+
+    ``norms`` holds each quote's folded words (those of ``tokenize(quote.text)``);
+    ``pronoun`` whether its speaker mention is a pronoun ("he said"); ``words`` the sorted
+    hashes of the document's content words (its share of the corpus's document
+    frequencies); quote ``k``'s surroundings are ``around[bounds[k]:bounds[k + 1]]`` (the
+    hashes of the content words ``quote_context_width`` words before and after it, in text
+    order, repeats kept), and ``inside[k]`` the hashes of the content words of the text
+    inside it when they are not those of its own words (a word running across a quotation
+    mark), else None.
+    """
+
+    doc: str
+    date: str | None
+    outlet: str | None
+    quotes: tuple[Quote, ...]
+    norms: tuple[tuple[str, ...], ...]
+    pronoun: tuple[bool, ...]
+    words: np.ndarray
+    around: np.ndarray
+    bounds: np.ndarray
+    inside: tuple[np.ndarray | None, ...]
+
+    def surroundings(self, k: int) -> np.ndarray:
+        """Content-word hashes around quote ``k`` (not its own words; repeats kept)."""
+        return self.around[int(self.bounds[k]) : int(self.bounds[k + 1])]
+
+
+def quote_words(
+    text: str, tokens: Tokens, start: int, end: int, quoted: str
+) -> tuple[tuple[str, ...], tuple[int, int], bool]:
+    """Folded words of the quotation ``quoted`` at ``[start, end)`` of ``text`` (those of
+    ``tokenize(quoted)``) from the text's ``tokens``; the token range inside ``[start, end)``;
+    and whether the words are the text's own tokens there (False when a word runs across
+    the quotation's edge, or ``quoted`` is not ``text[start:end]``)."""
+    i, j = tokens.between(start, end)
+    crossing = (i > 0 and int(tokens.ends[i - 1]) > start) or (j < len(tokens) and int(tokens.starts[j]) < end)
+    if crossing or text[start:end] != quoted:
+        return tokenize(quoted).norms, (i, j), False
+    return tokens.norms[i:j], (i, j), True
+
+
+def document_quotes(
+    doc: Document, quotes: Sequence[Quote], width: int, tokens: Tokens | None = None
+) -> DocumentQuotes:
+    """Take what quote families need from ``doc`` and its ``quotes``.
+
+    ``tokens`` are ``tokenize(doc.text)`` when the caller already has them.
+    """
+    tokens = tokens if tokens is not None else tokenize(doc.text)
+    hashes = token_hashes(tokens.norms)
+    words = np.unique(hashes)
+    words = words[1:] if words.size and words[0] == 0 else words
+    norms: list[tuple[str, ...]] = []
+    pronoun: list[bool] = []
+    pieces: list[np.ndarray] = []
+    bounds = [0]
+    inside: list[np.ndarray | None] = []
+    for q in quotes:
+        own, (i, j), same = quote_words(doc.text, tokens, q.start, q.end, q.text)
+        norms.append(own)
+        pronoun.append(
+            q.speaker_start is not None
+            and q.speaker_end is not None
+            and fold(doc.text[q.speaker_start : q.speaker_end]) in PRONOUN_SPEAKERS
+        )
+        near = np.concatenate((hashes[max(0, i - width) : i], hashes[j : j + width]))
+        near = near[near != 0]
+        pieces.append(near)
+        bounds.append(bounds[-1] + near.size)
+        if same:
+            inside.append(None)
+        else:
+            held = hashes[i:j]
+            inside.append(held[held != 0])
+    return DocumentQuotes(
+        doc=doc.id,
+        date=doc.date,
+        outlet=doc.outlet,
+        quotes=tuple(quotes),
+        norms=tuple(norms),
+        pronoun=tuple(pronoun),
+        words=words,
+        around=np.concatenate(pieces) if pieces else _EMPTY,
+        bounds=np.asarray(bounds, dtype=np.int64),
+        inside=tuple(inside),
+    )
+
+
+class WordFrequencies:
+    """Document frequencies of content-word hashes, counted a document at a time."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.keys = _EMPTY
+        self.counts = np.zeros(0, dtype=np.int64)
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
+
+    def add(self, words: np.ndarray) -> None:
+        """Count one document's sorted unique content-word hashes."""
+        self.documents += 1
+        self._pending.append(words)
+        self._pending_size += words.size
+        if self._pending_size > 4_000_000:
+            self._merge()
+
+    def _merge(self) -> None:
+        if not self._pending:
+            return
+        batch = np.concatenate(self._pending)
+        self._pending, self._pending_size = [], 0
+        keys, counts = np.unique(batch, return_counts=True)
+        merged = np.concatenate((self.keys, keys))
+        order = np.argsort(merged, kind="stable")
+        merged = merged[order]
+        weights = np.concatenate((self.counts, counts))[order]
+        self.keys, first = np.unique(merged, return_index=True)
+        self.counts = np.add.reduceat(weights, first) if merged.size else weights
+
+    def idf(self) -> IdfTable:
+        """log(documents / document frequency) of every counted hash."""
+        self._merge()
+        values = np.log(self.documents / self.counts) if self.counts.size else np.zeros(0)
+        return IdfTable(self.keys, values)
+
+
+@dataclass(frozen=True)
+class IdfTable:
+    """IDF by content-word hash (0 for a hash never counted)."""
+
+    keys: np.ndarray
+    values: np.ndarray
+
+    def of(self, hashes: np.ndarray) -> np.ndarray:
+        """The IDF of each of ``hashes`` (float64)."""
+        if not hashes.size or not self.keys.size:
+            return np.zeros(hashes.size)
+        at = np.minimum(np.searchsorted(self.keys, hashes), self.keys.size - 1)
+        return np.where(self.keys[at] == hashes, self.values[at], 0.0)
+
