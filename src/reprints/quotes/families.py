@@ -38,8 +38,8 @@ from .surroundings import (
     DocumentQuotes,
     IdfTable,
     WordFrequencies,
-    content_hashes,
     document_quotes,
+    word_hash,
 )
 
 _SPEAKER_NOISE = frozenset(
@@ -137,7 +137,7 @@ def _group(
         norms = source.norms[k] if source is not None else tokenize(q.text).norms
         if not norms:
             continue
-        norms = tuple([vocabulary.setdefault(w, w) for w in norms])
+        norms = tuple(map(vocabulary.setdefault, norms, norms))
         content = frozenset(w for w in norms if w not in STOPWORDS and len(w) > 1)
         occurrences.append(_Occurrence(index, q, norms, content, source, k))
     sources = {source.doc: source for _, source, _ in entries if source is not None}
@@ -220,33 +220,35 @@ class _Surroundings:
         self.mine: dict[int, tuple[frozenset[int], dict[int, float], float]] = {}
         self.theirs: dict[tuple[int, bool], frozenset[int]] = {}
 
-    def _around(self, o: _Occurrence, inside: bool) -> np.ndarray:
-        """Sorted unique content-word hashes around ``o`` (and inside it when ``inside``)."""
-        assert o.source is not None
-        near = o.source.surroundings(o.position)
-        if not inside:
-            return np.unique(near)
-        held = o.source.inside[o.position]
-        return np.union1d(near, held if held is not None else content_hashes(o.norms))
-
     def _mine(self, short: _Occurrence) -> tuple[frozenset[int], dict[int, float], float]:
+        """The content words around ``short`` but not in it, their IDF, and its sum."""
         found = self.mine.get(short.index)
         if found is None:
+            assert short.source is not None
             if self.idf is None:
                 self.idf = self.frequencies.idf()
-            near = np.setdiff1d(self._around(short, False), content_hashes(short.norms), assume_unique=True)
-            weights = self.idf.of(near)
+            near = set(short.source.surroundings(short.position).tolist())
+            near.difference_update(map(word_hash, short.norms))
+            ordered = sorted(near)
+            weights = self.idf.of(np.asarray(ordered, dtype=np.uint64)).tolist()
             # summed in ascending hash order: the same figure in every run
-            found = (frozenset(near.tolist()), dict(zip(near.tolist(), weights.tolist(), strict=True)), float(sum(weights.tolist())))
+            found = (frozenset(ordered), dict(zip(ordered, weights, strict=True)), float(sum(weights)))
             if len(self.mine) >= _CACHE_MAX:
                 self.mine.clear()
             self.mine[short.index] = found
         return found
 
     def _theirs(self, o: _Occurrence, inside: bool) -> frozenset[int]:
+        """The content words around ``o`` (and inside it when ``inside``)."""
         found = self.theirs.get((o.index, inside))
         if found is None:
-            found = frozenset(self._around(o, inside).tolist())
+            assert o.source is not None
+            near = set(o.source.surroundings(o.position).tolist())
+            if inside:
+                held = o.source.inside[o.position]
+                near.update(held.tolist() if held is not None else map(word_hash, o.norms))
+            near.discard(0)
+            found = frozenset(near)
             if len(self.theirs) >= _CACHE_MAX:
                 self.theirs.clear()
             self.theirs[(o.index, inside)] = found
@@ -464,7 +466,8 @@ _PAIR_BLOCK = 20_000
 
 def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Number of columns rows ``a[t]`` and ``b[t]`` of a binary CSR matrix share."""
-    matrix = sparse.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr))
+    shape = (indptr.size - 1, int(indices.max()) + 1 if indices.size else 1)
+    matrix = sparse.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr), shape=shape)
     return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
 
 

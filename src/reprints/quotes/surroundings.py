@@ -58,13 +58,6 @@ def token_hashes(words: Sequence[str]) -> np.ndarray:
         return np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
 
 
-def content_hashes(words: Sequence[str]) -> np.ndarray:
-    """Sorted unique hashes of the content words among ``words`` (uint64)."""
-    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    hashes = np.unique(hashes)
-    return hashes[1:] if hashes.size and hashes[0] == 0 else hashes
-
-
 @dataclass(frozen=True)
 class DocumentQuotes:
     """The quotes of one document and what grouping them into families needs; plain, picklable.
@@ -159,6 +152,9 @@ def document_quotes(
 class WordFrequencies:
     """Document frequencies of content-word hashes, counted a document at a time."""
 
+    merge_every = 4_000_000
+    """Hashes held back before they are merged into the counts (memory against sorting)."""
+
     def __init__(self) -> None:
         self.documents = 0
         self.keys = _EMPTY
@@ -171,7 +167,7 @@ class WordFrequencies:
         self.documents += 1
         self._pending.append(words)
         self._pending_size += words.size
-        if self._pending_size > 4_000_000:
+        if self._pending_size > self.merge_every:
             self._merge()
 
     def _merge(self) -> None:
