@@ -22,6 +22,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import islice
 
 import numpy as np
 
@@ -185,7 +186,8 @@ def page_chrome(text: str, min_lines: int, tokens: Tokens | None = None) -> list
         norms = tokens.norms[first[k] : last[k]] if tokens is not None else tokenize(m.group()).norms
         if not norms:
             continue
-        words = sum(not w.isdigit() for w in norms)  # a dateline "19:33 GMT +3 09 September 2017" is short
+        # a dateline "19:33 GMT +3 09 September 2017" is short; stop counting past the limit
+        words = sum(1 for _w in islice((w for w in norms if not w.isdigit()), CHROME_MAX_WORDS + 1))
         if words <= CHROME_MAX_WORDS and not _SENTENCE_END_RE.search(m.group()):
             runs[-1].append((m.start(), m.end(), norms, _label_like(m.group())))
         elif runs[-1]:

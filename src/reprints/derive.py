@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import DerivedWords, Match
+from .model import DerivedWords, Document, Match
 from .tfidf import FUNCTION_WORDS
 
 NEW, REWORDED, VERBATIM = 0, 1, 2
@@ -590,17 +590,42 @@ def find_derived(documents, matches: Sequence[Match], context) -> list[DerivedWo
     (its prepared documents are reused; their boilerplate is never derived). Spans are
     sorted by (doc, start, outlet).
     """
+    return sorted(derive_groups(derive_work(documents, matches), context), key=derived_order)
+
+
+DeriveItem = tuple[str, "str | None", tuple[str, ...], tuple[Match, ...], Document, tuple[Document, ...]]
+"""One unit of word-layer work: target id, source outlet, source ids, their matches, the
+target document and the source documents."""
+
+
+def derive_work(documents, matches: Sequence[Match]) -> list[DeriveItem]:
+    """Return the word layer's work: one item per (target document, source outlet), in order."""
     by_id = {d.id: d for d in documents}
     outlet_of = {d.id: d.outlet for d in documents}
+    return [
+        (target, outlet, source_ids, found, by_id[target], tuple(by_id[s] for s in source_ids))
+        for (target, outlet), (source_ids, found) in source_groups(matches, outlet_of).items()
+    ]
+
+
+def derive_groups(work: Sequence[DeriveItem], context, first: int = 0) -> list[DerivedWords]:
+    """Return the derived-word spans of ``work`` items (unsorted; ``first`` is unused).
+
+    Documents are prepared through ``context`` in the order the items ask for them, a batch
+    ahead, and forgotten after their last use, so a block of work can run on its own worker.
+    """
+    del first
+    context.follow([doc for item in work for doc in (item[4], *item[5])])
     out: list[DerivedWords] = []
     cache = WordCache()
-    for (target, outlet), (source_ids, found) in source_groups(matches, outlet_of).items():
-        prepared = context.get(by_id[target])
-        labels = derive_labels(prepared, [context.get(by_id[s]) for s in source_ids], found, cache)
+    for target, outlet, source_ids, found, target_doc, source_docs in work:
+        prepared = context.get(target_doc)
+        labels = derive_labels(prepared, [context.get(s) for s in source_docs], found, cache)
         for start, end, label in word_runs(prepared.tokens.starts, prepared.tokens.ends, labels):
             kind = "verbatim" if label == VERBATIM else "reworded"
             out.append(DerivedWords(target, start, end, kind, outlet, source_ids))  # type: ignore[arg-type]
-    return sorted(out, key=derived_order)
+    context.follow([])
+    return out
 
 
 def derived_order(span: DerivedWords) -> tuple[object, ...]:

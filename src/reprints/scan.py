@@ -9,9 +9,11 @@ direction and credit → derived words
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .align import (
@@ -32,9 +34,9 @@ from .boilerplate import (
 )
 from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
-from .derive import find_derived, source_groups
+from .derive import derive_groups, derive_work, derived_order
 from .errors import InputError
-from .model import Boilerplate, Document, Match, ScanResult
+from .model import Boilerplate, DerivedWords, Document, Match, ScanResult
 from .params import Params
 from .quotes import find_quotes
 from .stories import find_stories
@@ -86,17 +88,48 @@ ALIGN_BLOCK = 2000
 """Candidate pairs handed to an engine at a time (their documents prepared just before)."""
 
 
+@dataclass(frozen=True)
+class ChunkReading:
+    """What the reading pass keeps of a run of consecutive documents (their tokens dropped)."""
+
+    features: Features
+    keys: list[np.ndarray]
+    spans: list[np.ndarray]
+    chrome: list[list[tuple[int, int]]]
+    frequencies: tuple[np.ndarray, np.ndarray, int]
+
+
+def read_chunk(docs: Sequence[Document], params: Params, first: int = 0) -> ChunkReading:
+    """Tokenise and cut ``docs`` (numbered from ``first``) and keep what later stages need.
+
+    Keeps the candidate features, each document's 64-bit sentence keys (for boilerplate),
+    sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies.
+    """
+    chunk = [segment(doc) for doc in docs]
+    feats = features([tokens for tokens, _spans, _ranges in chunk], params, first)
+    keys, spans, chrome = [], [], []
+    for doc, (tokens, doc_spans, ranges) in zip(docs, chunk, strict=True):
+        keys.append(sentence_keys(tokens, ranges))
+        spans.append(doc_spans)
+        chrome.append(page_chrome(doc.text, params.chrome_lines, tokens) if params.chrome_lines > 0 else [])
+    frequencies = SentenceFrequencies()
+    sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
+    for at in range(0, len(sentences), 20_000):
+        frequencies.add(sentences[at : at + 20_000])
+    return ChunkReading(feats, keys, spans, chrome, frequencies.sparse())
+
+
 def read_corpus_pass(
-    docs: Sequence[Document], params: Params, progress: Progress | None = None
+    docs: Sequence[Document], params: Params, progress: Progress | None = None, engine: Any = None
 ) -> tuple[Features, list[Boilerplate], AlignContext]:
     """Read sorted documents once, a chunk at a time, keeping only what later stages need.
 
-    Each chunk is tokenised and cut into sentences; its candidate features, sentence keys
-    (for boilerplate) and TF-IDF term counts are taken and its tokens dropped. Returns the
-    candidate features, the boilerplate, and an :class:`~reprints.align.AlignContext` with
-    the fitted model and every document's boilerplate ranges that prepares documents on
-    demand. Same boilerplate and model as :func:`prepare_corpus`, in memory that does not
-    grow with the text of the corpus.
+    Each chunk is tokenised and cut into sentences (:func:`read_chunk`, on the ``engine``'s
+    workers when it has them); its candidate features, sentence keys (for boilerplate) and
+    TF-IDF term counts are kept and its tokens dropped. Returns the candidate features, the
+    boilerplate, and an :class:`~reprints.align.AlignContext` with the fitted model and every
+    document's boilerplate ranges that prepares documents on demand. Same boilerplate and
+    model as :func:`prepare_corpus`, in memory that does not grow with the text of the corpus.
     """
     report = progress or (lambda stage, done, total: None)
     parts: list[Features] = []
@@ -104,18 +137,19 @@ def read_corpus_pass(
     spans: list[Any] = []
     chrome: list[list[tuple[int, int]]] = []
     frequencies = SentenceFrequencies()
-    for lo in range(0, len(docs), READ_CHUNK):
-        report("read", lo, len(docs))
-        chunk = [segment(doc) for doc in docs[lo : lo + READ_CHUNK]]
-        parts.append(features([tokens for tokens, _spans, _ranges in chunk], params, lo))
-        for doc, (tokens, doc_spans, ranges) in zip(docs[lo : lo + READ_CHUNK], chunk, strict=True):
-            keys.append(sentence_keys(tokens, ranges))
-            spans.append(doc_spans)
-            chrome.append(page_chrome(doc.text, params.chrome_lines, tokens) if params.chrome_lines > 0 else [])
-        sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
-        for at in range(0, len(sentences), 20_000):
-            frequencies.add(sentences[at : at + 20_000])
-    report("read", len(docs), len(docs))
+    ranges = [(lo, min(lo + READ_CHUNK, len(docs))) for lo in range(0, len(docs), READ_CHUNK)]
+    if engine is not None and hasattr(engine, "map_ranges"):
+        readings = engine.map_ranges(read_chunk, docs, ranges, params)
+    else:
+        readings = (read_chunk(docs[lo:hi], params, lo) for lo, hi in ranges)
+    report("read", 0, len(docs))
+    for (_lo, hi), reading in zip(ranges, readings, strict=True):
+        parts.append(reading.features)
+        keys.extend(reading.keys)
+        spans.extend(reading.spans)
+        chrome.extend(reading.chrome)
+        frequencies.add_sparse(*reading.frequencies)
+        report("read", hi, len(docs))
     report("boilerplate", 0, 1)
     boilerplate = boilerplate_from_keys(docs, keys, spans, params, chrome)
     del keys, spans, chrome
@@ -174,6 +208,24 @@ def align_all(
     return matches
 
 
+DERIVE_BLOCK = 500
+"""(Target document, source outlet) groups of the word layer handed to an engine at a time."""
+
+
+def find_derived_words(docs: Sequence[Document], matches: Sequence[Match], context: AlignContext, engine: Any = None) -> list[DerivedWords]:
+    """Return the word layer of ``matches``, sorted; blocks of it run on the engine's workers."""
+    work = derive_work(docs, matches)
+    ranges = [(lo, min(lo + DERIVE_BLOCK, len(work))) for lo in range(0, len(work), DERIVE_BLOCK)]
+    with threadpool_limits(limits=1, user_api="blas"):
+        if engine is not None and hasattr(engine, "map_ranges"):
+            blocks = engine.map_ranges(derive_groups, work, ranges, context)
+        else:
+            blocks = (derive_groups(work[lo:hi], context) for lo, hi in ranges)
+        derived = [span for block in blocks for span in block]
+    context.prepared.clear()
+    return sorted(derived, key=derived_order)
+
+
 def scan(
     documents: Iterable[Document],
     params: Params | None = None,
@@ -188,7 +240,8 @@ def scan(
     Keyword arguments override single fields of ``params`` (``scan(docs, min_words=12)``).
     The result does not depend on the order of ``documents``. ``engine`` (from
     :func:`reprints.engine.make_engine`: worker processes or a Dask cluster) runs the
-    candidate and alignment stages; every engine gives the same result. Raises
+    reading pass, the candidate stage, alignment and the word layer; every engine gives the
+    same result. Raises
     :class:`~reprints.errors.InputError` when two documents share an id.
     """
     params = Params.resolve(params, **overrides)
@@ -198,7 +251,7 @@ def scan(
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
     report = progress or (lambda stage, done, total: None)
 
-    feats, boilerplate, context = read_corpus_pass(docs, params, report)
+    feats, boilerplate, context = read_corpus_pass(docs, params, report, engine)
     report("candidates", 0, 1)
     found = (engine.candidates_from_features if engine is not None else candidates_from_features)(
         feats, params, dates=[d.date for d in docs], outlets=[d.outlet for d in docs]
@@ -210,15 +263,7 @@ def scan(
 
     if params.derive_words:
         report("derive", 0, len(docs))
-        outlet_of = {d.id: d.outlet for d in docs}
-        by_id = {d.id: d for d in docs}
-        context.follow(
-            [by_id[doc_id] for (target, _outlet), (sources, _found) in source_groups(matches, outlet_of).items()
-             for doc_id in (target, *sources)]
-        )
-        derived = find_derived(docs, matches, context)
-        context.follow([])
-        context.prepared.clear()
+        derived = find_derived_words(docs, matches, context, engine)
     else:
         derived = []
     report("derive", len(docs), len(docs))

@@ -377,6 +377,16 @@ class SentenceFrequencies:
         self.df += np.bincount(counts.indices, minlength=len(self.df))
         self.sentences += len(sentences)
 
+    def sparse(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """Return the counted terms, their sentence counts and the sentences counted (to ship)."""
+        terms = np.flatnonzero(self.df)
+        return terms, self.df[terms], self.sentences
+
+    def add_sparse(self, terms: np.ndarray, counts: np.ndarray, sentences: int) -> None:
+        """Add counts another :class:`SentenceFrequencies` gave by :meth:`sparse`."""
+        np.add.at(self.df, terms, counts)
+        self.sentences += sentences
+
     def model(self) -> SentenceModel:
         """Return the IDF model of every sentence counted so far."""
         n = self.sentences

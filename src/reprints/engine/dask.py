@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +157,19 @@ class DaskEngine:
             outlets += o
             first += len(i)
         return ids, dates, outlets, feats
+
+    def map_ranges(self, fn, items: Sequence, ranges: Sequence[tuple[int, int]], *args) -> Iterator:
+        """Yield ``fn(items[lo:hi], *args, lo)`` for each range, in order, computed on the workers.
+
+        ``args`` are sent to every worker once; ranges go out a few per worker at a time, so
+        the client holds only those in flight.
+        """
+        shared = [self.client.scatter(a, broadcast=True) for a in args]
+        ahead = 2 * self.partitions
+        for at in range(0, len(ranges), ahead):
+            batch = ranges[at : at + ahead]
+            futures = [self.client.submit(fn, list(items[lo:hi]), *shared, lo, pure=False) for lo, hi in batch]
+            yield from self.client.gather(futures)
 
     # Stages 2-4 ----------------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from ..candidates import (
     Candidate,
@@ -42,6 +44,15 @@ def _align_inherited(pairs: list[tuple[int, int]]) -> list:
 
     documents, context = _ALIGN_STATE  # type: ignore[misc]
     return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+
+
+_MAP_STATE = None
+
+
+def _map_inherited(lo: int, hi: int) -> Any:
+    """Run the mapped function on items ``[lo, hi)`` of those a forked worker inherited."""
+    fn, items, args = _MAP_STATE  # type: ignore[misc]
+    return fn(items[lo:hi], *args, lo)
 
 
 class LocalEngine:
@@ -82,6 +93,31 @@ class LocalEngine:
             return candidates_from_features(
                 feats, params, dates=dates, outlets=outlets, map_passes=pool.map
             )
+
+    def map_ranges(self, fn: Callable[..., Any], items: Sequence, ranges: Sequence[tuple[int, int]], *args: Any) -> Iterator[Any]:
+        """Yield ``fn(items[lo:hi], *args, lo)`` for each range, in order.
+
+        With ``jobs > 1`` the ranges run on worker processes forked from this one, which
+        inherit ``fn``, ``items`` and ``args`` (only the ranges and the results are pickled);
+        at most two ranges per worker are in flight, so results stream.
+        """
+        if self.jobs == 1 or len(ranges) <= 1:
+            for lo, hi in ranges:
+                yield fn(items[lo:hi], *args, lo)
+            return
+        global _MAP_STATE
+        _MAP_STATE = (fn, items, args)
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                pending: deque = deque()
+                for lo, hi in ranges:
+                    pending.append(pool.submit(_map_inherited, lo, hi))
+                    if len(pending) >= 2 * self.jobs:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+        finally:
+            _MAP_STATE = None
 
     # find_candidates(engine=...) calls this name on every engine.
     candidates_from_features = candidates
