@@ -174,3 +174,24 @@ def test_banding_by_date_block_pairs_what_salted_keys_pair(items, max_bucket, wi
         assert band_pairs(keys, docs, max_bucket, blocks).tolist() == want
     finally:
         lsh._pair_codes_kernel = saved
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 40), max_size=12),
+    size=st.integers(1, 12),
+    step=st.integers(1, 6),
+)
+def test_windows_start_where_window_starts_puts_them(lengths, size, step):
+    """Every document's windows, placed at once, are the ones ``window_starts`` gives one document at a time."""
+    from reprints.candidates import _offsets, _window_ranges
+    from reprints.shingle import window_starts
+
+    offsets = _offsets(lengths)
+    starts, ends, docs = _window_ranges(np.asarray(lengths, dtype=np.int64), offsets, size, step, 3)
+    want = [
+        (int(s + offsets[i]), int(min(s + size, n) + offsets[i]), i + 3)
+        for i, n in enumerate(lengths)
+        for s in window_starts(n, size, step).tolist()
+    ]
+    assert list(zip(starts.tolist(), ends.tolist(), docs.tolist(), strict=True)) == want
