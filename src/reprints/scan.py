@@ -36,9 +36,9 @@ from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
 from .derive import derive_groups, derive_work, derived_order
 from .errors import InputError
-from .model import Boilerplate, DerivedWords, Document, Match, ScanResult
+from .model import Boilerplate, DerivedWords, Document, Match, Quote, QuoteFamily, ScanResult
 from .params import Params
-from .quotes import find_quotes
+from .quotes import DocumentQuotes, extract_quotes_many, group_document_quotes
 from .stories import find_stories
 from .tfidf import SentenceFrequencies
 
@@ -226,6 +226,23 @@ def find_derived_words(docs: Sequence[Document], matches: Sequence[Match], conte
     return sorted(derived, key=derived_order)
 
 
+def _quotes_block(docs: Sequence[Document], params: Params, first: int = 0) -> list[DocumentQuotes]:
+    del first
+    return extract_quotes_many(docs, params)
+
+
+def find_document_quotes(
+    docs: Sequence[Document], params: Params, engine: Any = None
+) -> tuple[list[Quote], list[QuoteFamily]]:
+    """Return the quotes of sorted ``docs`` and their families; extraction runs on the engine's workers."""
+    ranges = [(lo, min(lo + READ_CHUNK, len(docs))) for lo in range(0, len(docs), READ_CHUNK)]
+    if engine is not None and hasattr(engine, "map_ranges"):
+        blocks = engine.map_ranges(_quotes_block, docs, ranges, params)
+    else:
+        blocks = (_quotes_block(docs[lo:hi], params) for lo, hi in ranges)
+    return group_document_quotes((found for block in blocks for found in block), params)
+
+
 def scan(
     documents: Iterable[Document],
     params: Params | None = None,
@@ -240,8 +257,8 @@ def scan(
     Keyword arguments override single fields of ``params`` (``scan(docs, min_words=12)``).
     The result does not depend on the order of ``documents``. ``engine`` (from
     :func:`reprints.engine.make_engine`: worker processes or a Dask cluster) runs the
-    reading pass, the candidate stage, alignment and the word layer; every engine gives the
-    same result. Raises
+    reading pass, the candidate stage, alignment, the word layer and quote extraction; every
+    engine gives the same result. Raises
     :class:`~reprints.errors.InputError` when two documents share an id.
     """
     params = Params.resolve(params, **overrides)
@@ -268,7 +285,7 @@ def scan(
         derived = []
     report("derive", len(docs), len(docs))
     report("quotes", 0, len(docs))
-    found_quotes, families = find_quotes(docs, params) if quotes else ([], [])
+    found_quotes, families = find_document_quotes(docs, params, engine) if quotes else ([], [])
     report("quotes", len(docs), len(docs))
     report("stories", 0, 1)
     stories = find_stories(
