@@ -354,7 +354,7 @@ def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params,
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - t
     if proc.returncode != 0:
-        return {"error": proc.stderr[-2000:]}
+        return {"error": proc.stderr[-2000:], "returncode": proc.returncode}
     child = json.loads(proc.stdout.strip().splitlines()[-1])
     child["wall_seconds"] = round(seconds, 1)
     child["peak_rss_mb"] = round(rss.peak / 2**20)
@@ -377,7 +377,7 @@ def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None
         cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
         return (stage, time.perf_counter(), cpu, own.ru_maxrss >> 10)
 
-    marks = [mark("start")]
+    marks = [mark("load")]  # reading the JSONL into Documents
     last = {"stage": None}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -387,24 +387,19 @@ def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None
 
     t0 = time.perf_counter()
     docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
-    read_s = time.perf_counter() - t0
     engine = make_engine("local", jobs=jobs) if jobs > 1 else None
     result = scan(docs, params, progress=progress, engine=engine)
     marks.append(mark("write"))
-    t = time.perf_counter()
     write_results(out_dir, result)
-    write_s = time.perf_counter() - t
     marks.append(mark("end"))
-    stages = {"read": round(read_s, 1)}
-    cpu = {}
-    peak = {}
-    for (name, start, c_start, _r), (_next, end, c_end, rss_end) in itertools.pairwise(marks[1:]):
-        stages[f"scan:{name}"] = round(end - start, 1)
-        cpu[f"scan:{name}"] = round(c_end - c_start, 1)
-        peak[f"scan:{name}"] = rss_end
-    stages["write"] = round(write_s, 1)
-    print(json.dumps({"docs": len(docs), "matches": len(result.matches), "wall_seconds_by_stage": stages,
-                      "cpu_seconds_by_stage": cpu, "peak_rss_mb_by_end_of_stage": peak,
+    wall, cpu, peak = {}, {}, {}
+    for (name, start, c_start, _r), (_next, end, c_end, rss_end) in itertools.pairwise(marks):
+        wall[name] = round(end - start, 1)
+        cpu[name] = round(c_end - c_start, 1)
+        peak[name] = rss_end
+    print(json.dumps({"docs": len(docs), "matches": len(result.matches), "quotes": len(result.quotes),
+                      "derived": len(result.derived), "wall_seconds_by_stage": wall,
+                      "cpu_seconds_by_stage": cpu, "max_rss_mb_by_end_of_stage": peak,
                       "total_seconds": round(time.perf_counter() - t0, 1),
                       "total_cpu_seconds": round(marks[-1][2], 1)}))
 
@@ -459,9 +454,49 @@ def markdown(report: dict) -> str:
             lines.append("")
             lines.append(f"end to end: `{json.dumps(run['e2e'])}`")
         lines.append("")
+    e2e = [run for run in report["runs"] if isinstance(run.get("e2e"), dict) and "cpu_seconds_by_stage" in run["e2e"]]
+    if e2e:
+        lines.extend(e2e_table(e2e))
     if report.get("side_by_side"):
         lines.append(f"side by side: `{json.dumps(report['side_by_side'])}`")
     return "\n".join(lines)
+
+
+def e2e_table(runs: list[dict]) -> list[str]:
+    """One table of the end-to-end scans: per stage CPU s (CPU ms per article), then totals."""
+    head = "| scan stage | " + " | ".join(f"{r['docs']:,} articles: CPU s (ms/article) · wall s · docs/s (wall) · MB/s (wall)" for r in runs) + " |"
+    lines = ["#### End to end (`reprints.scan` + writing the results)", "", head, "|---|" + "---|" * len(runs)]
+    stages = list(dict.fromkeys(name for r in runs for name in r["e2e"]["cpu_seconds_by_stage"]))
+    for name in stages:
+        cells = []
+        for r in runs:
+            e = r["e2e"]
+            cpu, wall = e["cpu_seconds_by_stage"].get(name), e["wall_seconds_by_stage"].get(name)
+            if cpu is None:
+                cells.append("-")
+                continue
+            rate = f"{round(r['docs'] / wall):,}" if wall else "-"
+            mbs = round(r["mb"] / wall, 1) if wall else "-"
+            cells.append(f"{cpu} ({1000 * cpu / r['docs']:.2f}) · {wall} · {rate} · {mbs}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    rows = [
+        ("**total CPU s (ms/article)**", lambda e, r: f"**{e['total_cpu_seconds']} ({1000 * e['total_cpu_seconds'] / r['docs']:.2f})**"),
+        ("**wall s** (child)", lambda e, r: f"**{e['wall_seconds']}**"),
+        ("**peak RSS MB**", lambda e, r: f"**{e['peak_rss_mb']:,}**"),
+        ("max RSS at the end of each stage (MB)", lambda e, r: " / ".join(f"{k} {v:,}" for k, v in e["max_rss_mb_by_end_of_stage"].items())),
+        ("matches · derived spans · quotes", lambda e, r: f"{e['matches']:,} · {e.get('derived', 0):,} · {e.get('quotes', 0):,}"),
+        ("recall verbatim 40+ / reworded 40+", lambda e, r: f"{e['scores']['recall_verbatim_40+']} / {e['scores']['recall_reworded_40+']}"),
+        ("recall verbatim <40 / reworded <40; precision", lambda e, r: f"{e['scores']['recall_verbatim_<40']} / {e['scores']['recall_reworded_<40']}; {e['scores']['precision']}"),
+        ("load average before / after", lambda e, r: f"{r.get('load')} / {r.get('load_after_e2e')}"),
+    ]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(r["e2e"], r) for r in runs) + " |")
+    if len(runs) > 1:
+        first, last = runs[0], runs[-1]
+        ratio = (last["e2e"]["total_cpu_seconds"] / last["docs"]) / (first["e2e"]["total_cpu_seconds"] / first["docs"])
+        lines += ["", f"CPU per article, {last['docs']:,} against {first['docs']:,}: {ratio:.2f}×"]
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
