@@ -157,7 +157,9 @@ def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     sorted_already = len(blocks) < 2 or bool((blocks[1:] >= blocks[:-1]).all())
     order = np.arange(len(blocks), dtype=np.int64) if sorted_already else np.argsort(blocks, kind="stable")
     ordered = blocks[order]
-    present = ordered[np.flatnonzero(np.diff(ordered, prepend=ordered[:1] - 1))]
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    present = ordered[first]
     groups = np.union1d(present, present + 1)
     lo = np.searchsorted(ordered, groups - 1, side="left")
     hi = np.searchsorted(ordered, groups, side="right")
@@ -188,11 +190,13 @@ def block_pair_codes(
         if b - a < 2:
             continue
         part = order[a:b]
+        segment = keys[part]
         # numpy's argsort (vectorised) beats numba's several times over on these sizes.
-        part = part[np.argsort(keys[part])]
+        by_key = np.argsort(segment)
+        part = part[by_key]
         if _pair_codes_kernel is not None:
             grp = np.zeros(len(part), dtype=np.int64) if groups is None else np.asarray(groups[part], dtype=np.int64)
-            parts.append(_pair_codes_kernel(keys[part], ids[part], grp, groups is not None, limit))
+            parts.append(_pair_codes_kernel(segment[by_key], ids[part], grp, groups is not None, limit))
             continue
         i, j = bucket_pairs(keys[part], groups=None if groups is None else groups[part], max_bucket=max_bucket)
         wi, wj = ids[part][i], ids[part][j]
