@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -46,19 +47,24 @@ _SPEAKER_NOISE = frozenset(
     ["the", "a", "an", "president", "sen", "senator", "rep", "gov", "governor", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "lieut", "retired", "former", "secretary", "chairman", "prof", "professor"]
 )
 # Caches of surroundings are cleared when this full: they are pure functions of an occurrence.
-_CACHE_MAX = 200_000
+_CACHE_MAX = 4_096
 
 
-@dataclass
+@dataclass(slots=True)
 class _Occurrence:
     index: int
     quote: Quote
     norms: tuple[str, ...]
-    content: frozenset[str]
     source: DocumentQuotes | None
     """What was taken from the quote's document; None when the document was not given."""
     position: int
     """The quote's position in ``source.quotes``."""
+
+
+def _content(o: _Occurrence) -> frozenset[str]:
+    """Content words of an occurrence (worked out when needed: held for millions of
+    quotations, the sets would cost more than the quotations)."""
+    return frozenset(w for w in o.norms if w not in STOPWORDS and len(w) > 1)
 
 
 class _Links:
@@ -117,10 +123,13 @@ def group_document_quotes(
     params = params or Params()
     frequencies = WordFrequencies()
     kept: list[DocumentQuotes] = []
+    vocabulary: dict[str, str] = {}
     for source in documents:
         frequencies.add(source.words)
         if source.quotes:  # the document's words are counted; only its quotes' are kept
-            kept.append(replace(source, words=source.words[:0]))
+            # one string per distinct word, not one per occurrence
+            norms = tuple(tuple(map(vocabulary.setdefault, n, n)) for n in source.norms)
+            kept.append(replace(source, words=source.words[:0], norms=norms))
     entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
     for source in sorted(kept, key=lambda d: d.doc):
         entries.extend((q, source, k) for k, q in enumerate(source.quotes))
@@ -138,8 +147,7 @@ def _group(
         if not norms:
             continue
         norms = tuple(map(vocabulary.setdefault, norms, norms))
-        content = frozenset(w for w in norms if w not in STOPWORDS and len(w) > 1)
-        occurrences.append(_Occurrence(index, q, norms, content, source, k))
+        occurrences.append(_Occurrence(index, q, norms, source, k))
     sources = {source.doc: source for _, source, _ in entries if source is not None}
     links = _Links(len(entries))
     context = _Surroundings(frequencies)
@@ -275,6 +283,8 @@ def _joined(o: _Occurrence, cache: dict[int, str]) -> str:
     found = cache.get(o.index)
     if found is None:
         found = "\x1f" + "\x1f".join(o.norms) + "\x1f"
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
         cache[o.index] = found
     return found
 
@@ -291,15 +301,35 @@ def _link_exact(
     groups: dict[tuple[str, ...], list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
         groups[o.norms].append(o)
-    postings: dict[str, list[_Occurrence]] = defaultdict(list)
+    cap = params.quote_max_postings
+    # longer quotations by content word; a word in more than ``cap`` of them keeps only its count
+    postings: dict[str, list[_Occurrence] | None] = {}
+    counts: dict[str, int] = defaultdict(int)
     for o in occurrences:
         if len(o.norms) > params.quote_short_words:
-            for w in o.content:
-                postings[w].append(o)
+            for w in _content(o):
+                counts[w] += 1
+                held = postings.setdefault(w, [])
+                if held is not None:
+                    if len(held) < cap:
+                        held.append(o)
+                    else:
+                        postings[w] = None
     joined: dict[int, str] = {}
-    pending: list[tuple[_Occurrence, _Occurrence]] = []
     twinned: set[int] = set()
-    cap = params.quote_max_postings
+    best_host: dict[int, tuple[int, int, _Occurrence]] = {}
+
+    def consider(a: _Occurrence, b: _Occurrence) -> None:
+        if not _agree(context, a, b, params):
+            return
+        if len(b.norms) == len(a.norms):
+            links.join(a.index, b.index)
+            twinned.update((a.index, b.index))
+            return
+        key = (len(b.norms), b.index)
+        if a.index not in best_host or key < best_host[a.index][:2]:
+            best_host[a.index] = (*key, b)
+
     for norms, group in groups.items():
         if len(norms) > params.quote_short_words:
             several = len({o.quote.doc for o in group}) > 1
@@ -315,11 +345,11 @@ def _link_exact(
         for n, a in enumerate(group):
             for b in group[n + 1 : n + 1 + cap]:
                 if a.quote.doc != b.quote.doc:
-                    pending.append((a, b))
-        rare = min(words, key=lambda w: (len(postings.get(w, ())), w))
+                    consider(a, b)
+        rare = min(words, key=lambda w: (counts.get(w, 0), w))
         containers = postings.get(rare, [])
-        if len(containers) > cap:
-            continue
+        if containers is None:
+            continue  # in more than ``cap`` longer quotations
         if len(norms) < 2:
             continue  # a one-word quotation joins only its exact twins
         needle = "\x1f" + "\x1f".join(norms) + "\x1f"
@@ -327,18 +357,7 @@ def _link_exact(
         for a in group:
             for c in hosts:
                 if c.quote.doc != a.quote.doc:
-                    pending.append((a, c))
-    best_host: dict[int, tuple[int, int, _Occurrence]] = {}
-    for a, b in pending:
-        if not _agree(context, a, b, params):
-            continue
-        if len(b.norms) == len(a.norms):
-            links.join(a.index, b.index)
-            twinned.update((a.index, b.index))
-            continue
-        key = (len(b.norms), b.index)
-        if a.index not in best_host or key < best_host[a.index][:2]:
-            best_host[a.index] = (*key, b)
+                    consider(a, c)
     # A fragment with a twin elsewhere belongs with the twin, not with every longer
     # quotation that happens to contain its words.
     for a_index, (_, _, host) in best_host.items():
@@ -355,7 +374,7 @@ def _link_similar(
     params: Params,
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
-    longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and o.content]
+    longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and _content(o)]
     candidates = _candidate_pairs(longer, params)
     if not candidates:
         return
@@ -379,7 +398,8 @@ def _link_similar(
     for (k, m), cosine in zip(candidates, cosines, strict=True):
         a, b = longer[k], longer[m]
         short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
-        content_cover = len(short.content & long.content) / len(short.content)
+        short_content = _content(short)
+        content_cover = len(short_content & _content(long)) / len(short_content)
         if content_cover < params.quote_containment and cosine < params.quote_similarity:
             continue
         if len(short.norms) <= 2 * params.quote_short_words and not _agree(context, short, long, params):
@@ -414,13 +434,18 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     if len(longer) < 2:
         return []
     vocab: dict[str, int] = {}
-    rows, cols = [], []
+    sizes = np.zeros(len(longer), dtype=np.int64)
+    cols = array("q")  # compact: a Python int per entry would cost more than the matrix
     for k, o in enumerate(longer):
-        for w in sorted(o.content):
-            rows.append(k)
-            cols.append(vocab.setdefault(w, len(vocab)))
+        content = sorted(_content(o))
+        sizes[k] = len(content)
+        cols.extend([vocab.setdefault(w, len(vocab)) for w in content])
     n = len(longer)
-    words = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(vocab)))
+    rows = np.repeat(np.arange(n), sizes)
+    words = sparse.csr_matrix(
+        (np.ones(rows.size, dtype=np.float32), (rows, np.frombuffer(cols, dtype=np.int64))), shape=(n, len(vocab))
+    )
+    del rows, cols
     words.sort_indices()
     df = np.asarray(words.sum(axis=0)).ravel()
     entry_rows = np.repeat(np.arange(n), np.diff(words.indptr))
@@ -440,7 +465,6 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     )
     doc_ids = {d: i for i, d in enumerate(sorted({o.quote.doc for o in longer}))}
     doc_of = np.asarray([doc_ids[o.quote.doc] for o in longer], dtype=np.int64)
-    sizes = np.diff(words.indptr).astype(np.int64)
     by_word = words.T.tocsr()
     kept: list[np.ndarray] = []
     for lo in range(0, n, _PAIR_BLOCK):
@@ -461,7 +485,7 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     return [(int(k), int(m)) for k, m in zip((codes // n).tolist(), (codes % n).tolist(), strict=True)]
 
 
-_PAIR_BLOCK = 20_000
+_PAIR_BLOCK = 4_000
 
 
 def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ document's text or tokens, so the memory grows with the number of quotations.
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,12 +51,20 @@ def word_hash(word: str) -> int:
 
 def token_hashes(words: Sequence[str]) -> np.ndarray:
     """:func:`word_hash` of each of ``words``, in order (uint64)."""
-    for w in set(words).difference(_HASHES):
-        word_hash(w)
+    if len(words) < 2:
+        return np.asarray([word_hash(w) for w in words], dtype=np.uint64)
+    lookup = operator.itemgetter(*words)
     try:
-        return np.fromiter(map(_HASHES.__getitem__, words), dtype=np.uint64, count=len(words))
-    except KeyError:  # the table was cleared while filling it
-        return np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+        found = lookup(_HASHES)
+    except KeyError:
+        for w in words:
+            if w not in _HASHES:
+                word_hash(w)
+        try:
+            found = lookup(_HASHES)
+        except KeyError:  # the table was cleared while filling it
+            found = [word_hash(w) for w in words]
+    return np.asarray(found, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
@@ -113,23 +122,36 @@ def document_quotes(
     hashes = token_hashes(tokens.norms)
     words = np.unique(hashes)
     words = words[1:] if words.size and words[0] == 0 else words
+    n = len(tokens)
+    first = np.searchsorted(tokens.starts, np.asarray([q.start for q in quotes], dtype=np.int64), side="left")
+    last = np.searchsorted(tokens.ends, np.asarray([q.end for q in quotes], dtype=np.int64), side="right")
+    last = np.maximum(first, last)
+    # the words around each quote: tokens [first - width, first) and [last, last + width)
+    ranges_from = np.stack((np.maximum(0, first - width), last), axis=1).ravel()
+    ranges_to = np.stack((first, np.minimum(n, last + width)), axis=1).ravel()
+    lengths = ranges_to - ranges_from
+    offsets = np.cumsum(lengths) - lengths
+    around_at = np.arange(int(lengths.sum())) - np.repeat(offsets - ranges_from, lengths)
+    near = hashes[around_at]
+    kept = near != 0
+    owner = np.repeat(np.arange(lengths.size) // 2, lengths)  # two ranges per quote
+    counts = np.bincount(owner[kept], minlength=len(quotes))
+    bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     norms: list[tuple[str, ...]] = []
     pronoun: list[bool] = []
-    pieces: list[np.ndarray] = []
-    bounds = [0]
     inside: list[np.ndarray | None] = []
-    for q in quotes:
-        own, (i, j), same = quote_words(doc.text, tokens, q.start, q.end, q.text)
-        norms.append(own)
+    for q, i, j in zip(quotes, first.tolist(), last.tolist(), strict=True):
+        same = not (
+            (i > 0 and int(tokens.ends[i - 1]) > q.start)
+            or (j < n and int(tokens.starts[j]) < q.end)
+            or doc.text[q.start : q.end] != q.text
+        )
+        norms.append(tokens.norms[i:j] if same else tokenize(q.text).norms)
         pronoun.append(
             q.speaker_start is not None
             and q.speaker_end is not None
             and fold(doc.text[q.speaker_start : q.speaker_end]) in PRONOUN_SPEAKERS
         )
-        near = np.concatenate((hashes[max(0, i - width) : i], hashes[j : j + width]))
-        near = near[near != 0]
-        pieces.append(near)
-        bounds.append(bounds[-1] + near.size)
         if same:
             inside.append(None)
         else:
@@ -143,8 +165,8 @@ def document_quotes(
         norms=tuple(norms),
         pronoun=tuple(pronoun),
         words=words,
-        around=np.concatenate(pieces) if pieces else _EMPTY,
-        bounds=np.asarray(bounds, dtype=np.int64),
+        around=near[kept],
+        bounds=bounds,
         inside=tuple(inside),
     )
 
