@@ -165,6 +165,8 @@ def attribute(
     ``tokens`` (``tokenize(text)``) and ``paragraphs`` (``paragraph_spans(text,
     paragraph_mark)``) save working them out again when the caller has them.
     """
+    if not quotations:
+        return []
     ctx = _Context(text, paragraph_mark, tokens, paragraphs)
     named: list[_Named] = []
     out: list[Attribution | None] = []

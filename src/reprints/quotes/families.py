@@ -64,7 +64,10 @@ class _Occurrence:
 def _content(o: _Occurrence) -> frozenset[str]:
     """Content words of an occurrence (worked out when needed: held for millions of
     quotations, the sets would cost more than the quotations)."""
-    return frozenset(w for w in o.norms if w not in STOPWORDS and len(w) > 1)
+    words = frozenset(o.norms).difference(STOPWORDS)
+    if words and min(map(len, words)) < 2:
+        words = frozenset(w for w in words if len(w) > 1)
+    return words
 
 
 class _Links:
@@ -374,7 +377,11 @@ def _link_similar(
     params: Params,
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
-    longer = [o for o in occurrences if len(o.norms) > params.quote_short_words and _content(o)]
+    longer = [
+        o
+        for o in occurrences
+        if len(o.norms) > params.quote_short_words and any(w not in STOPWORDS and len(w) > 1 for w in o.norms)
+    ]
     candidates = _candidate_pairs(longer, params)
     if not candidates:
         return
@@ -395,11 +402,13 @@ def _link_similar(
         right = matrix[[row[candidates[i][1]] for i in chosen]]
         cosines[chosen] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
     best_host: dict[int, tuple[int, int, int]] = {}
+    # content words of the quotations in candidate pairs only (all quotations' would not fit)
+    contents = {longer[k].index: _content(longer[k]) for k in {k for pair in candidates for k in pair}}
     for (k, m), cosine in zip(candidates, cosines, strict=True):
         a, b = longer[k], longer[m]
         short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
-        short_content = _content(short)
-        content_cover = len(short_content & _content(long)) / len(short_content)
+        short_content = contents[short.index]
+        content_cover = len(short_content & contents[long.index]) / len(short_content)
         if content_cover < params.quote_containment and cosine < params.quote_similarity:
             continue
         if len(short.norms) <= 2 * params.quote_short_words and not _agree(context, short, long, params):
