@@ -19,7 +19,7 @@ QuoteChange = Literal["original", "verbatim", "trimmed", "extended", "reworded",
 WireClass = Literal["wholly-derived", "partially-derived", "non-derived"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One article as read: its text exactly as decoded, and what is known about it.
 
@@ -40,7 +40,7 @@ class Document:
     one line), left in ``text``: pass it to ``paragraph_spans``/``sentence_spans`` as ``mark``."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with the input: which file (and line), and what.
 
@@ -61,7 +61,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A half-open character range ``[start, end)`` of one document's original text."""
 
@@ -73,7 +73,7 @@ class Span:
         return self.end - self.start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     """One step of a word-level edit script from passage a to passage b.
 
@@ -90,7 +90,7 @@ class Edit:
     b_end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     """One aligned passage pair: a passage of ``a.doc`` and the passage of ``b.doc`` it matches.
 
@@ -111,7 +111,7 @@ class Match:
     reworded_words: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """One occurrence of a quotation in one document.
 
@@ -141,7 +141,7 @@ class Quote:
     changes: tuple[QuoteChange, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteFamily:
     """Occurrences of one quotation across the corpus; ``origin`` indexes the earliest."""
 
@@ -151,7 +151,7 @@ class QuoteFamily:
     origin: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     """Articles connected by reuse; ``origin`` is the earliest dated one (or None)."""
 
@@ -163,7 +163,7 @@ class Story:
     last_date: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Boilerplate:
     """Text repeated across articles (footers, comment policies, stock phrases): not reuse.
 
@@ -177,7 +177,7 @@ class Boilerplate:
     count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleWireShare:
     """How much of one non-wire article is derived from wire copy (METER's classes)."""
 
@@ -196,7 +196,7 @@ class ArticleWireShare:
         return (self.verbatim_words + self.reworded_words) / self.words if self.words else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DerivedWords:
     """A run of words of ``doc`` taken from ``sources``, articles of one outlet.
 
@@ -215,7 +215,7 @@ class DerivedWords:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """Everything one run found; the writers in ``store`` and ``export`` persist it.
 

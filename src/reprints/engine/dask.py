@@ -38,6 +38,10 @@ from ..lsh import sorted_unique
 from ..params import Params
 from .local import CHUNK_DOCS, text_features
 
+# Every scatter below passes hash=False: scattered data is otherwise keyed by its content, and
+# scattering equal data twice (the date blocks for each channel) races the release of the first
+# copy against the second's use ("Could not find data", tasks cancelled for lost dependencies).
+
 _BANDS_PER_PASS = 8
 
 
@@ -164,7 +168,7 @@ class DaskEngine:
         ``args`` are sent to every worker once; ranges go out a few per worker at a time, so
         the client holds only those in flight.
         """
-        shared = [self.client.scatter(a, broadcast=True) for a in args]
+        shared = [self.client.scatter(a, broadcast=True, hash=False) for a in args]
         ahead = 2 * self.partitions
         for at in range(0, len(ranges), ahead):
             batch = ranges[at : at + ahead]
@@ -184,8 +188,8 @@ class DaskEngine:
             df = np.bincount(inverse, weights=counts, minlength=len(uniq))
             limit = max(params.reword_max_df * n_docs, params.reword_min_df_docs)
             drop = uniq[df > limit].astype(np.uint32)
-        drop_f = client.scatter(drop, broadcast=True) if drop is not None else None
-        blocks_f = client.scatter(doc_blocks, broadcast=True) if doc_blocks is not None else None
+        drop_f = client.scatter(drop, broadcast=True, hash=False) if drop is not None else None
+        blocks_f = client.scatter(doc_blocks, broadcast=True, hash=False) if doc_blocks is not None else None
         window_docs = client.gather(
             client.map(_window_docs, feats, [channel] * len(feats), [params] * len(feats), [drop_f] * len(feats), pure=False)
         )
@@ -237,7 +241,7 @@ class DaskEngine:
         n = len(feats)
         size = max(1, -(-n // self.partitions))
         parts = [feats.part(lo, min(lo + size, n)) for lo in range(0, n, size)]
-        futures = self.client.scatter(parts)
+        futures = self.client.scatter(parts, hash=False)
         return self.candidates(futures, n, params, dates=dates, outlets=outlets)
 
     def align_pairs(self, documents: Sequence, pairs: Sequence[tuple[int, int]], context, chunk: int = 200) -> list:
@@ -248,8 +252,8 @@ class DaskEngine:
         """
         if not pairs:
             return []
-        docs_f = self.client.scatter(list(documents), broadcast=True)
-        context_f = self.client.scatter(context, broadcast=True)
+        docs_f = self.client.scatter(list(documents), broadcast=True, hash=False)
+        context_f = self.client.scatter(context, broadcast=True, hash=False)
         chunks = [list(pairs[k : k + chunk]) for k in range(0, len(pairs), chunk)]
         futures = self.client.map(_align_chunk, chunks, documents=docs_f, context=context_f, pure=False)
         return [m for part in self.client.gather(futures) for m in part]
