@@ -380,18 +380,24 @@ def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None
     marks = [mark("load")]  # reading the JSONL into Documents
     last = {"stage": None}
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trail = (out_dir / "stages.jsonl").open("w", encoding="utf-8")  # survives a killed child
+
     def progress(stage: str, done: int, total: int) -> None:
         if stage != last["stage"]:
             marks.append(mark(stage))
             last["stage"] = stage
+            trail.write(json.dumps(marks[-1]) + "\n")
+            trail.flush()
 
     t0 = time.perf_counter()
     docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
     engine = make_engine("local", jobs=jobs) if jobs > 1 else None
     result = scan(docs, params, progress=progress, engine=engine)
-    marks.append(mark("write"))
+    progress("write", 0, 1)
     write_results(out_dir, result)
-    marks.append(mark("end"))
+    progress("end", 0, 1)
+    trail.close()
     wall, cpu, peak = {}, {}, {}
     for (name, start, c_start, _r), (_next, end, c_end, rss_end) in itertools.pairwise(marks):
         wall[name] = round(end - start, 1)
