@@ -24,9 +24,8 @@ named medium. When nothing resolves, ``speaker`` is the mention's own words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-
-import numpy as np
 
 from ..normalize import ABBREVIATIONS, Tokens, paragraph_spans, sentence_spans, tokenize
 from .extract import Quotation
@@ -113,21 +112,22 @@ class _Context:
         self.text = text
         self.tokens: Tokens = tokens if tokens is not None else tokenize(text)
         self.norms = self.tokens.norms
-        self.starts = self.tokens.starts
-        self.ends = self.tokens.ends
+        # Python lists: the rules look up one offset at a time, where numpy costs more
+        self.starts: list[int] = self.tokens.starts.tolist()
+        self.ends: list[int] = self.tokens.ends.tolist()
         self.sentences = sentence_spans(text, paragraph_mark)
-        self.sentence_starts = np.asarray([s for s, _ in self.sentences] or [0], dtype=np.int64)
+        self.sentence_starts = [s for s, _ in self.sentences] or [0]
         self.paragraphs = paragraphs if paragraphs is not None else paragraph_spans(text, paragraph_mark)
-        self.paragraph_starts = np.asarray([s for s, _ in self.paragraphs] or [0], dtype=np.int64)
+        self.paragraph_starts = [s for s, _ in self.paragraphs] or [0]
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         if not self.sentences:
             return 0, len(self.text)
-        k = max(0, int(np.searchsorted(self.sentence_starts, offset, side="right")) - 1)
+        k = max(0, bisect_right(self.sentence_starts, offset) - 1)
         return self.sentences[k]
 
     def paragraph_index(self, offset: int) -> int:
-        return max(0, int(np.searchsorted(self.paragraph_starts, offset, side="right")) - 1)
+        return max(0, bisect_right(self.paragraph_starts, offset) - 1)
 
     def gap(self, i: int) -> str:
         """Characters between token i-1 and token i."""
@@ -226,7 +226,7 @@ def _is_title(ctx: _Context, q: Quotation) -> bool:
         return False
     if not all(ctx.capitalized(t) or ctx.norms[t] in _TITLE_SMALL for t in range(i, j)) or not ctx.capitalized(i):
         return False
-    before = int(np.searchsorted(ctx.ends, q.open_at, side="right")) - 1
+    before = bisect_right(ctx.ends, q.open_at) - 1
     if before < 0 or ctx.text[int(ctx.ends[before]) : q.open_at].strip():
         return False
     word = ctx.norms[before]
@@ -243,7 +243,7 @@ def _after_quote(ctx: _Context, q: Quotation, hi: int) -> _Mention | None:
     close_end = q.close_at + 1
     while close_end < len(ctx.text) and ctx.text[close_end] in "'`\"”’»":
         close_end += 1
-    j0 = int(np.searchsorted(ctx.starts, close_end, side="left"))
+    j0 = bisect_left(ctx.starts, close_end)
     if j0 >= len(ctx.norms) or int(ctx.starts[j0]) >= hi:
         return None
     between = ctx.text[close_end : int(ctx.starts[j0])]
@@ -292,8 +292,8 @@ def _before_quote(ctx: _Context, q: Quotation, lo: int, earlier: Quotation | Non
 
 
 def _cue_in_region(ctx: _Context, start: int, end: int, *, max_tokens: int) -> _Mention | None:
-    i0 = int(np.searchsorted(ctx.starts, start, side="left"))
-    i1 = int(np.searchsorted(ctx.ends, end, side="right"))
+    i0 = bisect_left(ctx.starts, start)
+    i1 = bisect_right(ctx.ends, end)
     if i1 <= i0:
         return None
     for v in range(i1 - 1, max(i0, i1 - max_tokens) - 1, -1):
@@ -428,7 +428,7 @@ def _subject_before(ctx: _Context, v: int, region_start: int) -> tuple[int, int,
         # "Sen. Elizabeth Warren (D-MA) said": step over the parenthesis
         opening = ctx.text.rfind("(", int(ctx.starts[max(0, k - 4)]), int(ctx.starts[k]))
         if opening >= region_start:
-            k = int(np.searchsorted(ctx.ends, opening, side="right"))
+            k = bisect_right(ctx.ends, opening)
             stepped = True
     np_range = _phrase_before(ctx, k, region_start, after_comma=stepped)
     if np_range is not None:
@@ -436,7 +436,7 @@ def _subject_before(ctx: _Context, v: int, region_start: int) -> tuple[int, int,
     if k - 1 >= 0 and ctx.norms[k - 1] in ("and", "but") and int(ctx.starts[k - 1]) >= region_start:
         # "Wilson praised Rubio's positions and said …": the subject opens the sentence
         sentence_start, _ = ctx.sentence_at(int(ctx.starts[k - 1]))
-        i0 = int(np.searchsorted(ctx.starts, max(sentence_start, region_start), side="left"))
+        i0 = bisect_left(ctx.starts, max(sentence_start, region_start))
         if i0 < k - 1:
             found = _sentence_subject(ctx, i0, k - 1)
             if found is not None and any(ctx.capitalized(t) for t in range(found[0], found[1])):
