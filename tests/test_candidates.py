@@ -195,3 +195,34 @@ def test_windows_start_where_window_starts_puts_them(lengths, size, step):
         for s in window_starts(n, size, step).tolist()
     ]
     assert list(zip(starts.tolist(), ends.tolist(), docs.tolist(), strict=True)) == want
+
+
+def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus):
+    """Counting band agreements one pair of date blocks at a time finds the same pairs and hits."""
+    from reprints.candidates import (
+        channel_doc_pairs,
+        common_words,
+        date_blocks,
+        features,
+        iter_channel_pairs,
+        window_doc_pairs,
+        windows,
+    )
+
+    docs, tokens = _seed_tokens(sample_corpus)
+    # The seeds again 5, 9 and 30 days later: pairs inside a block, across neighbours, and apart.
+    dates = ["2017-09-08", "2017-09-09", "2017-09-10", "2017-09-13", "2017-09-08"]
+    shifted = [f"2017-09-{8 + k:02d}" for k in (5, 9)] + ["2017-10-08"]
+    all_tokens = tokens * 4
+    all_dates = dates + [d for s in shifted for d in [s] * 5]
+    params = Params(date_window_days=7, reword_min_hits=1)
+    feats = features(all_tokens, params)
+    blocks = date_blocks(all_dates, params)
+    wins = windows(feats, "reworded", params, common_words(feats, params))
+    codes = list(iter_channel_pairs(wins, "reworded", params, doc_blocks=blocks))
+    want = window_doc_pairs(codes, wins.docs, len(all_tokens), params.reword_min_bands)
+    got = channel_doc_pairs(feats, "reworded", params, len(all_tokens), doc_blocks=blocks)
+    assert len(want[0]) > 5  # copies pair with each other, within and across blocks
+    assert len(set(blocks[want[0]].tolist()) | set(blocks[want[1]].tolist())) >= 2
+    for x, y in zip(got, want, strict=True):
+        assert x.tolist() == y.tolist()

@@ -408,9 +408,89 @@ def channel_doc_pairs(
     """Return the document pairs of one channel over all of ``feats`` (in this process)."""
     drop = common_words(feats, params) if channel == "reworded" else None
     wins = windows(feats, channel, params, drop)
+    if channel == "reworded" and doc_blocks is not None:
+        return _doc_pairs_by_block(wins, params, n_docs, hasher or MinHasher(params.num_perm, params.seed), doc_blocks, map_passes)
     codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
     min_bands = 1 if channel == "verbatim" else params.reword_min_bands
     return window_doc_pairs(codes, wins.docs, n_docs, min_bands)
+
+
+def _doc_pairs_by_block(
+    wins: Windows,
+    params: Params,
+    n_docs: int,
+    hasher: MinHasher,
+    doc_blocks: np.ndarray,
+    map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``window_doc_pairs`` of the rewording channel, one pair of neighbouring date blocks at a time.
+
+    The same document pairs and hits as banding every window at once, but only two blocks'
+    colliding window pairs are held while their band agreements are counted, so memory
+    follows the articles per date window, not the corpus (at a million articles a year the
+    single-band collisions of all bands are ~60 GB). A pair inside block ``d`` collides in
+    the ranges of blocks (d-1, d) and (d, d+1); its bands are joined before counting.
+    """
+    bands, _rows = channel_bands("reworded", params)
+    max_bucket = channel_max_bucket("reworded", params)
+    win_blocks = doc_blocks[wins.docs]
+    order, groups, lo, hi = lsh.block_segments(win_blocks)
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    pending: list[np.ndarray] = []
+    pending_block: int | None = None
+
+    def count(per_band: list[np.ndarray]) -> None:
+        if per_band:
+            found.append(window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands))
+
+    ordered = win_blocks[order]
+    passes = range(0, bands, _BANDS_PER_PASS)
+    held_block, held_keys = None, None  # the band keys of the last block's windows, signed once
+    for g, a, b in zip(groups.tolist(), lo.tolist(), hi.tolist(), strict=True):
+        if pending_block is not None and pending_block != g - 1:
+            count(pending)  # nothing after that block meets it
+            pending, pending_block = [], None
+        part = order[a:b]
+        split = a + int(np.searchsorted(ordered[a:b], g))  # block g - 1's windows come first
+        reuse = held_block == g - 1 and held_keys is not None
+        fresh = order[split:b] if reuse else part
+        sub = Windows(wins.values, wins.starts[fresh], wins.ends[fresh], wins.docs[fresh])
+
+        def sign(band_lo: int, sub: Windows = sub) -> np.ndarray:
+            return channel_keys(sub, "reworded", params, band_lo, min(band_lo + _BANDS_PER_PASS, bands), hasher)
+
+        signed = np.hstack(list(map_passes(sign, passes))) if len(fresh) else np.zeros((0, bands), dtype=np.uint32)
+        keys = np.vstack([held_keys, signed]) if reuse else signed
+        held_block, held_keys = g, keys[split - a :]
+        docs = wins.docs[part]
+
+        def band(band_lo: int, keys: np.ndarray = keys, part: np.ndarray = part, docs: np.ndarray = docs) -> list[np.ndarray]:
+            return [
+                lsh.pair_codes(np.ascontiguousarray(keys[:, k]), part, groups=docs, max_bucket=max_bucket)
+                for k in range(band_lo, min(band_lo + _BANDS_PER_PASS, bands))
+            ]
+
+        per_band = [c for codes in map_passes(band, passes) for c in codes]
+        done, later = [], []
+        for k, codes in enumerate(per_band):
+            inside_g = (win_blocks[codes >> 32] == g) & (win_blocks[codes & 0xFFFFFFFF] == g)
+            finished = codes[~inside_g]
+            if pending:
+                finished = lsh.sorted_unique(np.concatenate([finished, pending[k]]))
+            done.append(finished)
+            later.append(codes[inside_g])
+        count(done)
+        pending, pending_block = later, g
+    count(pending)
+    empty = np.zeros(0, dtype=np.int64)
+    if not found:
+        return empty, empty.copy(), empty.copy()
+    a_all = np.concatenate([f[0] for f in found])
+    b_all = np.concatenate([f[1] for f in found])
+    h_all = np.concatenate([f[2] for f in found])
+    # Each document pair is finished in one step (both its articles' blocks are fixed).
+    by_pair = np.argsort(a_all * np.int64(n_docs) + b_all, kind="stable")
+    return a_all[by_pair], b_all[by_pair], h_all[by_pair]
 
 
 def _days(dates: Sequence[str | None]) -> np.ndarray:

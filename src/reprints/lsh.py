@@ -146,8 +146,8 @@ def pair_codes(
     return sorted_unique(codes)
 
 
-def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the items in block order and the ranges of that order that are bucketed apart.
+def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return the items in block order, and each range of that order that is bucketed apart: (order, g, lo, hi).
 
     An item of block ``d`` meets the items of blocks ``d - 1``, ``d`` and ``d + 1``: range
     ``g`` holds the items of blocks ``g - 1`` and ``g``, for every ``g`` that is a block or
@@ -163,7 +163,7 @@ def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     groups = np.union1d(present, present + 1)
     lo = np.searchsorted(ordered, groups - 1, side="left")
     hi = np.searchsorted(ordered, groups, side="right")
-    return order, lo.astype(np.int64), hi.astype(np.int64)
+    return order, groups, lo.astype(np.int64), hi.astype(np.int64)
 
 
 def block_pair_codes(
@@ -183,7 +183,7 @@ def block_pair_codes(
     """
     keys = np.asarray(keys)
     ids = np.asarray(ids, dtype=np.int64)
-    order, lo, hi = block_segments(blocks)
+    order, _groups, lo, hi = block_segments(blocks)
     limit = len(keys) if max_bucket is None else max_bucket
     parts = []
     for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
