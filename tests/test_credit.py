@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from reprints.credit import (
     canonical_outlet,
@@ -133,3 +135,24 @@ def test_byline_forms_are_the_wire_rules_and_leave_body_attributions_out():
     assert not credit_pattern("Reuters", byline=True).search(told)
     assert credit_pattern("Agence France-Presse", byline=True).search("The talks stalled.\n© 2018 AFP")
     assert credit_pattern("Agence France-Presse", byline=True).search("Talks stalled.\nAFP\n")
+
+
+_PIECES = (
+    "(AP)", "( Reuters )", "told Sputnik", "told sputnik", "By REUTERS", "by the Associated Press",
+    "İnterfax reports", "ınterfax", "INTERFAX", "sputniknews.com", "ap", "AP", "Associated Press", "—", " — ",
+    "\n", " ", "says", "reports", "according to", "AFP", "Afp", "TASS", "ſputnik", "###", "Photo by",
+    "Moscow", "the", "wrote", "© 2018", "/", "JILL COLVIN", "Sputnik News", "Reuters.", "Kremlin",
+)
+
+
+@example(["İnterfax reports"], "Interfax")
+@example(["ınterfax", "reports"], "Interfax")
+@example(["told", "ſputnik"], "Sputnik")
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=14),
+    st.sampled_from(("AP", "Sputnik", "Reuters", "Interfax", "AFP", "TASS", "sputniknews.com")),
+)
+def test_credits_agrees_with_its_pattern(pieces, outlet):
+    """The quick name check before the pattern never changes the answer."""
+    text = " ".join(pieces)
+    assert credits(text, outlet) == (credit_pattern(outlet).search(text) is not None)

@@ -548,6 +548,20 @@ def build_match(
     )
 
 
+def align_chunk(documents: Sequence[Document], pairs: Sequence[tuple[int, int]], context: AlignContext) -> list[Match]:
+    """Align ``pairs`` (indices into ``documents``) in order; return their matches.
+
+    Documents are prepared a batch ahead, in the order the pairs need them, and each is
+    forgotten after its last pair, in a copy of ``context`` (a worker process or thread can
+    run chunks of one corpus side by side; documents ``context`` already holds are used).
+    """
+    own = AlignContext(context.params, context.model, dict(context.prepared), context.excluded)
+    own.follow([documents[k] for pair in pairs for k in pair])
+    matches = [m for i, j in pairs for m in align_pair(documents[i], documents[j], own)]
+    own.follow([])
+    return matches
+
+
 def align_pair(doc_a: Document, doc_b: Document, context: AlignContext) -> list[Match]:
     """Return the aligned passages of two documents, ``a`` being the one with the smaller id.
 

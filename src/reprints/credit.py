@@ -189,7 +189,22 @@ def credits(text: str, outlet: str | None) -> bool:
     """
     if not outlet:
         return False
+    # Every crediting form holds one of the outlet's names: a text without any of them (most
+    # texts, for most outlets) is settled without running the pattern (≈ 10 ms on 3,000 chars).
+    folded = text.translate(_LOOSE_CASE).lower()
+    if not any(name in folded for name in _folded_aliases(outlet)):
+        return False
     return credit_pattern(outlet).search(text) is not None
+
+
+# Letters that ``re.IGNORECASE`` matches with ASCII "i", "s", "k" but ``str.lower`` does not
+# map to them ("İ".lower() is "i" and a combining dot).
+_LOOSE_CASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+@lru_cache(maxsize=4096)
+def _folded_aliases(name: str) -> tuple[str, ...]:
+    return tuple(a.translate(_LOOSE_CASE).lower() for a in outlet_aliases(name))
 
 
 def credited_outlets(text: str, candidates: tuple[str, ...] = WIRE_AGENCIES) -> list[str]:

@@ -85,7 +85,7 @@ READ_CHUNK = 2000
 """Documents tokenised at a time by the first pass of a scan (their tokens are then dropped)."""
 
 ALIGN_BLOCK = 2000
-"""Candidate pairs handed to an engine at a time (their documents prepared just before)."""
+"""Candidate pairs handed to an engine at a time (its workers prepare the documents they need)."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,8 @@ def align_all(
     """Align the candidate ``pairs`` (indices into sorted ``docs``); return the matches sorted.
 
     Documents are prepared in batches just before their first pair and forgotten after
-    their last, so only the documents of pairs in flight are held.
+    their last, so only the documents of pairs in flight are held; with an ``engine``, its
+    workers prepare the documents of their own chunks of pairs.
     """
     report = progress or (lambda stage, done, total: None)
     matches: list[Match] = []
@@ -185,22 +186,16 @@ def align_all(
                     report("align", k, len(pairs))
             context.follow([])
         else:
-            last_use: dict[int, int] = {}
-            for k, (i, j) in enumerate(pairs):
-                last_use[i] = last_use[j] = k
             for lo in range(0, len(pairs), ALIGN_BLOCK):
                 block = pairs[lo : lo + ALIGN_BLOCK]
                 members = sorted({k for pair in block for k in pair})
                 position = {k: n for n, k in enumerate(members)}
                 block_docs = [docs[k] for k in members]
-                context.prepare_documents(block_docs)
-                block_context = AlignContext(
-                    context.params, context.model, {d.id: context.prepared[d.id] for d in block_docs}, context.excluded
-                )
+                # the workers prepare the documents their pairs need
+                block_context = AlignContext(context.params, context.model, {}, context.excluded)
                 aligned = engine.align_pairs(block_docs, [(position[i], position[j]) for i, j in block], block_context)
                 by_id = {d.id: d for d in block_docs}
                 matches.extend(with_direction(m, by_id[m.a.doc], by_id[m.b.doc]) for m in aligned)
-                context.release([docs[k].id for k in members if last_use[k] < lo + ALIGN_BLOCK])
                 report("align", min(lo + ALIGN_BLOCK, len(pairs)), len(pairs))
     context.prepared.clear()
     report("align", len(pairs), len(pairs))

@@ -113,10 +113,10 @@ def _shard_features(shard: tuple, first: int) -> Features:
 
 
 def _align_chunk(pairs: list[tuple[int, int]], documents: list, context) -> list:
-    """Align a chunk of candidate pairs on a worker (context: TF-IDF model and prepared documents)."""
-    from ..align import align_pair
+    """Align a chunk of candidate pairs on a worker (context: the TF-IDF model and boilerplate)."""
+    from ..align import align_chunk
 
-    return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+    return align_chunk(documents, pairs, context)
 
 
 class DaskEngine:
@@ -248,7 +248,8 @@ class DaskEngine:
         """Align candidate ``pairs`` on the workers; the matches come back in ``pairs`` order.
 
         ``context`` (``reprints.align.AlignContext``: the TF-IDF model fitted once on the
-        corpus, and the prepared documents) is sent to every worker once.
+        corpus, and the boilerplate ranges) is sent to every worker once; each chunk prepares
+        the documents it needs.
         """
         if not pairs:
             return []

@@ -40,10 +40,10 @@ _ALIGN_STATE = None
 
 def _align_inherited(pairs: list[tuple[int, int]]) -> list:
     """Align pairs in a forked worker, with the documents and context it inherited."""
-    from ..align import align_pair
+    from ..align import align_chunk
 
     documents, context = _ALIGN_STATE  # type: ignore[misc]
-    return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+    return align_chunk(documents, pairs, context)
 
 
 _MAP_STATE = None
@@ -126,12 +126,13 @@ class LocalEngine:
         """Align candidate ``pairs``; the matches come back in ``pairs`` order.
 
         With ``jobs > 1`` chunks of pairs run on worker processes forked from this one, which
-        inherit ``context`` (the TF-IDF model fitted once, and the prepared documents).
+        inherit ``context`` (the TF-IDF model fitted once, and the boilerplate ranges) and
+        prepare the documents of their own chunk.
         """
-        from ..align import align_pair
+        from ..align import align_chunk
 
         if self.jobs == 1 or len(pairs) <= chunk:
-            return [m for i, j in pairs for m in align_pair(documents[i], documents[j], context)]
+            return align_chunk(documents, pairs, context)
         global _ALIGN_STATE
         _ALIGN_STATE = (documents, context)
         chunks = [list(pairs[k : k + chunk]) for k in range(0, len(pairs), chunk)]
