@@ -209,7 +209,7 @@ def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus)
         windows,
     )
 
-    docs, tokens = _seed_tokens(sample_corpus)
+    _docs, tokens = _seed_tokens(sample_corpus)
     # The seeds again 5, 9 and 30 days later: pairs inside a block, across neighbours, and apart.
     dates = ["2017-09-08", "2017-09-09", "2017-09-10", "2017-09-13", "2017-09-08"]
     shifted = [f"2017-09-{8 + k:02d}" for k in (5, 9)] + ["2017-10-08"]

@@ -36,7 +36,7 @@ from .errors import ParameterError
 from .minhash import MinHasher
 from .normalize import Tokens
 from .params import Params
-from .shingle import kgram_hashes_many, text_word_hashes, window_starts, word_hashes, word_hashes_with_prefix
+from .shingle import kgram_hashes_many, text_word_hashes, word_hashes, word_hashes_with_prefix
 
 # Words that say nothing about which passage a window holds; "said" and friends are as
 # common in news as any stopword.
@@ -445,22 +445,23 @@ def _doc_pairs_by_block(
 
     ordered = win_blocks[order]
     passes = range(0, bands, _BANDS_PER_PASS)
-    held_block, held_keys = None, None  # the band keys of the last block's windows, signed once
+    held_block: int | None = None
+    held_keys: np.ndarray | None = None  # the band keys of the last block's windows, signed once
     for g, a, b in zip(groups.tolist(), lo.tolist(), hi.tolist(), strict=True):
         if pending_block is not None and pending_block != g - 1:
             count(pending)  # nothing after that block meets it
             pending, pending_block = [], None
         part = order[a:b]
         split = a + int(np.searchsorted(ordered[a:b], g))  # block g - 1's windows come first
-        reuse = held_block == g - 1 and held_keys is not None
-        fresh = order[split:b] if reuse else part
+        held = held_keys if held_block == g - 1 else None
+        fresh = order[split:b] if held is not None else part
         sub = Windows(wins.values, wins.starts[fresh], wins.ends[fresh], wins.docs[fresh])
 
         def sign(band_lo: int, sub: Windows = sub) -> np.ndarray:
             return channel_keys(sub, "reworded", params, band_lo, min(band_lo + _BANDS_PER_PASS, bands), hasher)
 
         signed = np.hstack(list(map_passes(sign, passes))) if len(fresh) else np.zeros((0, bands), dtype=np.uint32)
-        keys = np.vstack([held_keys, signed]) if reuse else signed
+        keys = np.vstack([held, signed]) if held is not None else signed
         held_block, held_keys = g, keys[split - a :]
         docs = wins.docs[part]
 
