@@ -84,8 +84,9 @@ def prepare_corpus(
 READ_CHUNK = 2000
 """Documents tokenised at a time by the first pass of a scan (their tokens are then dropped)."""
 
-ALIGN_BLOCK = 2000
-"""Candidate pairs handed to an engine at a time (its workers prepare the documents they need)."""
+ALIGN_BLOCK = 20_000
+"""Candidate pairs handed to an engine at a time (one pool of workers each; they prepare the
+documents their chunks need, so a block costs the parent only its list of documents)."""
 
 
 @dataclass(frozen=True)
