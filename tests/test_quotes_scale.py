@@ -82,7 +82,7 @@ def test_a_much_repeated_short_quote_still_forms_one_family_with_capped_comparis
     docs = [Document(f"{k}.txt", story, outlet=f"Paper {k}", date=f"2016-10-1{k}") for k in range(6)]
     docs += three_articles() * 2  # other news, so the story's words are not everywhere
     docs += [Document(f"x{k}.txt", d.text, outlet=d.outlet) for k, d in enumerate(three_articles())]
-    capped = Params(quote_max_postings=2)
+    capped = Params(quote_max_twins=2)
     _, families = find_quotes(docs, capped)
     # each occurrence meets only the two after it, yet the chain holds all six
     rigged = [f for f in families if f.quotes[0].text == "rigged"]

@@ -126,33 +126,66 @@ def group_document_quotes(
     params = params or Params()
     frequencies = WordFrequencies()
     kept: list[DocumentQuotes] = []
-    vocabulary: dict[str, str] = {}
+    shared = _SharedWords()
     for source in documents:
         frequencies.add(source.words)
         if source.quotes:  # the document's words are counted; only its quotes' are kept
-            # one string per distinct word, not one per occurrence
-            norms = tuple(tuple(map(vocabulary.setdefault, n, n)) for n in source.norms)
-            kept.append(replace(source, words=source.words[:0], norms=norms))
+            norms = tuple(map(shared, source.norms))
+            # a fresh empty array: a slice (``words[:0]``) would keep the whole buffer alive
+            kept.append(replace(source, words=_NO_WORDS, norms=norms))
     entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
     for source in sorted(kept, key=lambda d: d.doc):
         entries.extend((q, source, k) for k, q in enumerate(source.quotes))
-    return _group(entries, frequencies, params)
+    del kept
+    return _group(entries, frequencies, params, shared)
+
+
+_NO_WORDS = np.zeros(0, dtype=np.uint64)
+
+
+class _SharedWords:
+    """One tuple per distinct quotation (its words) and one string per distinct word.
+
+    Twins and repeated words are held once, whatever the number of occurrences.
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[str, str] = {}
+        self.phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def __call__(self, norms: tuple[str, ...]) -> tuple[str, ...]:
+        found = self.phrases.get(norms)
+        if found is None:
+            found = tuple(map(self.words.setdefault, norms, norms))
+            self.phrases[found] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the lookup tables (what was shared stays shared)."""
+        self.words.clear()
+        self.phrases.clear()
 
 
 def _group(
-    entries: list[tuple[Quote, DocumentQuotes | None, int]], frequencies: WordFrequencies, params: Params
+    entries: list[tuple[Quote, DocumentQuotes | None, int]],
+    frequencies: WordFrequencies,
+    params: Params,
+    shared: _SharedWords | None = None,
 ) -> tuple[list[Quote], list[QuoteFamily]]:
+    """Group ``entries`` (emptied on the way: each quotation is then held once)."""
     entries.sort(key=lambda e: (e[0].doc, e[0].start, e[0].end))
-    vocabulary: dict[str, str] = {}
+    shared = shared or _SharedWords()
     occurrences = []
     for index, (q, source, k) in enumerate(entries):
         norms = source.norms[k] if source is not None else tokenize(q.text).norms
         if not norms:
             continue
-        norms = tuple(map(vocabulary.setdefault, norms, norms))
-        occurrences.append(_Occurrence(index, q, norms, source, k))
+        occurrences.append(_Occurrence(index, q, shared(norms), source, k))
+    shared.forget()
     sources = {source.doc: source for _, source, _ in entries if source is not None}
-    links = _Links(len(entries))
+    result = [q for q, _, _ in entries]
+    entries.clear()
+    links = _Links(len(result))
     context = _Surroundings(frequencies)
     twinned = _link_exact(occurrences, links, context, params)
     _link_similar(occurrences, links, twinned, context, params)
@@ -160,7 +193,6 @@ def _group(
     members: dict[int, list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
         members[links.find(o.index)].append(o)
-    result = [q for q, _, _ in entries]
     families: list[QuoteFamily] = []
     for group in members.values():
         if len({o.quote.doc for o in group}) < 2:
@@ -298,13 +330,14 @@ def _link_exact(
     """Link quotations to their exact twins, and short ones to their tightest container.
 
     Returns the indexes of quotations that have a twin in another document. A short
-    quotation said more than ``quote_max_postings`` times is compared with the
-    ``quote_max_postings`` occurrences after it (in document order), not with all of them.
+    quotation said more than ``quote_max_twins`` times is compared with the
+    ``quote_max_twins`` occurrences after it (in document order), not with all of them.
     """
     groups: dict[tuple[str, ...], list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
         groups[o.norms].append(o)
     cap = params.quote_max_postings
+    twins = params.quote_max_twins
     # longer quotations by content word; a word in more than ``cap`` of them keeps only its count
     postings: dict[str, list[_Occurrence] | None] = {}
     counts: dict[str, int] = defaultdict(int)
@@ -346,7 +379,7 @@ def _link_exact(
         if not words:
             continue
         for n, a in enumerate(group):
-            for b in group[n + 1 : n + 1 + cap]:
+            for b in group[n + 1 : n + 1 + twins]:
                 if a.quote.doc != b.quote.doc:
                     consider(a, b)
         rare = min(words, key=lambda w: (counts.get(w, 0), w))
