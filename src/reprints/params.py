@@ -171,7 +171,7 @@ class Params:
     trimmed occurrence of it."""
     quote_max_postings: int = 200
     """Words carried by more quotations than this are not used to find family candidates."""
-    quote_max_twins: int = 50
+    quote_max_twins: int = 200
     """Each occurrence of a short quotation (at most ``quote_short_words`` words) is compared
     with at most this many of its exact twins, those that follow it in document order.
     Trades time for recall on much-repeated short quotations: the comparisons grow as
