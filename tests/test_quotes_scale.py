@@ -133,3 +133,29 @@ def test_word_hashes_skip_stop_words_and_are_stable():
     assert word_hash("helicopter") == int.from_bytes(
         __import__("hashlib").blake2b(b"helicopter", digest_size=8).digest(), "little"
     )
+
+
+def test_the_twin_cap_limits_which_occurrences_of_a_short_quote_are_compared():
+    story = (
+        "Trump told supporters at a rally in Colorado Springs that the election was "
+        '"rigged" against him, repeating a charge he has made at campaign events for weeks '
+        "as his poll numbers slipped in swing states."
+    )
+    other = (
+        "The Chelsea manager complained after Saturday's defeat at Anfield that the penalty "
+        'decision had been "rigged" by a referee who ignored two handballs in the second half.'
+    )
+    docs = [
+        Document("0.txt", story, outlet="Paper 0", date="2016-10-10"),
+        Document("1.txt", other, outlet="Paper 1", date="2016-10-11"),
+        Document("2.txt", story, outlet="Paper 2", date="2016-10-12"),
+        *three_articles(),
+    ]
+
+    def rigged(params: Params | None) -> list[set[str]]:
+        return [{q.doc for q in f.quotes} for f in find_quotes(docs, params)[1] if f.quotes[0].text == "rigged"]
+
+    # compared with every twin, the two rally reports join and the football one stays out
+    assert rigged(None) == [{"0.txt", "2.txt"}]
+    # compared only with the next twin (the football report), neither rally report meets the other
+    assert rigged(Params(quote_max_twins=1)) == []
