@@ -376,10 +376,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reword-share", type=float, default=0.5, help="share of planted passages that are reworded")
     ap.add_argument("--reword-rate", type=float, default=0.3, help="share of words changed in a reworded passage")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jump", type=float, default=0.3,
+                    help="share of words drawn from the order-1 model instead of the order-2 one "
+                         "(1.0: order-1 only, so articles share few runs of source words by chance)")
     args = ap.parse_args(argv)
     sentences = read_sentences(args.source_text)
     counts = generate(args.docs, sentences, args.out, words=args.words, reuse=args.reuse,
-                      reword_share=args.reword_share, reword_rate=args.reword_rate, seed=args.seed)
+                      reword_share=args.reword_share, reword_rate=args.reword_rate, seed=args.seed, jump=args.jump)
     print(json.dumps({**counts, "source_sentences": len(sentences)}))
 
 
