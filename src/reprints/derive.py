@@ -608,13 +608,12 @@ def derive_work(documents, matches: Sequence[Match]) -> list[DeriveItem]:
     ]
 
 
-def derive_groups(work: Sequence[DeriveItem], context, first: int = 0) -> list[DerivedWords]:
-    """Return the derived-word spans of ``work`` items (unsorted; ``first`` is unused).
+def derive_groups(work: Sequence[DeriveItem], context) -> list[DerivedWords]:
+    """Return the derived-word spans of ``work`` items (unsorted).
 
     Documents are prepared through ``context`` in the order the items ask for them, a batch
     ahead, and forgotten after their last use, so a block of work can run on its own worker.
     """
-    del first
     context.follow([doc for item in work for doc in (item[4], *item[5])])
     out: list[DerivedWords] = []
     cache = WordCache()

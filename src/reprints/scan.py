@@ -8,8 +8,8 @@ direction and credit → derived words
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -35,10 +35,11 @@ from .boilerplate import (
 from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
 from .derive import derive_groups, derive_work, derived_order
+from .engine.local import LocalEngine
 from .errors import InputError
 from .model import Boilerplate, DerivedWords, Document, Match, Quote, QuoteFamily, ScanResult
 from .params import Params
-from .quotes import DocumentQuotes, extract_quotes_many, group_document_quotes
+from .quotes import extract_quotes_many, group_document_quotes
 from .stories import find_stories
 from .tfidf import SentenceFrequencies
 
@@ -138,14 +139,10 @@ def read_corpus_pass(
     spans: list[Any] = []
     chrome: list[list[tuple[int, int]]] = []
     frequencies = SentenceFrequencies()
-    ranges = [(lo, min(lo + READ_CHUNK, len(docs))) for lo in range(0, len(docs), READ_CHUNK)]
-    if engine is not None and hasattr(engine, "map_ranges"):
-        readings = engine.map_ranges(read_chunk, docs, ranges, params)
-    else:
-        readings = (read_chunk(docs[lo:hi], params, lo) for lo, hi in ranges)
+    ranges, readings = _map_ranges(engine, read_chunk, docs, READ_CHUNK, params)
     report("read", 0, len(docs))
-    for (_lo, hi), reading in zip(ranges, readings, strict=True):
-        parts.append(reading.features)
+    for (lo, hi), reading in zip(ranges, readings, strict=True):
+        parts.append(replace(reading.features, first=lo))  # each chunk was read as from 0
         keys.extend(reading.keys)
         spans.extend(reading.spans)
         chrome.extend(reading.chrome)
@@ -210,33 +207,29 @@ DERIVE_BLOCK = 500
 
 def find_derived_words(docs: Sequence[Document], matches: Sequence[Match], context: AlignContext, engine: Any = None) -> list[DerivedWords]:
     """Return the word layer of ``matches``, sorted; blocks of it run on the engine's workers."""
-    work = derive_work(docs, matches)
-    ranges = [(lo, min(lo + DERIVE_BLOCK, len(work))) for lo in range(0, len(work), DERIVE_BLOCK)]
     with threadpool_limits(limits=1, user_api="blas"):
-        if engine is not None and hasattr(engine, "map_ranges"):
-            blocks = engine.map_ranges(derive_groups, work, ranges, context)
-        else:
-            blocks = (derive_groups(work[lo:hi], context) for lo, hi in ranges)
+        _ranges, blocks = _map_ranges(engine, derive_groups, derive_work(docs, matches), DERIVE_BLOCK, context)
         derived = [span for block in blocks for span in block]
     context.prepared.clear()
     return sorted(derived, key=derived_order)
-
-
-def _quotes_block(docs: Sequence[Document], params: Params, first: int = 0) -> list[DocumentQuotes]:
-    del first
-    return extract_quotes_many(docs, params)
 
 
 def find_document_quotes(
     docs: Sequence[Document], params: Params, engine: Any = None
 ) -> tuple[list[Quote], list[QuoteFamily]]:
     """Return the quotes of sorted ``docs`` and their families; extraction runs on the engine's workers."""
-    ranges = [(lo, min(lo + READ_CHUNK, len(docs))) for lo in range(0, len(docs), READ_CHUNK)]
-    if engine is not None and hasattr(engine, "map_ranges"):
-        blocks = engine.map_ranges(_quotes_block, docs, ranges, params)
-    else:
-        blocks = (_quotes_block(docs[lo:hi], params) for lo, hi in ranges)
+    _ranges, blocks = _map_ranges(engine, extract_quotes_many, docs, READ_CHUNK, params)
     return group_document_quotes((found for block in blocks for found in block), params)
+
+
+def _map_ranges(
+    engine: Any, fn: Callable[..., Any], items: Sequence[Any], size: int, *args: Any
+) -> tuple[list[tuple[int, int]], Iterator[Any]]:
+    """Cut ``items`` into ranges of ``size``; return them and ``fn(items[lo:hi], *args)`` of
+    each, in order, on the engine's workers (in this process for an engine without them)."""
+    ranges = [(lo, min(lo + size, len(items))) for lo in range(0, len(items), size)]
+    mapper = engine if engine is not None and hasattr(engine, "map_ranges") else LocalEngine()
+    return ranges, mapper.map_ranges(fn, items, ranges, *args)
 
 
 def scan(

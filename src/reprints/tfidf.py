@@ -383,8 +383,8 @@ class SentenceFrequencies:
         return terms, self.df[terms], self.sentences
 
     def add_sparse(self, terms: np.ndarray, counts: np.ndarray, sentences: int) -> None:
-        """Add counts another :class:`SentenceFrequencies` gave by :meth:`sparse`."""
-        np.add.at(self.df, terms, counts)
+        """Add counts another :class:`SentenceFrequencies` gave by :meth:`sparse` (distinct terms)."""
+        self.df[terms] += counts
         self.sentences += sentences
 
     def model(self) -> SentenceModel:

@@ -163,7 +163,7 @@ class DaskEngine:
         return ids, dates, outlets, feats
 
     def map_ranges(self, fn, items: Sequence, ranges: Sequence[tuple[int, int]], *args) -> Iterator:
-        """Yield ``fn(items[lo:hi], *args, lo)`` for each range, in order, computed on the workers.
+        """Yield ``fn(items[lo:hi], *args)`` for each range, in order, computed on the workers.
 
         ``args`` are sent to every worker once; ranges go out a few per worker at a time, so
         the client holds only those in flight.
@@ -172,7 +172,7 @@ class DaskEngine:
         ahead = 2 * self.partitions
         for at in range(0, len(ranges), ahead):
             batch = ranges[at : at + ahead]
-            futures = [self.client.submit(fn, list(items[lo:hi]), *shared, lo, pure=False) for lo, hi in batch]
+            futures = [self.client.submit(fn, list(items[lo:hi]), *shared, pure=False) for lo, hi in batch]
             yield from self.client.gather(futures)
 
     # Stages 2-4 ----------------------------------------------------------------------------

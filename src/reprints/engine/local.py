@@ -52,7 +52,7 @@ _MAP_STATE = None
 def _map_inherited(lo: int, hi: int) -> Any:
     """Run the mapped function on items ``[lo, hi)`` of those a forked worker inherited."""
     fn, items, args = _MAP_STATE  # type: ignore[misc]
-    return fn(items[lo:hi], *args, lo)
+    return fn(items[lo:hi], *args)
 
 
 class LocalEngine:
@@ -95,7 +95,7 @@ class LocalEngine:
             )
 
     def map_ranges(self, fn: Callable[..., Any], items: Sequence, ranges: Sequence[tuple[int, int]], *args: Any) -> Iterator[Any]:
-        """Yield ``fn(items[lo:hi], *args, lo)`` for each range, in order.
+        """Yield ``fn(items[lo:hi], *args)`` for each range, in order.
 
         With ``jobs > 1`` the ranges run on worker processes forked from this one, which
         inherit ``fn``, ``items`` and ``args`` (only the ranges and the results are pickled);
@@ -103,7 +103,7 @@ class LocalEngine:
         """
         if self.jobs == 1 or len(ranges) <= 1:
             for lo, hi in ranges:
-                yield fn(items[lo:hi], *args, lo)
+                yield fn(items[lo:hi], *args)
             return
         global _MAP_STATE
         _MAP_STATE = (fn, items, args)
