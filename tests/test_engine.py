@@ -101,3 +101,37 @@ def test_unknown_engine_and_bad_jobs_are_refused():
         LocalEngine(0)
     with pytest.raises(ParameterError, match="scheduler address"):
         make_engine("dask")
+
+
+def _quote_families_of(texts: list[str], parent: int, die: bool = False):
+    """Group the seeds' quotes into families; in a forked process, optionally die first."""
+    import os
+
+    from reprints.model import Document
+    from reprints.quotes import find_quotes
+
+    if die and os.getpid() != parent:
+        os._exit(3)  # as if killed for want of memory: no answer comes back
+    docs = [Document(f"{k}.txt", text) for k, text in enumerate(texts)]
+    return find_quotes(docs)
+
+
+def _refuse(kind: str):
+    raise ParameterError(f"no such quote kind: {kind}")
+
+
+def test_work_deferred_to_a_forked_process_comes_back_or_runs_here(sample_texts):
+    import os
+
+    texts = list(sample_texts.values())
+    expected = _quote_families_of(texts, os.getpid())
+    assert expected[1], "the seeds share quotes"
+    two_jobs = LocalEngine(jobs=2)
+    assert two_jobs.defer(_quote_families_of, texts, os.getpid()).result() == expected
+    # the process dies without answering: the same work runs in this process instead
+    assert two_jobs.defer(_quote_families_of, texts, os.getpid(), True).result() == expected
+    # an error raised over there is raised here
+    with pytest.raises(ParameterError, match="no such quote kind: rumour"):
+        two_jobs.defer(_refuse, "rumour").result()
+    # one job: nothing is forked, the work runs when asked
+    assert LocalEngine(jobs=1).defer(_quote_families_of, texts, os.getpid(), True).result() == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -15,6 +16,7 @@ from reprints.model import Document
 from reprints.normalize import tokenize
 from reprints.params import Params
 from reprints.quotes import (
+    QuoteCollector,
     extract_quotes,
     extract_quotes_many,
     find_quotes,
@@ -42,6 +44,29 @@ def test_extraction_in_worker_processes_gives_the_same_families(sample_corpus):
     extracted = [d for chunk in reversed(results) for d in chunk]
     assert any(not d.quotes for d in extracted)
     assert group_document_quotes(extracted) == expected
+
+
+def test_quotes_spilled_to_a_temporary_file_give_the_same_families(sample_corpus):
+    docs = seeds_and_articles(sample_corpus)
+    extracted = extract_quotes_many(docs)
+    expected = group_document_quotes(extracted)
+    collector = QuoteCollector(spill_after=2)  # a spill every two quotations
+    for found in reversed(extracted):
+        collector.add(found)
+    assert collector._spilled is not None, "the collector wrote quotes out"
+    assert collector.families() == expected
+
+
+def test_a_scan_that_spills_its_quotes_finds_the_same_ones(sample_corpus, monkeypatch):
+    scan_module = importlib.import_module("reprints.scan")
+    expected = scan_module.scan(sample_corpus.documents)
+    monkeypatch.setattr(scan_module, "QUOTE_SPILL", 3)
+    spilled = scan_module.scan(reversed(sample_corpus.documents))
+    assert spilled.quotes == expected.quotes
+    assert spilled.quote_families == expected.quote_families
+    # The Duran's "safer regions" is still found trimmed out of SouthFront's long quotation
+    trimmed = [q for f in spilled.quote_families if set(f.outlets) == {"SouthFront", "The Duran"} for q in f.quotes]
+    assert [q.text for q in trimmed if q.change == "trimmed"] == ["safer regions"]
 
 
 def test_extracted_documents_are_plain_picklable_values_without_text(sample_corpus):

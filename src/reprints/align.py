@@ -47,10 +47,19 @@ class PreparedDocument:
     """Character ranges of the document's boilerplate (never reuse, never derived)."""
 
 
-def segment(doc: Document, tokens: Tokens | None = None) -> tuple[Tokens, np.ndarray, np.ndarray]:
-    """Return the document's tokens, sentence character spans and sentence token ranges."""
+def segment(
+    doc: Document, tokens: Tokens | None = None, sentences: Sequence[tuple[int, int]] | None = None
+) -> tuple[Tokens, np.ndarray, np.ndarray]:
+    """Return the document's tokens, sentence character spans and sentence token ranges.
+
+    ``tokens`` and ``sentences`` (``tokenize(doc.text)``, ``sentence_spans(doc.text,
+    doc.paragraph_mark)``) save working them out again when the caller has them; sentences
+    without a word are left out.
+    """
     tokens = tokens if tokens is not None else tokenize(doc.text)
-    spans = np.asarray(sentence_spans(doc.text, doc.paragraph_mark), dtype=np.int64).reshape(-1, 2)
+    if sentences is None:
+        sentences = sentence_spans(doc.text, doc.paragraph_mark)
+    spans = np.asarray(sentences, dtype=np.int64).reshape(-1, 2)
     if len(spans):
         first = np.searchsorted(tokens.starts, spans[:, 0], side="left")
         last = np.searchsorted(tokens.ends, spans[:, 1], side="right")

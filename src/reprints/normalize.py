@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -370,10 +371,13 @@ def _is_wrapped(prev_line: str, next_stripped: str, hard_wrapped: bool) -> bool:
     return prev[-1] not in ".!?:\"”’'"
 
 
-def sentence_spans(text: str, mark: str | None = None) -> list[tuple[int, int]]:
+def sentence_spans(
+    text: str, mark: str | None = None, *, paragraphs: Sequence[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
     """Return ``[start, end)`` of each sentence, in order, never crossing a paragraph.
 
-    ``mark`` is a paragraph separator besides line breaks (see :func:`paragraph_spans`).
+    ``mark`` is a paragraph separator besides line breaks (see :func:`paragraph_spans`);
+    ``paragraphs`` are ``paragraph_spans(text, mark)`` when the caller has them.
 
     Knows news prose: abbreviations ("Lt. Col.", "Sept. 7", "Mr."), initials ("J. Smith"),
     dotted acronyms ("the U.S. military"), and closing quotes after the final stop. A
@@ -381,7 +385,7 @@ def sentence_spans(text: str, mark: str | None = None) -> list[tuple[int, int]]:
     followed by a lower-case word ("'Is it?' he asked") does not end a sentence.
     """
     out: list[tuple[int, int]] = []
-    for p_start, p_end in paragraph_spans(text, mark):
+    for p_start, p_end in paragraph_spans(text, mark) if paragraphs is None else paragraphs:
         out.extend(_split_paragraph(text, p_start, p_end))
     return out
 

@@ -1,15 +1,15 @@
 """Find reuse across a corpus: the whole pipeline from documents to a :class:`ScanResult`.
 
-tokenise and cut into sentences → mark boilerplate → fit TF-IDF once → candidate document
-pairs (MinHash/LSH and the rewording channel, :mod:`reprints.candidates`) → align each pair →
-direction and credit → derived words
-(:mod:`reprints.derive`) → quotes (:mod:`reprints.quotes`) → stories.
+tokenise and cut into sentences, and find each document's quotes → mark boilerplate → fit
+TF-IDF once → candidate document pairs (MinHash/LSH and the rewording channel,
+:mod:`reprints.candidates`) → align each pair → direction and credit → derived words
+(:mod:`reprints.derive`) → quote families (:mod:`reprints.quotes`) → stories.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -35,11 +35,12 @@ from .boilerplate import (
 from .candidates import Features, candidates_from_features, features
 from .credit import with_direction
 from .derive import derive_groups, derive_work, derived_order
-from .engine.local import LocalEngine
+from .engine.local import Deferred, LocalEngine
 from .errors import InputError
 from .model import Boilerplate, DerivedWords, Document, Match, Quote, QuoteFamily, ScanResult
 from .params import Params
-from .quotes import extract_quotes_many, group_document_quotes
+from .normalize import paragraph_spans, sentence_spans, tokenize
+from .quotes import DocumentQuotes, QuoteCollector, extract_document_quotes
 from .stories import find_stories
 from .tfidf import SentenceFrequencies
 
@@ -85,6 +86,10 @@ def prepare_corpus(
 READ_CHUNK = 2000
 """Documents tokenised at a time by the first pass of a scan (their tokens are then dropped)."""
 
+QUOTE_SPILL = 50_000
+"""Quotations a scan holds in memory from the reading pass to their grouping; past that, the
+quotes found so far go to a temporary file until the grouping reads them back."""
+
 ALIGN_BLOCK = 20_000
 """Candidate pairs handed to an engine at a time (one pool of workers each; they prepare the
 documents their chunks need, so a block costs the parent only its list of documents)."""
@@ -99,15 +104,27 @@ class ChunkReading:
     spans: list[np.ndarray]
     chrome: list[list[tuple[int, int]]]
     frequencies: tuple[np.ndarray, np.ndarray, int]
+    quotes: list[DocumentQuotes] = field(default_factory=list)
 
 
-def read_chunk(docs: Sequence[Document], params: Params, first: int = 0) -> ChunkReading:
+def read_chunk(docs: Sequence[Document], params: Params, first: int = 0, quotes: bool = False) -> ChunkReading:
     """Tokenise and cut ``docs`` (numbered from ``first``) and keep what later stages need.
 
     Keeps the candidate features, each document's 64-bit sentence keys (for boilerplate),
-    sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies.
+    sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies; with
+    ``quotes``, each document's quotes too (from the same tokens and sentences).
     """
-    chunk = [segment(doc) for doc in docs]
+    chunk = []
+    found: list[DocumentQuotes] = []
+    for doc in docs:
+        tokens = tokenize(doc.text)
+        paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
+        sentences = sentence_spans(doc.text, paragraphs=paragraphs)
+        chunk.append(segment(doc, tokens, sentences))
+        if quotes:
+            found.append(
+                extract_document_quotes(doc, params, tokens=tokens, paragraphs=paragraphs, sentences=sentences)
+            )
     feats = features([tokens for tokens, _spans, _ranges in chunk], params, first)
     keys, spans, chrome = [], [], []
     for doc, (tokens, doc_spans, ranges) in zip(docs, chunk, strict=True):
@@ -118,17 +135,22 @@ def read_chunk(docs: Sequence[Document], params: Params, first: int = 0) -> Chun
     sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
     for at in range(0, len(sentences), 20_000):
         frequencies.add(sentences[at : at + 20_000])
-    return ChunkReading(feats, keys, spans, chrome, frequencies.sparse())
+    return ChunkReading(feats, keys, spans, chrome, frequencies.sparse(), found)
 
 
 def read_corpus_pass(
-    docs: Sequence[Document], params: Params, progress: Progress | None = None, engine: Any = None
+    docs: Sequence[Document],
+    params: Params,
+    progress: Progress | None = None,
+    engine: Any = None,
+    quotes: QuoteCollector | None = None,
 ) -> tuple[Features, list[Boilerplate], AlignContext]:
     """Read sorted documents once, a chunk at a time, keeping only what later stages need.
 
     Each chunk is tokenised and cut into sentences (:func:`read_chunk`, on the ``engine``'s
     workers when it has them); its candidate features, sentence keys (for boilerplate) and
-    TF-IDF term counts are kept and its tokens dropped. Returns the candidate features, the
+    TF-IDF term counts are kept and its tokens dropped. With a ``quotes`` collector, each
+    document's quotes are found from the same tokens and added to it. Returns the candidate features, the
     boilerplate, and an :class:`~reprints.align.AlignContext` with the fitted model and every
     document's boilerplate ranges that prepares documents on demand. Same boilerplate and
     model as :func:`prepare_corpus`, in memory that does not grow with the text of the corpus.
@@ -139,7 +161,7 @@ def read_corpus_pass(
     spans: list[Any] = []
     chrome: list[list[tuple[int, int]]] = []
     frequencies = SentenceFrequencies()
-    ranges, readings = _map_ranges(engine, read_chunk, docs, READ_CHUNK, params)
+    ranges, readings = _map_ranges(engine, read_chunk, docs, READ_CHUNK, params, 0, quotes is not None)
     report("read", 0, len(docs))
     for (lo, hi), reading in zip(ranges, readings, strict=True):
         parts.append(replace(reading.features, first=lo))  # each chunk was read as from 0
@@ -147,6 +169,9 @@ def read_corpus_pass(
         spans.extend(reading.spans)
         chrome.extend(reading.chrome)
         frequencies.add_sparse(*reading.frequencies)
+        if quotes is not None:
+            for found in reading.quotes:
+                quotes.add(found)
         report("read", hi, len(docs))
     report("boilerplate", 0, 1)
     boilerplate = boilerplate_from_keys(docs, keys, spans, params, chrome)
@@ -214,14 +239,6 @@ def find_derived_words(docs: Sequence[Document], matches: Sequence[Match], conte
     return sorted(derived, key=derived_order)
 
 
-def find_document_quotes(
-    docs: Sequence[Document], params: Params, engine: Any = None
-) -> tuple[list[Quote], list[QuoteFamily]]:
-    """Return the quotes of sorted ``docs`` and their families; extraction runs on the engine's workers."""
-    _ranges, blocks = _map_ranges(engine, extract_quotes_many, docs, READ_CHUNK, params)
-    return group_document_quotes((found for block in blocks for found in block), params)
-
-
 def _map_ranges(
     engine: Any, fn: Callable[..., Any], items: Sequence[Any], size: int, *args: Any
 ) -> tuple[list[tuple[int, int]], Iterator[Any]]:
@@ -230,6 +247,14 @@ def _map_ranges(
     ranges = [(lo, min(lo + size, len(items))) for lo in range(0, len(items), size)]
     mapper = engine if engine is not None and hasattr(engine, "map_ranges") else LocalEngine()
     return ranges, mapper.map_ranges(fn, items, ranges, *args)
+
+
+def _defer(engine: Any, fn: Callable[..., Any], *args: Any) -> Deferred:
+    """Start ``fn(*args)`` on the engine beside the stages that follow; without an engine
+    that can, it runs when its result is asked for."""
+    if engine is not None and hasattr(engine, "defer"):
+        return engine.defer(fn, *args)
+    return Deferred(fn, *args, fork=False)
 
 
 def scan(
@@ -246,7 +271,7 @@ def scan(
     Keyword arguments override single fields of ``params`` (``scan(docs, min_words=12)``).
     The result does not depend on the order of ``documents``. ``engine`` (from
     :func:`reprints.engine.make_engine`: worker processes or a Dask cluster) runs the
-    reading pass, the candidate stage, alignment, the word layer and quote extraction; every
+    reading pass (quote extraction included), the candidate stage, alignment and the word layer; every
     engine gives the same result. Raises
     :class:`~reprints.errors.InputError` when two documents share an id.
     """
@@ -257,7 +282,10 @@ def scan(
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
     report = progress or (lambda stage, done, total: None)
 
-    feats, boilerplate, context = read_corpus_pass(docs, params, report, engine)
+    collector = QuoteCollector(params, spill_after=QUOTE_SPILL) if quotes else None
+    feats, boilerplate, context = read_corpus_pass(docs, params, report, engine, collector)
+    # quote families need nothing the later stages find: group them beside those stages
+    quote_families = _defer(engine, collector.families) if collector is not None else None
     report("candidates", 0, 1)
     found = (engine.candidates_from_features if engine is not None else candidates_from_features)(
         feats, params, dates=[d.date for d in docs], outlets=[d.outlet for d in docs]
@@ -274,7 +302,7 @@ def scan(
         derived = []
     report("derive", len(docs), len(docs))
     report("quotes", 0, len(docs))
-    found_quotes, families = find_document_quotes(docs, params, engine) if quotes else ([], [])
+    found_quotes, families = quote_families.result() if quote_families is not None else ([], [])
     report("quotes", len(docs), len(docs))
     report("stories", 0, 1)
     stories = find_stories(

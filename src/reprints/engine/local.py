@@ -55,6 +55,53 @@ def _map_inherited(lo: int, hi: int) -> Any:
     return fn(items[lo:hi], *args)
 
 
+def _run_and_send(conn: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Run ``fn(*args)`` in a forked process and send back ``(True, result)`` or ``(False, error)``."""
+    try:
+        outcome = (True, fn(*args))
+    except Exception as error:  # the caller raises it again
+        outcome = (False, error)
+    conn.send(outcome)
+    conn.close()
+
+
+class Deferred:
+    """A call that runs on a process of its own, forked now, while this one goes on.
+
+    :meth:`result` waits for it. If that process dies without an answer (killed, say, for
+    want of memory), the call runs again in this process. With ``fork=False`` the call
+    just runs when its result is asked for.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, fork: bool = True) -> None:
+        self._fn, self._args = fn, args
+        self._process: Any = None
+        if fork:
+            context = multiprocessing.get_context("fork")
+            self._answer, sender = context.Pipe(duplex=False)
+            # forked: fn and args are inherited, not pickled
+            self._process = context.Process(target=_run_and_send, args=(sender, fn, args), daemon=True)
+            self._process.start()
+            sender.close()
+
+    def result(self) -> Any:
+        """Return the call's result (raising what it raised)."""
+        if self._process is not None:
+            process, self._process = self._process, None
+            try:
+                done, value = self._answer.recv()
+            except EOFError:  # died without an answer
+                done = None
+            finally:
+                self._answer.close()
+                process.join()
+            if done is True:
+                return value
+            if done is False:
+                raise value
+        return self._fn(*self._args)
+
+
 class LocalEngine:
     """Compute candidates in this process (``jobs=1``) or with ``jobs`` workers."""
 
@@ -118,6 +165,11 @@ class LocalEngine:
                     yield pending.popleft().result()
         finally:
             _MAP_STATE = None
+
+    def defer(self, fn: Callable[..., Any], *args: Any) -> Deferred:
+        """Start ``fn(*args)`` beside the work that follows: on a forked process of its own
+        when ``jobs > 1`` (a core the serial stages leave idle), else when its result is asked."""
+        return Deferred(fn, *args, fork=self.jobs > 1)
 
     # find_candidates(engine=...) calls this name on every engine.
     candidates_from_features = candidates

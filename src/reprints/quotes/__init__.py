@@ -4,8 +4,9 @@
 ``group_families(quotes, documents)`` groups occurrences of the same quotation across the
 corpus and names how each differs from the earliest; ``find_quotes(documents)`` does both.
 For many documents, map ``extract_quotes_many`` (or ``extract_document_quotes``) over
-worker processes and give every result to ``group_document_quotes``: same result, and
-no document text is needed for the grouping.
+worker processes and give every result to ``group_document_quotes`` (or add them to a
+``QuoteCollector`` as they arrive): same result, and no document text is needed for the
+grouping.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from ..normalize import Tokens, paragraph_spans, tokenize
 from ..params import Params
 from .attribute import Attribution, attribute
 from .extract import Quotation, find_quotations
-from .families import group_document_quotes, group_families
+from .families import QuoteCollector, group_document_quotes, group_families
 from .surroundings import DocumentQuotes, document_quotes, quote_words
 
 __all__ = [
     "Attribution",
     "DocumentQuotes",
+    "QuoteCollector",
     "Quotation",
     "attribute",
     "extract_document_quotes",
@@ -44,11 +46,23 @@ def extract_quotes(doc: Document, params: Params | None = None) -> list[Quote]:
     return _extract(doc, params or Params())[0]
 
 
-def extract_document_quotes(doc: Document, params: Params | None = None) -> DocumentQuotes:
+def extract_document_quotes(
+    doc: Document,
+    params: Params | None = None,
+    *,
+    tokens: Tokens | None = None,
+    paragraphs: list[tuple[int, int]] | None = None,
+    sentences: list[tuple[int, int]] | None = None,
+) -> DocumentQuotes:
     """Return the quotes of ``doc`` (as :func:`extract_quotes`) with what grouping them into
-    families needs: plain picklable values, no text (see :class:`DocumentQuotes`)."""
+    families needs: plain picklable values, no text (see :class:`DocumentQuotes`).
+
+    ``tokens``, ``paragraphs`` and ``sentences`` (``tokenize``, ``paragraph_spans`` and
+    ``sentence_spans`` of the text, with the document's paragraph mark) save working them
+    out again when the caller has them.
+    """
     params = params or Params()
-    quotes, tokens = _extract(doc, params)
+    quotes, tokens = _extract(doc, params, tokens, paragraphs, sentences)
     return document_quotes(doc, quotes, params.quote_context_width, tokens)
 
 
@@ -62,11 +76,20 @@ def extract_quotes_many(documents: Iterable[Document], params: Params | None = N
     return [extract_document_quotes(d, params) for d in documents]
 
 
-def _extract(doc: Document, params: Params) -> tuple[list[Quote], Tokens]:
-    tokens = tokenize(doc.text)
-    paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
+def _extract(
+    doc: Document,
+    params: Params,
+    tokens: Tokens | None = None,
+    paragraphs: list[tuple[int, int]] | None = None,
+    sentences: list[tuple[int, int]] | None = None,
+) -> tuple[list[Quote], Tokens]:
+    tokens = tokens if tokens is not None else tokenize(doc.text)
+    if paragraphs is None:
+        paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
     quotations = find_quotations(doc.text, doc.paragraph_mark, paragraphs=paragraphs)
-    attributions = attribute(doc.text, quotations, doc.paragraph_mark, tokens=tokens, paragraphs=paragraphs)
+    attributions = attribute(
+        doc.text, quotations, doc.paragraph_mark, tokens=tokens, paragraphs=paragraphs, sentences=sentences
+    )
     quotes = [_quote(doc, tokens, q, a, params) for q, a in zip(quotations, attributions, strict=True)]
     return quotes, tokens
 

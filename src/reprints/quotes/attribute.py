@@ -108,6 +108,7 @@ class _Context:
         paragraph_mark: str | None = None,
         tokens: Tokens | None = None,
         paragraphs: list[tuple[int, int]] | None = None,
+        sentences: list[tuple[int, int]] | None = None,
     ) -> None:
         self.text = text
         self.tokens: Tokens = tokens if tokens is not None else tokenize(text)
@@ -115,9 +116,9 @@ class _Context:
         # Python lists: the rules look up one offset at a time, where numpy costs more
         self.starts: list[int] = self.tokens.starts.tolist()
         self.ends: list[int] = self.tokens.ends.tolist()
-        self.sentences = sentence_spans(text, paragraph_mark)
-        self.sentence_starts = [s for s, _ in self.sentences] or [0]
         self.paragraphs = paragraphs if paragraphs is not None else paragraph_spans(text, paragraph_mark)
+        self.sentences = sentences if sentences is not None else sentence_spans(text, paragraphs=self.paragraphs)
+        self.sentence_starts = [s for s, _ in self.sentences] or [0]
         self.paragraph_starts = [s for s, _ in self.paragraphs] or [0]
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
@@ -158,16 +159,18 @@ def attribute(
     *,
     tokens: Tokens | None = None,
     paragraphs: list[tuple[int, int]] | None = None,
+    sentences: list[tuple[int, int]] | None = None,
 ) -> list[Attribution | None]:
     """Attribute each quotation (same order as given); None where no speaker is found.
 
     ``paragraph_mark`` is a paragraph separator besides line breaks (``Document.paragraph_mark``).
-    ``tokens`` (``tokenize(text)``) and ``paragraphs`` (``paragraph_spans(text,
-    paragraph_mark)``) save working them out again when the caller has them.
+    ``tokens`` (``tokenize(text)``), ``paragraphs`` (``paragraph_spans(text,
+    paragraph_mark)``) and ``sentences`` (``sentence_spans(text, paragraph_mark)``) save
+    working them out again when the caller has them.
     """
     if not quotations:
         return []
-    ctx = _Context(text, paragraph_mark, tokens, paragraphs)
+    ctx = _Context(text, paragraph_mark, tokens, paragraphs, sentences)
     named: list[_Named] = []
     out: list[Attribution | None] = []
     for q in quotations:

@@ -21,10 +21,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import pickle
+import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import IO
 
 import numpy as np
 from scipy import sparse
@@ -123,21 +126,78 @@ def group_document_quotes(
     needs no document text. Give every document of the corpus, quotes or none: each counts
     in the word frequencies that weigh the surroundings of short quotations.
     """
-    params = params or Params()
-    frequencies = WordFrequencies()
-    kept: list[DocumentQuotes] = []
-    shared = _SharedWords()
+    collector = QuoteCollector(params)
     for source in documents:
-        frequencies.add(source.words)
-        if source.quotes:  # the document's words are counted; only its quotes' are kept
-            norms = tuple(map(shared, source.norms))
-            # a fresh empty array: a slice (``words[:0]``) would keep the whole buffer alive
-            kept.append(replace(source, words=_NO_WORDS, norms=norms))
-    entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
-    for source in sorted(kept, key=lambda d: d.doc):
-        entries.extend((q, source, k) for k, q in enumerate(source.quotes))
-    del kept
-    return _group(entries, frequencies, params, shared)
+        collector.add(source)
+    return collector.families()
+
+
+class QuoteCollector:
+    """The quotes of a corpus's documents, gathered as they are read, then grouped into families.
+
+    :meth:`add` counts each document's words and keeps only its quotes and what grouping
+    them needs; :meth:`families` groups them (as :func:`group_document_quotes`, which uses
+    this). With ``spill_after``, kept records go to a temporary file whenever that many
+    quotations are held, and come back only for the grouping: a long scan that reads
+    quotes in its first pass does not hold them through the stages in between.
+    """
+
+    def __init__(self, params: Params | None = None, spill_after: int | None = None) -> None:
+        self.params = params or Params()
+        self.spill_after = spill_after
+        self.frequencies = WordFrequencies()
+        self._kept: list[DocumentQuotes] = []
+        self._held = 0
+        self._spilled: IO[bytes] | None = None
+        self._shared = _SharedWords()
+
+    def add(self, source: DocumentQuotes) -> None:
+        """Count one document's words and keep its quotes (give every document, quotes or none)."""
+        self.frequencies.add(source.words)
+        if not source.quotes:
+            return  # the document's words are counted; only its quotes' are kept
+        # a fresh empty array: a slice (``words[:0]``) would keep the whole buffer alive
+        kept = replace(source, words=_NO_WORDS)
+        if self.spill_after is None:
+            kept = replace(kept, norms=tuple(map(self._shared, source.norms)))
+        self._kept.append(kept)
+        self._held += len(source.quotes)
+        if self.spill_after is not None and self._held >= self.spill_after:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._spilled is None:
+            self._spilled = tempfile.TemporaryFile(prefix="reprints-quotes-")
+        pickle.dump(self._kept, self._spilled, protocol=pickle.HIGHEST_PROTOCOL)
+        self._kept, self._held = [], 0
+
+    def _records(self) -> list[DocumentQuotes]:
+        kept = self._kept
+        if self.spill_after is not None:
+            batches = []
+            if self._spilled is not None:
+                self._spilled.seek(0)
+                while True:
+                    try:
+                        batches.append(pickle.load(self._spilled))
+                    except EOFError:
+                        break
+                self._spilled.close()
+                self._spilled = None
+            kept = [
+                replace(source, norms=tuple(map(self._shared, source.norms)))
+                for batch in (*batches, kept)
+                for source in batch
+            ]
+        self._kept, self._held = [], 0
+        return kept
+
+    def families(self) -> tuple[list[Quote], list[QuoteFamily]]:
+        """Group every quote added so far into families (once: the collector is emptied)."""
+        entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
+        for source in sorted(self._records(), key=lambda d: d.doc):
+            entries.extend((q, source, k) for k, q in enumerate(source.quotes))
+        return _group(entries, self.frequencies, self.params, self._shared)
 
 
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
