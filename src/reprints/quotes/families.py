@@ -571,16 +571,16 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     kept: list[np.ndarray] = []
     for lo in range(0, n, _PAIR_BLOCK):
         hits = (keys[lo : lo + _PAIR_BLOCK] @ by_word).tocoo()
-        a = hits.row.astype(np.int64) + lo
+        a = hits.row.astype(np.int64) + lo  # grouped by a, as _shared_words likes them
         b = hits.col.astype(np.int64)
-        a, b = np.minimum(a, b), np.maximum(a, b)
         keep = (a != b) & (doc_of[a] != doc_of[b])
         a, b = a[keep], b[keep]
         if not a.size:
             continue
         shared = _shared_words(words.indptr, words.indices, a, b)
         ok = shared >= np.maximum(2, 0.5 * np.minimum(sizes[a], sizes[b]))
-        kept.append(np.unique(a[ok] * n + b[ok]))
+        a, b = np.minimum(a[ok], b[ok]), np.maximum(a[ok], b[ok])
+        kept.append(np.unique(a * n + b))
     if not kept:
         return []
     codes = np.unique(np.concatenate(kept))
@@ -597,26 +597,29 @@ def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, 
     return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
 
 
-try:  # numba counts shared words by merging sorted rows; without it, sparse products do
+try:  # numba counts shared words with a mark per column; without it, sparse products do
     import numba
 
     @numba.njit(cache=True, nogil=True)
     def _shared_words(indptr, indices, a, b):  # pragma: no cover
+        # Pairs come grouped by ``a`` (rows of a sparse product): mark row a's columns once,
+        # then look up each b's columns; no branchy merge of two sorted rows per pair.
         out = np.zeros(a.size, dtype=np.float64)
+        width = indices.max() + 1 if indices.size else 1
+        marked = np.zeros(width, dtype=np.bool_)
+        current = -1
         for t in range(a.size):
-            i, i_end = indptr[a[t]], indptr[a[t] + 1]
-            j, j_end = indptr[b[t]], indptr[b[t] + 1]
+            if a[t] != current:
+                if current >= 0:
+                    for i in range(indptr[current], indptr[current + 1]):
+                        marked[indices[i]] = False
+                current = a[t]
+                for i in range(indptr[current], indptr[current + 1]):
+                    marked[indices[i]] = True
             count = 0
-            while i < i_end and j < j_end:
-                x, y = indices[i], indices[j]
-                if x == y:
+            for j in range(indptr[b[t]], indptr[b[t] + 1]):
+                if marked[indices[j]]:
                     count += 1
-                    i += 1
-                    j += 1
-                elif x < y:
-                    i += 1
-                else:
-                    j += 1
             out[t] = count
         return out
 
