@@ -412,6 +412,18 @@ def parse_sets(items: list[str]) -> dict[str, object]:
     return out
 
 
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--set KEY=VALUE`` (repeatable; read with :func:`parse_sets`)."""
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a Params field, e.g. --set min_words=5 --set wire_nearest_cosine=none",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("meter", type=Path, help="the meter_corpus folder")
@@ -432,14 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--window", type=int, default=None, help="wire_window_days (default: Params)"
     )
-    parser.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a Params field (numbers only), e.g. --set min_words=5",
-    )
+    add_set_option(parser)
     args = parser.parse_args(argv)
     root = args.meter
     if (root / "meter_corpus").is_dir():
@@ -532,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     # model is fitted and applied only to the others.
     sourced = np.array([bool(by_id[s.doc.id].sources) for s in stories])
     print(
-        f"\n{int((~sourced).sum())} stories have no aligned PA source (gold WD/PD/ND "
+        f"\n{int((~sourced).sum())} stories have no PA source found (none aligned, none near enough; gold WD/PD/ND "
         f"{np.bincount(gold[~sourced], minlength=3).tolist()}): non-derived by rule"
     )
     pred, chosen_c = evidence_classes(X, gold, args, sourced)

@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
     parser.add_argument("--out", type=Path)
+    sys.path.insert(0, str(Path(__file__).parent))
+    from meter_wire import add_set_option, parse_sets
+
+    add_set_option(parser)
     args = parser.parse_args(argv)
     corpus = read_corpus([args.csv], columns={"publisher": "outlet", "scrape_time": "date"})
     docs = corpus.documents
@@ -46,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(docs)} articles, {len({d.outlet for d in docs})} outlets, {len(corpus.problems)} problems"
     )
     started = time.perf_counter()
-    params = Params()
+    params = Params().replace(**parse_sets(args.sets))
     result = wire_run(docs, "auto", params)
     print(
         f"wire run {time.perf_counter() - started:.0f} s (noisy: shared 2-core machine); "

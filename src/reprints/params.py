@@ -139,12 +139,22 @@ class Params:
     (per-fold and bootstrap spread in ``benchmarks/wire.md``)."""
     wire_partially: float = 0.21
     """Wire share at or above which an article is partially-derived; set like ``wire_wholly``."""
+    wire_nearest_cosine: float | None = 0.3
+    """An article the aligner pairs with no wire passage takes, as its probable source, the
+    in-window wire story most similar to it by TF-IDF cosine (sublinear tf, folded words)
+    when that cosine reaches this value; the word model of :mod:`reprints.derive` then
+    decides which of its words came from that story (none: the article stays unsourced).
+    Short rewrites (a tabloid's two-sentence version of a wire story) share too little
+    wording for the candidate stage and the aligner. On METER courts it cuts the stories with
+    no source from 76 to 21 (derived ones 41 -> 5); figures flat from 0.1 to 0.3, and 0.3
+    keeps a same-theme story of another year (the 2015 seed, cosine 0.20-0.25) unsourced
+    (``benchmarks/wire.md``). None turns the fallback off."""
     wire_classes: str = "share"
     """How an article's METER class is decided: ``"share"``, the two thresholds
     ``wire_partially`` and ``wire_wholly`` on ``wire_share``; ``"evidence"``, the logistic
     regression over per-article measures fitted on METER courts (:mod:`reprints.wire_classes`,
     weights in :mod:`reprints.wire_weights`): better on METER courts (out-of-fold macro-F1
-    0.668 vs 0.653) but it misjudges clear cases outside British court reporting, so it is
+    0.680 vs 0.669) but it misjudges clear cases outside British court reporting, so it is
     not the default."""
 
     # Quotes (`reprints quotes`, and the quotes of a scan).

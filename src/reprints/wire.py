@@ -309,6 +309,20 @@ def _measure(
         found = by_pair[(min(w, x), max(w, x))]
         if found:
             used[x].append((w, found))
+    if params.wire_nearest_cosine is not None:
+        # Articles with no aligned passage: the most similar in-window wire story is their
+        # probable source (short rewrites share too few sentences for the aligner).
+        unsourced = [x for x, doc in enumerate(docs) if is_article(doc) and not used.get(x)]
+        for x, w in _nearest_wire(docs, segments, is_wire, unsourced, params).items():
+            key = (min(w, x), max(w, x))
+            if key not in by_pair:
+                by_pair[key] = [
+                    _directed(m, docs[w], docs[x]) for m in align_pair(docs[w], docs[x], context)
+                ]
+            if w not in pool[x]:
+                pool[x].append(w)
+            if all(w != u for u, _found in used[x]):
+                used[x].append((w, by_pair[key]))
     judge = _Judge(docs, segments, params, keep_evidence)
     articles = []
     evidence: dict[str, dict[str, float]] = {}
@@ -326,6 +340,81 @@ def _measure(
         key=lambda m: (m.a.doc, m.a.start, m.b.doc, m.b.start, m.a.end, m.b.end, m.kind, m.score),
     )
     return articles, matches, evidence
+
+
+def _nearest_wire(
+    docs: Sequence[Document],
+    segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
+    is_wire: Sequence[bool],
+    targets: Sequence[int],
+    params: Params,
+) -> dict[int, int]:
+    """Return ``{article index: wire index}``: each target's most similar in-window wire story.
+
+    Similarity is the cosine of TF-IDF vectors (sublinear tf, idf over all documents) of the
+    folded words; only wire stories of another outlet within ``Params.wire_window_days``
+    count, and only a cosine of at least ``Params.wire_nearest_cosine``. Ties go to the
+    wire story first in id order.
+    """
+    from scipy import sparse
+
+    threshold = params.wire_nearest_cosine
+    wires = [w for w, flag in enumerate(is_wire) if flag]
+    if threshold is None or not targets or not wires:
+        return {}
+    vocabulary: dict[str, int] = {}
+    df: dict[int, int] = defaultdict(int)
+    counted: list[dict[int, int]] = []
+    for tokens, _spans, _ranges in segments:
+        counts: dict[int, int] = defaultdict(int)
+        for word in tokens.norms:
+            counts[vocabulary.setdefault(word, len(vocabulary))] += 1
+        for term in counts:
+            df[term] += 1
+        counted.append(counts)
+    n = len(segments)
+    idf = np.ones(len(vocabulary))
+    for term, c in df.items():
+        idf[term] = math.log((1 + n) / (1 + c)) + 1.0
+
+    def matrix(rows: Sequence[int]) -> Any:
+        indptr, indices, values = [0], [], []
+        for r in rows:
+            terms = sorted(counted[r])
+            weights = np.array([(1 + math.log(counted[r][t])) * idf[t] for t in terms])
+            norm = float(np.sqrt((weights**2).sum())) or 1.0
+            indices.extend(terms)
+            values.extend((weights / norm).tolist())
+            indptr.append(len(indices))
+        return sparse.csr_matrix(
+            (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
+            shape=(len(rows), len(vocabulary)),
+        )
+
+    wire_matrix = matrix(wires).T.tocsc()
+    window = params.wire_window_days
+    days = [_day(docs[w].date) for w in wires]
+    wire_day = np.array([d.toordinal() if d else 0 for d in days], dtype=np.int64)
+    wire_dated = np.array([d is not None for d in days])
+    wire_outlet = np.array([docs[w].outlet or "" for w in wires], dtype=object)
+    nearest: dict[int, int] = {}
+    block = 1000
+    for lo in range(0, len(targets), block):
+        rows = targets[lo : lo + block]
+        scores = (matrix(rows) @ wire_matrix).toarray()
+        for k, x in enumerate(rows):
+            allowed = np.ones(len(wires), dtype=bool)
+            if docs[x].outlet:
+                allowed &= wire_outlet != docs[x].outlet
+            day = _day(docs[x].date)
+            if window is not None and day is not None:
+                gap = day.toordinal() - wire_day
+                allowed &= ~wire_dated | ((gap >= 0) & (gap <= window))
+            row = np.where(allowed, scores[k], -1.0)
+            j = int(np.argmax(row))  # ties: the first wire story in id order
+            if row[j] >= threshold:
+                nearest[x] = wires[j]
+    return nearest
 
 
 class _Judge:
@@ -372,14 +461,14 @@ class _Judge:
             doc.text,
             tokens,
             labels,
-            [self.story(w, found) for w, found in used if found],
+            [self.story(w, found) for w, found in used],
             [self.story(w) for w in pool],
             self.idf,
         )
         if self.model is None:
             return classify(share, self.params), measured
-        if not any(found for _w, found in used):
-            return "non-derived", measured  # no passage aligned: nothing shows derivation
+        if not used:
+            return "non-derived", measured  # no source found: nothing shows derivation
         return self.model.classify(measured), measured
 
 
@@ -458,10 +547,13 @@ def _article_share(
     scan's derived layer (from the passages alone with ``Params.derive_words`` off). Returns
     the article and, when measured, its class evidence.
     """
-    found_in = [docs[w] for w, found in used if found]
+    found_in = [docs[w] for w, _found in used]
     labels = word_labels(
         doc, [m for _w, found in used for m in found], tokens, sources=found_in, context=context
     )
+    if not any(found for _w, found in used) and not (labels != NEW).any():
+        # The nearest wire story (no aligned passage) gave no derived word: no source.
+        used, found_in = [], []
     sources = [source.id for source in found_in]
     verbatim_words = int((labels == VERBATIM).sum())
     reworded_words = int((labels == REWORDED).sum())
