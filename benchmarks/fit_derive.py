@@ -17,6 +17,11 @@ usage: python benchmarks/fit_derive.py PATH/TO/meter_corpus [--folds 5] [--inner
    The held-out stories are labelled with ``derive.label_words`` and the stray-word rule
    (``derive.drop_stray_function_words``), as ``derive.derive_labels`` labels them in a
    scan: out-of-fold figures.
+   ``--unaligned nearest`` (session 5 experiment, not the scan's behaviour): a story with no
+   aligned PA passage (29 of 355) is labelled against the PA story nearest to it by
+   document TF-IDF cosine (sublinear tf over the folded words of all scanned stories), when
+   that cosine is at least ``--min-cosine``; the model is trained as before, on the stories
+   with aligned sources only.
 4. The same procedure on all courts stories gives the constants shipped in ``derive.py``
    (``--constants`` writes them as Python). ``showbiz`` is never read.
 
@@ -67,6 +72,33 @@ def collect(root: Path) -> list[tuple[str, np.ndarray, derive.DerivationInput | 
                 context.get(by_id[doc_id]), [context.get(by_id[s]) for s in source_ids], matches
             )
         out.append((doc_id, codes, item))
+    return out
+
+
+def nearest_sources(root: Path, story_ids: list[str]) -> dict[str, tuple[float, derive.DerivationInput]]:
+    """Return, per story, its document-TF-IDF nearest PA story's cosine and derivation input."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from reprints.align import align_pair
+
+    params = Params(derive_words=False)
+    docs, gold, _folders = load(root)
+    docs = sorted(docs, key=lambda d: d.id)
+    by_id = {d.id: d for d in docs}
+    _segments, _boilerplate, context = prepare_corpus(docs, params)
+    pa = [d.id for d in docs if d.outlet == "PA"]
+    vectors = TfidfVectorizer(sublinear_tf=True, analyzer=lambda words: words).fit_transform(
+        [list(context.get(by_id[i]).tokens.norms) for i in pa + sorted(gold)]
+    )
+    row_of = {story_id: len(pa) + k for k, story_id in enumerate(sorted(gold))}
+    cosines = (vectors[[row_of[s] for s in story_ids]] @ vectors[: len(pa)].T).toarray()
+    out = {}
+    for row, story_id in enumerate(story_ids):
+        best = int(np.argmax(cosines[row]))
+        source = by_id[pa[best]]
+        matches = align_pair(by_id[story_id], source, context)
+        item = derive.derivation_input(context.get(by_id[story_id]), [context.get(source)], matches)
+        out[story_id] = (float(cosines[row, best]), item)
     return out
 
 
@@ -165,6 +197,11 @@ def main() -> int:
     parser.add_argument("--inner", type=int, default=3, help="inner folds for the first pass's probabilities")
     parser.add_argument("--constants", type=Path, help="write the constants fitted on all stories here")
     parser.add_argument("--cache", type=Path, help="keep the scanned stories' features in this pickle")
+    parser.add_argument(
+        "--unaligned", choices=("none", "nearest"), default="none",
+        help="label stories with no aligned PA passage against their TF-IDF-nearest PA story (experiment)",
+    )
+    parser.add_argument("--min-cosine", type=float, default=0.0, help="least document cosine for --unaligned nearest")
     args = parser.parse_args()
     if not (args.meter_corpus / "PA").is_dir():
         print(f"{args.meter_corpus}: not a METER corpus folder (no PA/)", file=sys.stderr)
@@ -176,6 +213,10 @@ def main() -> int:
         stories = collect(args.meter_corpus)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(stories))
+    fallback: dict[str, tuple[float, derive.DerivationInput]] = {}
+    if args.unaligned == "nearest":
+        unaligned = [s[0] for s in stories if s[2] is None]
+        fallback = {k: v for k, v in nearest_sources(args.meter_corpus, unaligned).items() if v[0] >= args.min_cosine}
     fold = folds_of([s[0] for s in stories], args.folds, args.seed)
     preds: list[np.ndarray] = [np.zeros(0, dtype=np.int8)] * len(stories)
     per_fold = []
@@ -184,7 +225,10 @@ def main() -> int:
         first, second, threshold = train(train_set, args.inner, args.seed)
         held = np.flatnonzero(fold == k)
         for i in held:
-            preds[i] = predict(first, second, threshold, stories[i])
+            story = stories[i]
+            if story[2] is None and story[0] in fallback:
+                story = (story[0], story[1], fallback[story[0]][1])
+            preds[i] = predict(first, second, threshold, story)
         pred_k = np.concatenate([preds[i] for i in held])
         gold_k = np.concatenate([stories[i][1] for i in held])
         per_fold.append({"fold": k, "stories": len(held), "threshold": threshold, **figures(pred_k, gold_k)})
@@ -193,6 +237,7 @@ def main() -> int:
     out = {
         "stories": len(stories),
         "with_sources": sum(s[2] is not None for s in stories),
+        "unaligned_given_nearest": len(fallback),
         "words": len(gold),
         "folds": args.folds,
         "seed": args.seed,
