@@ -367,3 +367,31 @@ def test_a_short_rewrite_the_aligner_misses_takes_the_nearest_wire_story_as_sour
     late = [dataclasses.replace(docs[0], date="2017-09-01"), *docs[1:]]
     outside, _ = wire_share(late, ["Sputnik"])
     assert {a.doc: a for a in outside}["paper/short.txt"].wire_share == 0.0
+
+
+def test_cli_no_nearest_leaves_a_short_rewrite_without_source(runner, sample_texts, tmp_path):
+    from reprints.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "airlift.txt").write_text(_paragraphs(sample_texts[DURAN], 0, 6), encoding="utf-8")
+    (corpus / "short.txt").write_text(
+        "Twenty Daesh militants were flown by US choppers to northern Syria from Deir ez-Zor "
+        "in August, Sputnik said, citing a source.",
+        encoding="utf-8",
+    )
+    (corpus / "manifest.csv").write_text(
+        "file,outlet,date\nairlift.txt,Sputnik,2017-09-07\nshort.txt,Paper,2017-09-08\n",
+        encoding="utf-8",
+    )
+    found = {}
+    for flag in ([], ["--no-nearest"]):
+        out = tmp_path / f"wire{len(flag)}"
+        result = runner.invoke(
+            main, ["wire", str(corpus), "--wire", "Sputnik", "--out", str(out), "-q", *flag]
+        )
+        assert result.exit_code == 0, result.output
+        (line,) = (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+        found[bool(flag)] = json.loads(line)
+    assert found[False]["sources"] == ["airlift.txt"] and found[False]["wire_share"] > 0.3
+    assert found[True]["sources"] == [] and found[True]["wire_share"] == 0.0

@@ -74,6 +74,15 @@ OUTLETS_SHOWN = 25
     default=None,
     help=f"With --classes share: wire share from which an article is partially-derived [default: {Params().wire_partially}].",
 )
+@click.option(
+    "--nearest",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="An article with no aligned wire passage takes the in-window wire story most similar "
+    "to it (TF-IDF cosine at least this) as its probable source "
+    f"[default: {Params().wire_nearest_cosine}].",
+)
+@click.option("--no-nearest", is_flag=True, help="Only aligned passages give an article a source.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Set any other parameter.")
 @corpus_options
 def command(
@@ -85,6 +94,8 @@ def command(
     classes: str | None,
     wholly: float | None,
     partially: float | None,
+    nearest: float | None,
+    no_nearest: bool,
     sets: tuple[str, ...],
     reading: Reading,
 ) -> None:
@@ -109,6 +120,10 @@ def command(
         overrides["wire_partially"] = partially
     if classes is not None:
         overrides["wire_classes"] = classes
+    if no_nearest:
+        overrides["wire_nearest_cosine"] = None
+    elif nearest is not None:
+        overrides["wire_nearest_cosine"] = nearest
     try:
         params = Params().replace(**overrides)
     except (ReprintsError, TypeError) as err:
