@@ -86,3 +86,14 @@ def test_pair_codes_are_bucket_pairs_mapped_to_ids(keys, n_ids, n_groups, max_bu
         assert lsh.pair_codes(keys, ids, groups=groups, max_bucket=max_bucket).tolist() == codes.tolist()
     finally:
         lsh._pair_codes_kernel = saved
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(-3, 3), st.integers(-(2**62), 2**62)), max_size=300))
+def test_distinct_values_and_counts_are_numpys(values):
+    array = np.asarray(values, dtype=np.int64)  # small values repeat: runs of equal values
+    distinct, counts = lsh.sorted_unique(array, counts=True)
+    expected, expected_counts = np.unique(array, return_counts=True)
+    assert distinct.tolist() == expected.tolist()
+    assert counts.tolist() == expected_counts.tolist()
+    assert distinct.dtype == array.dtype and counts.dtype == np.int64

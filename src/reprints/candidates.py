@@ -200,8 +200,8 @@ def common_words(feats: Features, params: Params) -> np.ndarray:
     """
     doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
     # One count per (document, word): unique pairs, then count per word.
-    pairs = lsh.sorted_unique((doc_of << 32) | feats.words.astype(np.int64))
-    words, df = lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True)
+    pairs = lsh.sorted_unique((doc_of << 32) | feats.words.astype(np.int64), overwrite=True)
+    words, df = lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True, overwrite=True)
     limit = max(params.reword_max_df * len(feats), params.reword_min_df_docs)
     return words[df > limit].astype(np.uint32)
 
@@ -388,11 +388,11 @@ def window_doc_pairs(
     empty = np.zeros(0, dtype=np.int64)
     if not codes or not sum(len(c) for c in codes):
         return empty, empty.copy(), empty.copy()
-    unique, counts = lsh.sorted_unique(np.concatenate(codes), counts=True)
+    unique, counts = lsh.sorted_unique(np.concatenate(codes), counts=True, overwrite=True)
     unique = unique[counts >= min_bands]
     da, db = window_docs[unique >> 32], window_docs[unique & 0xFFFFFFFF]
     lo, hi = np.minimum(da, db), np.maximum(da, db)
-    pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True)
+    pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True, overwrite=True)
     return pairs // n_docs, pairs % n_docs, hits.astype(np.int64)
 
 
@@ -477,7 +477,7 @@ def _doc_pairs_by_block(
             inside_g = (win_blocks[codes >> 32] == g) & (win_blocks[codes & 0xFFFFFFFF] == g)
             finished = codes[~inside_g]
             if pending:
-                finished = lsh.sorted_unique(np.concatenate([finished, pending[k]]))
+                finished = lsh.sorted_unique(np.concatenate([finished, pending[k]]), overwrite=True)
             done.append(finished)
             later.append(codes[inside_g])
         count(done)
