@@ -467,7 +467,8 @@ def _doc_pairs_by_block(
 
         def band(band_lo: int, keys: np.ndarray = keys, part: np.ndarray = part, docs: np.ndarray = docs) -> list[np.ndarray]:
             return [
-                lsh.pair_codes(np.ascontiguousarray(keys[:, k]), part, groups=docs, max_bucket=max_bucket)
+                # window ids are distinct: each band's codes are distinct, sorted later with others
+                lsh.pair_codes(np.ascontiguousarray(keys[:, k]), part, groups=docs, max_bucket=max_bucket, distinct_ids=True)
                 for k in range(band_lo, min(band_lo + _BANDS_PER_PASS, bands))
             ]
 

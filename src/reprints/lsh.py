@@ -134,13 +134,16 @@ def pair_codes(
     *,
     groups: np.ndarray | None = None,
     max_bucket: int | None = None,
+    distinct_ids: bool = False,
 ) -> np.ndarray:
     """Return the id pairs of items sharing a key as sorted distinct codes ``lo * 2**32 + hi``.
 
     Item ``k`` has id ``ids[k]`` (ids below 2**32; the same id may appear more than once);
     pairs of one id, or of one group, are left out, as are buckets over ``max_bucket`` items.
     The set of codes is ``bucket_pairs``' pairs mapped to ids; a numba kernel writes them in
-    one pass when numba is installed.
+    one pass when numba is installed. With ``distinct_ids`` (the caller's promise that no id
+    repeats, so no pair can come twice) the codes are the same set, in no set order: for a
+    caller that sorts them together with others anyway.
     """
     keys = np.asarray(keys)
     ids = np.asarray(ids, dtype=np.int64)
@@ -153,7 +156,7 @@ def pair_codes(
     grp = np.zeros(len(keys), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)[order]
     limit = len(keys) if max_bucket is None else max_bucket
     codes = _pair_codes_kernel(keys[order], ids[order], grp, groups is not None, limit)
-    return sorted_unique(codes, overwrite=True)
+    return codes if distinct_ids else sorted_unique(codes, overwrite=True)
 
 
 def block_segments(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
