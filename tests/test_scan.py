@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import random
 
+import click
+import pytest
+
 from reprints.scan import scan
 from reprints.cli import main
 from reprints.model import Document
@@ -159,3 +162,13 @@ def test_a_scan_holds_no_prepared_document_after_aligning(sample_corpus):
     fresh.prepare_documents(docs)
     again = align_all(docs, pairs, fresh)
     assert again == matches
+
+
+def test_set_parses_each_knob_by_its_declared_type():
+    from reprints.cli.scan import _parse_sets
+
+    parsed = _parse_sets(["wire_nearest_cosine=none", "date_window_days=3", "reword_threshold=0.4", "derive_words=off"])
+    assert parsed == {"wire_nearest_cosine": None, "date_window_days": 3, "reword_threshold": 0.4, "derive_words": False}
+    assert _parse_sets(["wire_nearest_cosine=0.25"]) == {"wire_nearest_cosine": 0.25}
+    with pytest.raises(click.BadParameter, match="min_words=many"):
+        _parse_sets(["min_words=many"])

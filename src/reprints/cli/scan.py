@@ -63,16 +63,17 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
                 f"{item!r}: expected KEY=VALUE with KEY one of {', '.join(sorted(fields))}",
                 param_hint="'--set'",
             )
-        default = getattr(Params(), key)
+        # the field's declared type decides ("float | None" takes a number or "none")
+        kind, _bar, optional = str(fields[key].type).partition(" | ")
         try:
-            if isinstance(default, bool):
-                out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
-            elif isinstance(default, int) or (default is None and raw.strip().isdigit()):
-                out[key] = int(raw)
-            elif isinstance(default, float):
-                out[key] = float(raw)
-            elif default is None and raw.strip().lower() in {"none", ""}:
+            if optional == "None" and raw.strip().lower() in {"none", ""}:
                 out[key] = None
+            elif kind == "bool":
+                out[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif kind == "int":
+                out[key] = int(raw)
+            elif kind == "float":
+                out[key] = float(raw)
             else:
                 out[key] = raw
         except ValueError as err:
