@@ -8,9 +8,9 @@ import random
 import click
 import pytest
 
-from reprints.scan import scan
 from reprints.cli import main
 from reprints.model import Document
+from reprints.scan import scan
 from reprints.store import write_results
 
 NEGATIVE = "003_d4c8003fef5c7388.txt"
@@ -123,9 +123,9 @@ def test_show_boilerplate_lists_the_repeated_footer(runner, tmp_path, sample_tex
 
 def test_the_reading_pass_finds_what_the_all_in_memory_preparation_finds(sample_corpus, monkeypatch):
     """Chunked reading (tokens dropped after each chunk) gives the same boilerplate, IDF and prepared documents."""
-    import numpy as np
-
     import importlib
+
+    import numpy as np
 
     from reprints.params import Params
 
@@ -150,8 +150,8 @@ def test_the_reading_pass_finds_what_the_all_in_memory_preparation_finds(sample_
 def test_a_scan_holds_no_prepared_document_after_aligning(sample_corpus):
     """Documents are prepared for their pairs and forgotten after their last one."""
     from reprints.align import AlignContext
-    from reprints.scan import align_all, read_corpus_pass
     from reprints.params import Params
+    from reprints.scan import align_all, read_corpus_pass
 
     docs = sorted(sample_corpus.documents, key=lambda d: d.id)
     _feats, _boilerplate, context = read_corpus_pass(docs, Params())

@@ -37,9 +37,9 @@ from .credit import with_direction
 from .derive import derive_groups, derive_work, derived_order
 from .engine.local import Deferred, LocalEngine
 from .errors import InputError
-from .model import Boilerplate, DerivedWords, Document, Match, Quote, QuoteFamily, ScanResult
-from .params import Params
+from .model import Boilerplate, DerivedWords, Document, Match, ScanResult
 from .normalize import paragraph_spans, sentence_spans, tokenize
+from .params import Params
 from .quotes import DocumentQuotes, QuoteCollector, extract_document_quotes
 from .stories import find_stories
 from .tfidf import SentenceFrequencies

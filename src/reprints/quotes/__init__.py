@@ -24,8 +24,8 @@ from .surroundings import DocumentQuotes, document_quotes, quote_words
 __all__ = [
     "Attribution",
     "DocumentQuotes",
-    "QuoteCollector",
     "Quotation",
+    "QuoteCollector",
     "attribute",
     "extract_document_quotes",
     "extract_quotes",

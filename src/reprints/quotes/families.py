@@ -167,7 +167,7 @@ class QuoteCollector:
 
     def _spill(self) -> None:
         if self._spilled is None:
-            self._spilled = tempfile.TemporaryFile(prefix="reprints-quotes-")
+            self._spilled = tempfile.TemporaryFile(prefix="reprints-quotes-")  # noqa: SIM115 - open until the grouping
         pickle.dump(self._kept, self._spilled, protocol=pickle.HIGHEST_PROTOCOL)
         self._kept, self._held = [], 0
 
