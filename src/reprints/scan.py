@@ -107,8 +107,8 @@ class ChunkReading:
     quotes: list[DocumentQuotes] = field(default_factory=list)
 
 
-def read_chunk(docs: Sequence[Document], params: Params, first: int = 0, quotes: bool = False) -> ChunkReading:
-    """Tokenise and cut ``docs`` (numbered from ``first``) and keep what later stages need.
+def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -> ChunkReading:
+    """Tokenise and cut ``docs`` (numbered from 0) and keep what later stages need.
 
     Keeps the candidate features, each document's 64-bit sentence keys (for boilerplate),
     sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies; with
@@ -125,7 +125,7 @@ def read_chunk(docs: Sequence[Document], params: Params, first: int = 0, quotes:
             found.append(
                 extract_document_quotes(doc, params, tokens=tokens, paragraphs=paragraphs, sentences=sentences)
             )
-    feats = features([tokens for tokens, _spans, _ranges in chunk], params, first)
+    feats = features([tokens for tokens, _spans, _ranges in chunk], params)
     keys, spans, chrome = [], [], []
     for doc, (tokens, doc_spans, ranges) in zip(docs, chunk, strict=True):
         keys.append(sentence_keys(tokens, ranges))
@@ -161,7 +161,7 @@ def read_corpus_pass(
     spans: list[Any] = []
     chrome: list[list[tuple[int, int]]] = []
     frequencies = SentenceFrequencies()
-    ranges, readings = _map_ranges(engine, read_chunk, docs, READ_CHUNK, params, 0, quotes is not None)
+    ranges, readings = _map_ranges(engine, read_chunk, docs, READ_CHUNK, params, quotes is not None)
     report("read", 0, len(docs))
     for (lo, hi), reading in zip(ranges, readings, strict=True):
         parts.append(replace(reading.features, first=lo))  # each chunk was read as from 0

@@ -292,12 +292,15 @@ def _measure(
     pairs = [(w, x) for w, x in _pairs(docs, segments, is_wire, params) if is_article(docs[x])]
     report("candidates", len(pairs), len(pairs))
     by_pair: dict[tuple[int, int], list[Match]] = {}
-    for k, (w, x) in enumerate(pairs):
+
+    def aligned(w: int, x: int) -> list[Match]:
         key = (min(w, x), max(w, x))
         if key not in by_pair:
-            by_pair[key] = [
-                _directed(m, docs[w], docs[x]) for m in align_pair(docs[w], docs[x], context)
-            ]
+            by_pair[key] = [_directed(m, docs[w], docs[x]) for m in align_pair(docs[w], docs[x], context)]
+        return by_pair[key]
+
+    for k, (w, x) in enumerate(pairs):
+        aligned(w, x)
         if k % 200 == 0:
             report("align", k, len(pairs))
     report("align", len(pairs), len(pairs))
@@ -309,21 +312,18 @@ def _measure(
         found = by_pair[(min(w, x), max(w, x))]
         if found:
             used[x].append((w, found))
+    measure = keep_evidence or params.wire_classes == "evidence"
+    idf = word_idf(segments) if measure or params.wire_nearest_cosine is not None else {}
     if params.wire_nearest_cosine is not None:
         # Articles with no aligned passage: the most similar in-window wire story is their
         # probable source (short rewrites share too few sentences for the aligner).
         unsourced = [x for x, doc in enumerate(docs) if is_article(doc) and not used.get(x)]
-        for x, w in _nearest_wire(docs, segments, is_wire, unsourced, params).items():
-            key = (min(w, x), max(w, x))
-            if key not in by_pair:
-                by_pair[key] = [
-                    _directed(m, docs[w], docs[x]) for m in align_pair(docs[w], docs[x], context)
-                ]
+        for x, w in _nearest_wire(docs, segments, idf, is_wire, unsourced, params).items():
             if w not in pool[x]:
                 pool[x].append(w)
             if all(w != u for u, _found in used[x]):
-                used[x].append((w, by_pair[key]))
-    judge = _Judge(docs, segments, params, keep_evidence)
+                used[x].append((w, aligned(w, x)))
+    judge = _Judge(docs, segments, params, measure, idf)
     articles = []
     evidence: dict[str, dict[str, float]] = {}
     for x, doc in enumerate(docs):
@@ -342,17 +342,29 @@ def _measure(
     return articles, matches, evidence
 
 
+def word_idf(segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]]) -> dict[str, float]:
+    """Smoothed IDF of each folded word over the documents of ``segments``:
+    ln((1 + n) / (1 + df)) + 1, as scikit-learn's ``TfidfVectorizer`` computes it."""
+    df: dict[str, int] = defaultdict(int)
+    for tokens, _spans, _ranges in segments:
+        for word in set(tokens.norms):
+            df[word] += 1
+    n = len(segments)
+    return {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
+
+
 def _nearest_wire(
     docs: Sequence[Document],
     segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
+    idf: dict[str, float],
     is_wire: Sequence[bool],
     targets: Sequence[int],
     params: Params,
 ) -> dict[int, int]:
     """Return ``{article index: wire index}``: each target's most similar in-window wire story.
 
-    Similarity is the cosine of TF-IDF vectors (sublinear tf, idf over all documents) of the
-    folded words; only wire stories of another outlet within ``Params.wire_window_days``
+    Similarity is the cosine of :func:`~reprints.wire_classes.tfidf_vector` vectors
+    (sublinear tf, ``idf`` from :func:`word_idf` over all documents); only wire stories of another outlet within ``Params.wire_window_days``
     count, and only a cosine of at least ``Params.wire_nearest_cosine``. Ties go to the
     wire story first in id order.
     """
@@ -362,33 +374,18 @@ def _nearest_wire(
     wires = [w for w, flag in enumerate(is_wire) if flag]
     if threshold is None or not targets or not wires:
         return {}
-    vocabulary: dict[str, int] = {}
-    df: dict[int, int] = defaultdict(int)
-    counted: list[dict[int, int]] = []
-    for tokens, _spans, _ranges in segments:
-        counts: dict[int, int] = defaultdict(int)
-        for word in tokens.norms:
-            counts[vocabulary.setdefault(word, len(vocabulary))] += 1
-        for term in counts:
-            df[term] += 1
-        counted.append(counts)
-    n = len(segments)
-    idf = np.ones(len(vocabulary))
-    for term, c in df.items():
-        idf[term] = math.log((1 + n) / (1 + c)) + 1.0
+    column = {w: k for k, w in enumerate(idf)}
 
     def matrix(rows: Sequence[int]) -> Any:
         indptr, indices, values = [0], [], []
         for r in rows:
-            terms = sorted(counted[r])
-            weights = np.array([(1 + math.log(counted[r][t])) * idf[t] for t in terms])
-            norm = float(np.sqrt((weights**2).sum())) or 1.0
-            indices.extend(terms)
-            values.extend((weights / norm).tolist())
+            vector = tfidf_vector(segments[r][0], idf)
+            indices.extend(column[w] for w in vector)
+            values.extend(vector.values())
             indptr.append(len(indices))
         return sparse.csr_matrix(
-            (np.array(values), np.array(indices, dtype=np.int64), np.array(indptr)),
-            shape=(len(rows), len(vocabulary)),
+            (np.array(values, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+            shape=(len(rows), len(column)),
         )
 
     wire_matrix = matrix(wires).T.tocsc()
@@ -425,20 +422,14 @@ class _Judge:
         docs: Sequence[Document],
         segments: Sequence[tuple[Tokens, np.ndarray, np.ndarray]],
         params: Params,
-        keep_evidence: bool,
+        measure: bool,
+        idf: dict[str, float],
     ) -> None:
         self.docs, self.segments, self.params = docs, segments, params
-        self.measure = keep_evidence or params.wire_classes == "evidence"
+        self.measure = measure
         self.model = fitted_model() if params.wire_classes == "evidence" else None
-        self.idf: dict[str, float] = {}
+        self.idf = idf  # word_idf over all documents (needed when measuring)
         self.vectors: dict[int, dict[str, float]] = {}
-        if self.measure:
-            df: dict[str, int] = defaultdict(int)
-            for tokens, _spans, _ranges in segments:
-                for word in set(tokens.norms):
-                    df[word] += 1
-            n = len(segments)
-            self.idf = {w: math.log((1 + n) / (1 + c)) + 1.0 for w, c in df.items()}
 
     def story(self, w: int, found: Sequence[Match] = ()) -> WireStory:
         if w not in self.vectors:
