@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import math
 import pickle
 import tempfile
-from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -33,6 +33,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..lsh import sorted_unique
 from ..model import Document, Edit, Quote, QuoteChange, QuoteFamily
 from ..normalize import fold, tokenize
 from ..params import Params
@@ -43,6 +44,7 @@ from .surroundings import (
     IdfTable,
     WordFrequencies,
     document_quotes,
+    token_hashes,
     word_hash,
 )
 
@@ -64,13 +66,49 @@ class _Occurrence:
     """The quote's position in ``source.quotes``."""
 
 
-def _content(o: _Occurrence) -> frozenset[str]:
-    """Content words of an occurrence (worked out when needed: held for millions of
-    quotations, the sets would cost more than the quotations)."""
-    words = frozenset(o.norms).difference(STOPWORDS)
-    if words and min(map(len, words)) < 2:
-        words = frozenset(w for w in words if len(w) > 1)
-    return words
+class _ContentWords:
+    """The content words of the longer quotations (more than ``quote_short_words`` words,
+    with a content word): one sorted row of word ids per quotation, in ``longer``'s order.
+
+    Word ids follow the words' string order, so a row lists its words as ``sorted`` would.
+    Worked out once per grouping, as arrays: sets of words for millions of quotations would
+    cost more than the quotations.
+    """
+
+    def __init__(self, occurrences: Sequence[_Occurrence], short_words: int) -> None:
+        candidates = [o for o in occurrences if len(o.norms) > short_words]
+        distinct: set[str] = set()
+        for o in candidates:
+            distinct.update(o.norms)
+        words = sorted(w for w in distinct if w not in STOPWORDS and len(w) > 1)
+        self.vocab = {w: k for k, w in enumerate(words)}
+        lengths = np.fromiter(map(len, (o.norms for o in candidates)), dtype=np.int64, count=len(candidates))
+        flat = itertools.chain.from_iterable(o.norms for o in candidates)
+        ids = np.fromiter(map(self.vocab.get, flat, itertools.repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
+        owner = np.repeat(np.arange(len(candidates), dtype=np.int64), lengths)
+        content = ids >= 0
+        codes = sorted_unique(owner[content] * max(1, len(words)) + ids[content], overwrite=True)
+        rows, self.ids = np.divmod(codes, max(1, len(words)))
+        held = np.bincount(rows, minlength=len(candidates))
+        self.longer = [o for o, n in zip(candidates, held.tolist(), strict=True) if n]
+        self.sizes = held[held > 0]
+        self.indptr = np.concatenate(([0], np.cumsum(self.sizes))).astype(np.int64)
+        self.df = np.bincount(self.ids, minlength=len(words))
+        self.by_word = np.argsort(self.ids, kind="stable")
+        """Entries (places in ``ids``) by word, then by quotation."""
+        self._by_word_rows = np.repeat(np.arange(len(self.longer), dtype=np.int64), self.sizes)[self.by_word]
+        self._by_word_at = np.concatenate(([0], np.cumsum(self.df))).astype(np.int64)
+
+    def count(self, word: str) -> int:
+        """Number of longer quotations holding ``word`` (0 for a word none holds)."""
+        k = self.vocab.get(word)
+        return 0 if k is None else int(self.df[k])
+
+    def holding(self, word: str) -> list[_Occurrence]:
+        """The longer quotations holding ``word``, in order."""
+        k = self.vocab[word]
+        rows = self._by_word_rows[self._by_word_at[k] : self._by_word_at[k + 1]]
+        return [self.longer[r] for r in rows.tolist()]
 
 
 class _Links:
@@ -232,23 +270,34 @@ def _group(
     params: Params,
     shared: _SharedWords | None = None,
 ) -> tuple[list[Quote], list[QuoteFamily]]:
-    """Group ``entries`` (emptied on the way: each quotation is then held once)."""
+    """Group ``entries`` (emptied on the way: each quotation is then held once).
+
+    ``shared`` is given with records whose words it has shared already (every entry with
+    its source); without it, each quotation's words are shared here.
+    """
     entries.sort(key=lambda e: (e[0].doc, e[0].start, e[0].end))
-    shared = shared or _SharedWords()
     occurrences = []
-    for index, (q, source, k) in enumerate(entries):
-        norms = source.norms[k] if source is not None else tokenize(q.text).norms
-        if not norms:
-            continue
-        occurrences.append(_Occurrence(index, q, shared(norms), source, k))
+    if shared is None:
+        shared = _SharedWords()
+        for index, (q, source, k) in enumerate(entries):
+            norms = source.norms[k] if source is not None else tokenize(q.text).norms
+            if norms:
+                occurrences.append(_Occurrence(index, q, shared(norms), source, k))
+    else:  # the collector's records: every source given, its words shared already
+        for index, (q, source, k) in enumerate(entries):
+            assert source is not None
+            if source.norms[k]:
+                occurrences.append(_Occurrence(index, q, source.norms[k], source, k))
     shared.forget()
     sources = {source.doc: source for _, source, _ in entries if source is not None}
     result = [q for q, _, _ in entries]
     entries.clear()
     links = _Links(len(result))
-    context = _Surroundings(frequencies)
-    twinned = _link_exact(occurrences, links, context, params)
-    _link_similar(occurrences, links, twinned, context, params)
+    context = _Surroundings(frequencies, params)
+    content = _ContentWords(occurrences, params.quote_short_words)
+    twinned = _link_exact(occurrences, links, context, content, params)
+    _link_similar(content, links, twinned, context, params)
+    del content
 
     members: dict[int, list[_Occurrence]] = defaultdict(list)
     for o in occurrences:
@@ -314,64 +363,142 @@ class _Surroundings:
     """Content words around each quotation, to tell one short quotation from a chance twin.
 
     Words are the 64-bit hashes :func:`~reprints.quotes.surroundings.document_quotes` took;
-    their IDF is log(N / df) over the N documents counted in ``frequencies``.
+    their IDF is log(N / df) over the N documents counted in ``frequencies``. Pairs are
+    judged many at a time (:meth:`agree`): the surroundings of each occurrence become one
+    sorted row of hashes, and a merge of two rows sums the IDF of the words they share.
     """
 
-    def __init__(self, frequencies: WordFrequencies) -> None:
+    def __init__(self, frequencies: WordFrequencies, params: Params) -> None:
         self.frequencies = frequencies
+        self.params = params
         self.idf: IdfTable | None = None
-        self.mine: dict[int, tuple[frozenset[int], dict[int, float], float]] = {}
-        self.theirs: dict[tuple[int, bool], frozenset[int]] = {}
+        self.mine: dict[int, list[int]] = {}
+        self.theirs: dict[tuple[int, bool], list[int]] = {}
 
-    def _mine(self, short: _Occurrence) -> tuple[frozenset[int], dict[int, float], float]:
-        """The content words around ``short`` but not in it, their IDF, and its sum."""
+    def _mine(self, short: _Occurrence) -> list[int]:
+        """The content words around ``short`` but not in it, sorted."""
         found = self.mine.get(short.index)
         if found is None:
             assert short.source is not None
-            if self.idf is None:
-                self.idf = self.frequencies.idf()
             near = set(short.source.surroundings(short.position).tolist())
             near.difference_update(map(word_hash, short.norms))
-            ordered = sorted(near)
-            weights = self.idf.of(np.asarray(ordered, dtype=np.uint64)).tolist()
-            # summed in ascending hash order: the same figure in every run
-            found = (frozenset(ordered), dict(zip(ordered, weights, strict=True)), float(sum(weights)))
+            found = sorted(near)
             if len(self.mine) >= _CACHE_MAX:
                 self.mine.clear()
             self.mine[short.index] = found
         return found
 
-    def _theirs(self, o: _Occurrence, inside: bool) -> frozenset[int]:
-        """The content words around ``o`` (and inside it when ``inside``)."""
+    def _theirs(self, o: _Occurrence, inside: bool) -> list[int]:
+        """The content words around ``o`` (and inside it when ``inside``), sorted."""
         found = self.theirs.get((o.index, inside))
         if found is None:
             assert o.source is not None
             near = set(o.source.surroundings(o.position).tolist())
             if inside:
                 held = o.source.inside[o.position]
-                near.update(held.tolist() if held is not None else map(word_hash, o.norms))
+                near.update((held if held is not None else token_hashes(o.norms)).tolist())
             near.discard(0)
-            found = frozenset(near)
+            found = sorted(near)
             if len(self.theirs) >= _CACHE_MAX:
                 self.theirs.clear()
             self.theirs[(o.index, inside)] = found
         return found
 
-    def shared(self, short: _Occurrence, other: _Occurrence) -> tuple[float, float]:
-        """How much the surroundings of two quotations agree: (IDF sum, share of ``short``'s).
+    def shared(self, pairs: Sequence[tuple[_Occurrence, _Occurrence]]) -> tuple[np.ndarray, np.ndarray]:
+        """How much the surroundings of each pair (short, other) agree: (IDF sum, share of ``short``'s).
 
         The first figure sums the IDF of the content words both surroundings share; the second
         divides it by the IDF sum of all of ``short``'s surrounding words. The surroundings of
         ``other`` include its own words when it is the longer one (a fragment's context may be
-        quoted in full elsewhere). The short quotation's own words never count.
+        quoted in full elsewhere). The short quotation's own words never count. Sums run in
+        ascending hash order: the same figures in every run. A pair with an occurrence given
+        without its document gets (inf, 1.0): nothing to check.
         """
-        if short.source is None or other.source is None:
-            return math.inf, 1.0  # quotes given without their documents: nothing to check
-        inside = len(other.norms) > len(short.norms)
-        mine, weights, whole = self._mine(short)
-        common = sorted(mine & self._theirs(other, inside))
-        total = float(sum(weights[w] for w in common))
-        return total, (total / whole if whole else 0.0)
+        totals = np.full(len(pairs), math.inf)
+        shares = np.ones(len(pairs))
+        known = [p for p, (short, other) in enumerate(pairs) if short.source is not None and other.source is not None]
+        if not known:
+            return totals, shares
+        mine_rows: dict[int, int] = {}
+        their_rows: dict[tuple[int, bool], int] = {}
+        mine_keys: list[list[int]] = []
+        their_keys: list[list[int]] = []
+        pair_mine = np.empty(len(known), dtype=np.int64)
+        pair_theirs = np.empty(len(known), dtype=np.int64)
+        for t, p in enumerate(known):
+            short, other = pairs[p]
+            row = mine_rows.get(short.index)
+            if row is None:
+                row = mine_rows[short.index] = len(mine_keys)
+                mine_keys.append(self._mine(short))
+            pair_mine[t] = row
+            inside = len(other.norms) > len(short.norms)
+            row = their_rows.get((other.index, inside))
+            if row is None:
+                row = their_rows[(other.index, inside)] = len(their_keys)
+                their_keys.append(self._theirs(other, inside))
+            pair_theirs[t] = row
+        if self.idf is None:
+            self.idf = self.frequencies.idf()
+        mine_at, mine_flat = _rows(mine_keys)
+        their_at, their_flat = _rows(their_keys)
+        weights = self.idf.of(mine_flat)
+        total, whole = _shared_weights(mine_at, mine_flat, weights, their_at, their_flat, pair_mine, pair_theirs)
+        whole = whole[pair_mine]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(whole != 0, total / np.where(whole != 0, whole, 1.0), 0.0)
+        totals[known] = total
+        shares[known] = share
+        return totals, shares
+
+    def agree(self, pairs: Sequence[tuple[_Occurrence, _Occurrence]]) -> np.ndarray:
+        """Whether the surroundings of each pair (short quotation, other occurrence) say the same thing."""
+        if not pairs:
+            return np.zeros(0, dtype=bool)
+        total, share = self.shared(pairs)
+        lengths = np.asarray([len(short.norms) for short, _ in pairs], dtype=np.int64)
+        # the more words quoted alike, the less a coincidence: the bar falls with length
+        return (total >= self.params.quote_context_score / lengths) & (share >= self.params.quote_context_share)
+
+
+def _rows(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Row offsets and the concatenated values (uint64) of ``rows``."""
+    at = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r) for r in rows], out=at[1:])
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.uint64, count=int(at[-1]))
+    return at, flat
+
+
+def _shared_weights_py(mine_at, mine_keys, mine_weights, their_at, their_keys, pair_mine, pair_theirs):  # type: ignore[no-untyped-def]
+    """IDF sum of the hashes each pair's rows share, and each mine row's whole IDF sum.
+
+    Rows are sorted; sums run in ascending hash order, one addition at a time (as Python's
+    ``sum``), so the numba kernel and this function give the same bits.
+    """
+    whole = np.zeros(len(mine_at) - 1)
+    for r in range(len(mine_at) - 1):
+        s = 0.0
+        for i in range(mine_at[r], mine_at[r + 1]):
+            s += mine_weights[i]
+        whole[r] = s
+    total = np.zeros(len(pair_mine))
+    for p in range(len(pair_mine)):
+        i, i_end = mine_at[pair_mine[p]], mine_at[pair_mine[p] + 1]
+        j, j_end = their_at[pair_theirs[p]], their_at[pair_theirs[p] + 1]
+        s = 0.0
+        while i < i_end and j < j_end:
+            x = mine_keys[i]
+            y = their_keys[j]
+            if x == y:
+                s += mine_weights[i]
+                i += 1
+                j += 1
+            elif x < y:
+                i += 1
+            else:
+                j += 1
+        total[p] = s
+    return total, whole
 
 
 def _joined(o: _Occurrence, cache: dict[int, str]) -> str:
@@ -385,7 +512,7 @@ def _joined(o: _Occurrence, cache: dict[int, str]) -> str:
 
 
 def _link_exact(
-    occurrences: list[_Occurrence], links: _Links, context: _Surroundings, params: Params
+    occurrences: list[_Occurrence], links: _Links, context: _Surroundings, content: _ContentWords, params: Params
 ) -> set[int]:
     """Link quotations to their exact twins, and short ones to their tightest container.
 
@@ -398,33 +525,30 @@ def _link_exact(
         groups[o.norms].append(o)
     cap = params.quote_max_postings
     twins = params.quote_max_twins
-    # longer quotations by content word; a word in more than ``cap`` of them keeps only its count
-    postings: dict[str, list[_Occurrence] | None] = {}
-    counts: dict[str, int] = defaultdict(int)
-    for o in occurrences:
-        if len(o.norms) > params.quote_short_words:
-            for w in _content(o):
-                counts[w] += 1
-                held = postings.setdefault(w, [])
-                if held is not None:
-                    if len(held) < cap:
-                        held.append(o)
-                    else:
-                        postings[w] = None
     joined: dict[int, str] = {}
     twinned: set[int] = set()
     best_host: dict[int, tuple[int, int, _Occurrence]] = {}
+    pending: list[tuple[_Occurrence, _Occurrence]] = []
+
+    def judge() -> None:
+        # what a pair that agrees does (a join, a better host) does not depend on the order
+        # pairs are judged in, so they are judged many at a time
+        for (a, b), agreed in zip(pending, context.agree(pending).tolist(), strict=True):
+            if not agreed:
+                continue
+            if len(b.norms) == len(a.norms):
+                links.join(a.index, b.index)
+                twinned.update((a.index, b.index))
+                continue
+            key = (len(b.norms), b.index)
+            if a.index not in best_host or key < best_host[a.index][:2]:
+                best_host[a.index] = (*key, b)
+        pending.clear()
 
     def consider(a: _Occurrence, b: _Occurrence) -> None:
-        if not _agree(context, a, b, params):
-            return
-        if len(b.norms) == len(a.norms):
-            links.join(a.index, b.index)
-            twinned.update((a.index, b.index))
-            return
-        key = (len(b.norms), b.index)
-        if a.index not in best_host or key < best_host[a.index][:2]:
-            best_host[a.index] = (*key, b)
+        pending.append((a, b))
+        if len(pending) >= _JUDGE_BATCH:
+            judge()
 
     for norms, group in groups.items():
         if len(norms) > params.quote_short_words:
@@ -442,18 +566,20 @@ def _link_exact(
             for b in group[n + 1 : n + 1 + twins]:
                 if a.quote.doc != b.quote.doc:
                     consider(a, b)
-        rare = min(words, key=lambda w: (counts.get(w, 0), w))
-        containers = postings.get(rare, [])
-        if containers is None:
+        rare = min(words, key=lambda w: (content.count(w), w))
+        held = content.count(rare)
+        if held > cap:
             continue  # in more than ``cap`` longer quotations
-        if len(norms) < 2:
+        if len(norms) < 2 or not held:
             continue  # a one-word quotation joins only its exact twins
+        containers = content.holding(rare)
         needle = "\x1f" + "\x1f".join(norms) + "\x1f"
         hosts = [c for c in containers if needle in _joined(c, joined)]
         for a in group:
             for c in hosts:
                 if c.quote.doc != a.quote.doc:
                     consider(a, c)
+    judge()
     # A fragment with a twin elsewhere belongs with the twin, not with every longer
     # quotation that happens to contain its words.
     for a_index, (_, _, host) in best_host.items():
@@ -463,19 +589,15 @@ def _link_exact(
 
 
 def _link_similar(
-    occurrences: list[_Occurrence],
+    content: _ContentWords,
     links: _Links,
     twinned: set[int],
     context: _Surroundings,
     params: Params,
 ) -> None:
     """Link longer quotations that share rare words and align, or read alike by characters."""
-    longer = [
-        o
-        for o in occurrences
-        if len(o.norms) > params.quote_short_words and any(w not in STOPWORDS and len(w) > 1 for w in o.norms)
-    ]
-    candidates = _candidate_pairs(longer, params)
+    longer = content.longer
+    candidates = _candidate_pairs(content, params)
     if not candidates:
         return
     # Character TF-IDF only matters for quotations of comparable length (a rewording); a
@@ -495,17 +617,25 @@ def _link_similar(
         right = matrix[[row[candidates[i][1]] for i in chosen]]
         cosines[chosen] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
     best_host: dict[int, tuple[int, int, int]] = {}
-    # content words of the quotations in candidate pairs only (all quotations' would not fit)
-    contents = {longer[k].index: _content(longer[k]) for k in {k for pair in candidates for k in pair}}
-    for (k, m), cosine in zip(candidates, cosines, strict=True):
+    first = np.fromiter((k for k, _ in candidates), dtype=np.int64, count=len(candidates))
+    second = np.fromiter((m for _, m in candidates), dtype=np.int64, count=len(candidates))
+    lengths = np.fromiter((len(o.norms) for o in longer), dtype=np.int64, count=len(longer))
+    # the shorter of each pair (the first when they are as long) and its content words' cover
+    shorter = np.where(lengths[first] <= lengths[second], first, second)
+    both = _shared_words(content.indptr, content.ids, first, second)
+    content_cover = both / content.sizes[shorter]
+    close = (content_cover >= params.quote_containment) | (cosines >= params.quote_similarity)
+    kept: list[tuple[_Occurrence, _Occurrence, float]] = []
+    for k, m, cosine in zip(first[close].tolist(), second[close].tolist(), cosines[close].tolist(), strict=True):
         a, b = longer[k], longer[m]
         short, long = (a, b) if len(a.norms) <= len(b.norms) else (b, a)
-        short_content = contents[short.index]
-        content_cover = len(short_content & contents[long.index]) / len(short_content)
-        if content_cover < params.quote_containment and cosine < params.quote_similarity:
+        kept.append((short, long, cosine))
+    # "We're going to win this election" is said by many: short ones must agree in surroundings
+    judged = [(short, long) for short, long, _ in kept if len(short.norms) <= 2 * params.quote_short_words]
+    agreed = iter(context.agree(judged).tolist())
+    for short, long, cosine in kept:
+        if len(short.norms) <= 2 * params.quote_short_words and not next(agreed):
             continue
-        if len(short.norms) <= 2 * params.quote_short_words and not _agree(context, short, long, params):
-            continue  # "We're going to win this election" is said by many
         matched = _matched_words(short.norms, long.norms)
         cover = matched / len(short.norms)
         length_ratio = len(short.norms) / len(long.norms)
@@ -517,13 +647,13 @@ def _link_similar(
             (cover >= params.quote_similarity + 0.1 and matched / len(long.norms) >= params.quote_similarity - 0.1)
             or cosine >= params.quote_similarity + 0.1
         ):
-            links.join(a.index, b.index)
+            links.join(short.index, long.index)
     for short_index, (_, _, long_index) in best_host.items():
         if short_index not in twinned:
             links.join(short_index, long_index)
 
 
-def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[int, int]]:
+def _candidate_pairs(content: _ContentWords, params: Params) -> list[tuple[int, int]]:
     """Pairs (k, m), k < m, of quotations from different documents worth scoring.
 
     Each quotation looks up its three rarest content words (those in at most
@@ -533,21 +663,18 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     quotations; it is done ``_PAIR_BLOCK`` quotations at a time, keeping only the pairs that
     pass.
     """
+    longer = content.longer
     if len(longer) < 2:
         return []
-    vocab: dict[str, int] = {}
-    sizes = np.zeros(len(longer), dtype=np.int64)
-    cols = array("q")  # compact: a Python int per entry would cost more than the matrix
-    for k, o in enumerate(longer):
-        content = sorted(_content(o))
-        sizes[k] = len(content)
-        cols.extend([vocab.setdefault(w, len(vocab)) for w in content])
+    # columns number the words in order of first use (quotation by quotation, each one's
+    # words in string order): ties between equally rare words are broken by column
+    first_use = content.by_word[np.cumsum(content.df) - content.df]
+    column = np.empty(first_use.size, dtype=np.int64)
+    column[np.argsort(first_use)] = np.arange(first_use.size)
     n = len(longer)
-    rows = np.repeat(np.arange(n), sizes)
     words = sparse.csr_matrix(
-        (np.ones(rows.size, dtype=np.float32), (rows, np.frombuffer(cols, dtype=np.int64))), shape=(n, len(vocab))
+        (np.ones(content.ids.size, dtype=np.float32), column[content.ids], content.indptr), shape=(n, first_use.size)
     )
-    del rows, cols
     words.sort_indices()
     df = np.asarray(words.sum(axis=0)).ravel()
     entry_rows = np.repeat(np.arange(n), np.diff(words.indptr))
@@ -571,23 +698,22 @@ def _candidate_pairs(longer: list[_Occurrence], params: Params) -> list[tuple[in
     kept: list[np.ndarray] = []
     for lo in range(0, n, _PAIR_BLOCK):
         hits = (keys[lo : lo + _PAIR_BLOCK] @ by_word).tocoo()
-        a = hits.row.astype(np.int64) + lo  # grouped by a, as _shared_words likes them
+        a = hits.row.astype(np.int64) + lo  # grouped by a, as _enough_shared likes them
         b = hits.col.astype(np.int64)
-        keep = (a != b) & (doc_of[a] != doc_of[b])
-        a, b = a[keep], b[keep]
-        if not a.size:
+        ok = _enough_shared(words.indptr, words.indices, a, b, doc_of)
+        if not ok.any():
             continue
-        shared = _shared_words(words.indptr, words.indices, a, b)
-        ok = shared >= np.maximum(2, 0.5 * np.minimum(sizes[a], sizes[b]))
         a, b = np.minimum(a[ok], b[ok]), np.maximum(a[ok], b[ok])
-        kept.append(np.unique(a * n + b))
+        kept.append(sorted_unique(a * n + b, overwrite=True))
     if not kept:
         return []
-    codes = np.unique(np.concatenate(kept))
+    codes = sorted_unique(np.concatenate(kept), overwrite=True)
     return [(int(k), int(m)) for k, m in zip((codes // n).tolist(), (codes % n).tolist(), strict=True)]
 
 
 _PAIR_BLOCK = 4_000
+_JUDGE_BATCH = 50_000
+"""Pairs of occurrences whose surroundings are judged at once."""
 
 
 def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -595,6 +721,56 @@ def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, 
     shape = (indptr.size - 1, int(indices.max()) + 1 if indices.size else 1)
     matrix = sparse.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr), shape=shape)
     return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+
+
+def _enough_shared_numpy(
+    indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray, doc_of: np.ndarray
+) -> np.ndarray:
+    """Which pairs of rows ``a[t]``, ``b[t]`` of a binary CSR matrix (a quotation's content
+    words) are from different documents and share two words and half the smaller row's."""
+    ok = (a != b) & (doc_of[a] != doc_of[b])
+    if ok.any():
+        sizes = np.diff(indptr)
+        shared = _shared_words_numpy(indptr, indices, a[ok], b[ok])
+        ok[ok] = shared >= np.maximum(2, 0.5 * np.minimum(sizes[a[ok]], sizes[b[ok]]))
+    return ok
+
+
+def _enough_shared_py(indptr, indices, a, b, doc_of):  # type: ignore[no-untyped-def]
+    """:func:`_enough_shared_numpy`, one pair at a time (the numba kernel's source).
+
+    Pairs come grouped by ``a`` (rows of a sparse product): row a's columns are marked once,
+    then each b's columns looked up, stopping as soon as the answer is known.
+    """
+    out = np.zeros(a.size, dtype=np.bool_)
+    width = indices.max() + 1 if indices.size else 1
+    marked = np.zeros(width, dtype=np.bool_)
+    current = -1
+    for t in range(a.size):
+        x = a[t]
+        y = b[t]
+        if x == y or doc_of[x] == doc_of[y]:
+            continue
+        if x != current:
+            if current >= 0:
+                for i in range(indptr[current], indptr[current + 1]):
+                    marked[indices[i]] = False
+            current = x
+            for i in range(indptr[current], indptr[current + 1]):
+                marked[indices[i]] = True
+        left = indptr[y + 1] - indptr[y]
+        need = max(2.0, 0.5 * min(indptr[x + 1] - indptr[x], left))
+        count = 0
+        for j in range(indptr[y], indptr[y + 1]):
+            left -= 1
+            if marked[indices[j]]:
+                count += 1
+                if count >= need:
+                    out[t] = True
+                    break
+            elif count + left < need:
+                break
+    return out
 
 
 try:  # numba counts shared words with a mark per column; without it, sparse products do
@@ -623,15 +799,15 @@ try:  # numba counts shared words with a mark per column; without it, sparse pro
             out[t] = count
         return out
 
+    _shared_weights = numba.njit(cache=True, nogil=True)(_shared_weights_py)
+    _enough_shared = numba.njit(cache=True, nogil=True)(_enough_shared_py)
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _shared_words = _shared_words_numpy  # type: ignore[assignment]
+    _enough_shared = _enough_shared_numpy
 
-
-def _agree(context: _Surroundings, short: _Occurrence, other: _Occurrence, params: Params) -> bool:
-    """Whether the surroundings of a short quotation and another occurrence say the same thing."""
-    total, share = context.shared(short, other)
-    # the more words quoted alike, the less a coincidence: the bar falls with length
-    return total >= params.quote_context_score / len(short.norms) and share >= params.quote_context_share
+    def _shared_weights(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[misc]
+        return _shared_weights_py(*(a.tolist() for a in arrays))  # Python lists beat numpy scalars
 
 
 def _matched_words(a: Sequence[str], b: Sequence[str]) -> int:

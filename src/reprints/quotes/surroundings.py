@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..lsh import sorted_unique
 from ..model import Document, Quote
 from ..normalize import Tokens, fold, tokenize
 
@@ -120,7 +121,7 @@ def document_quotes(
     """
     tokens = tokens if tokens is not None else tokenize(doc.text)
     hashes = token_hashes(tokens.norms)
-    words = np.unique(hashes)
+    words = sorted_unique(hashes)
     words = words[1:] if words.size and words[0] == 0 else words
     n = len(tokens)
     first = np.searchsorted(tokens.starts, np.asarray([q.start for q in quotes], dtype=np.int64), side="left")
@@ -197,12 +198,13 @@ class WordFrequencies:
             return
         batch = np.concatenate(self._pending)
         self._pending, self._pending_size = [], 0
-        keys, counts = np.unique(batch, return_counts=True)
+        keys, counts = sorted_unique(batch, counts=True, overwrite=True)
         merged = np.concatenate((self.keys, keys))
         order = np.argsort(merged, kind="stable")
         merged = merged[order]
         weights = np.concatenate((self.counts, counts))[order]
-        self.keys, first = np.unique(merged, return_index=True)
+        self.keys, held = sorted_unique(merged, counts=True, overwrite=True)
+        first = np.cumsum(held) - held
         self.counts = np.add.reduceat(weights, first) if merged.size else weights
 
     def idf(self) -> IdfTable:
