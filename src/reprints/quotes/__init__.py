@@ -19,7 +19,7 @@ from ..params import Params
 from .attribute import Attribution, attribute
 from .extract import Quotation, find_quotations
 from .families import QuoteCollector, group_document_quotes, group_families
-from .surroundings import DocumentQuotes, document_quotes, quote_words
+from .surroundings import DocumentQuotes, document_quotes, quote_tokens
 
 __all__ = [
     "Attribution",
@@ -90,16 +90,20 @@ def _extract(
     attributions = attribute(
         doc.text, quotations, doc.paragraph_mark, tokens=tokens, paragraphs=paragraphs, sentences=sentences
     )
-    quotes = [_quote(doc, tokens, q, a, params) for q, a in zip(quotations, attributions, strict=True)]
+    first, last, own = quote_tokens(doc.text, tokens, [q.start for q in quotations], [q.end for q in quotations])
+    words = [n if same else None for n, same in zip((last - first).tolist(), own.tolist(), strict=True)]
+    quotes = [_quote(doc, q, a, n, params) for q, a, n in zip(quotations, attributions, words, strict=True)]
     return quotes, tokens
 
 
-def _quote(doc: Document, tokens: Tokens, q: Quotation, a: Attribution | None, params: Params) -> Quote:
+def _quote(doc: Document, q: Quotation, a: Attribution | None, words: int | None, params: Params) -> Quote:
+    """The quote of quotation ``q``; ``words`` is its number of words when the text's tokens
+    say it (None when a word runs across its edge)."""
     text = doc.text[q.start : q.end]
     kind: QuoteKind
     if a is not None:
         kind = "attributed"
-    elif len(quote_words(doc.text, tokens, q.start, q.end, text)[0]) <= params.scare_quote_words:
+    elif (words if words is not None else len(tokenize(text).norms)) <= params.scare_quote_words:
         kind = "scare"
     else:
         kind = "fragment"

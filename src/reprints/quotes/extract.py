@@ -49,7 +49,7 @@ _CLOSE_PUNCT = frozenset(".,;:!?)]}…—–-/*<")
 _ELISION_RE = re.compile(r"(?:em|tis|twas|til|cause|n|s|bout|round|nuff|cos|ol)\b", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mark:
     at: int
     end: int
@@ -58,14 +58,14 @@ class _Mark:
     glyph: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Open:
     mark: _Mark
     first_paragraph: int
 
 
-def _is_space(ch: str) -> bool:
-    return ch == "" or ch.isspace()
+_BEFORE_OPENING = _OPEN_PUNCT | _QUOTE_CHARS
+_AFTER_CLOSING = _CLOSE_PUNCT | _QUOTE_CHARS
 
 
 def _classify(text: str, m: re.Match[str]) -> _Mark | None:
@@ -73,10 +73,14 @@ def _classify(text: str, m: re.Match[str]) -> _Mark | None:
     at, end = m.span()
     prev = text[at - 1] if at > 0 else ""
     nxt = text[end] if end < len(text) else ""
-    prev_open = _is_space(prev) or prev in _OPEN_PUNCT or prev in _QUOTE_CHARS
-    next_close = _is_space(nxt) or nxt in _CLOSE_PUNCT or nxt in _QUOTE_CHARS
-    left = prev_open and not _is_space(nxt) and nxt not in ".,;:!?"
-    right = not _is_space(prev) and next_close and not (prev in _OPEN_PUNCT and prev not in "-–—")
+    prev_space = prev == "" or prev.isspace()  # the text's edge counts as space
+    next_space = nxt == "" or nxt.isspace()
+    left = (prev_space or prev in _BEFORE_OPENING) and not next_space and nxt not in ".,;:!?"
+    right = (
+        not prev_space
+        and (next_space or nxt in _AFTER_CLOSING)
+        and not (prev in _OPEN_PUNCT and prev not in "-–—")
+    )
     family: Family = "double" if glyph in _DOUBLE else "single"
     if family == "double":
         if glyph in ("„", "‟", "«", "``"):
@@ -119,12 +123,7 @@ def _classify(text: str, m: re.Match[str]) -> _Mark | None:
 
 
 def _marks_in(text: str, start: int, end: int) -> list[_Mark]:
-    out = []
-    for m in _MARK_RE.finditer(text, start, end):
-        mark = _classify(text, m)
-        if mark is not None:
-            out.append(mark)
-    return out
+    return [mark for m in _MARK_RE.finditer(text, start, end) if (mark := _classify(text, m)) is not None]
 
 
 def _inner(text: str, start: int, end: int) -> tuple[int, int]:

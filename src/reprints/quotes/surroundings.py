@@ -58,9 +58,8 @@ def token_hashes(words: Sequence[str]) -> np.ndarray:
     try:
         found = lookup(_HASHES)
     except KeyError:
-        for w in words:
-            if w not in _HASHES:
-                word_hash(w)
+        for w in set(words).difference(_HASHES):
+            word_hash(w)
         try:
             found = lookup(_HASHES)
         except KeyError:  # the table was cleared while filling it
@@ -98,18 +97,64 @@ class DocumentQuotes:
         return self.around[int(self.bounds[k]) : int(self.bounds[k + 1])]
 
 
-def quote_words(
-    text: str, tokens: Tokens, start: int, end: int, quoted: str
-) -> tuple[tuple[str, ...], tuple[int, int], bool]:
-    """Folded words of the quotation ``quoted`` at ``[start, end)`` of ``text`` (those of
-    ``tokenize(quoted)``) from the text's ``tokens``; the token range inside ``[start, end)``;
-    and whether the words are the text's own tokens there (False when a word runs across
-    the quotation's edge, or ``quoted`` is not ``text[start:end]``)."""
-    i, j = tokens.between(start, end)
-    crossing = (i > 0 and int(tokens.ends[i - 1]) > start) or (j < len(tokens) and int(tokens.starts[j]) < end)
-    if crossing or text[start:end] != quoted:
-        return tokenize(quoted).norms, (i, j), False
-    return tokens.norms[i:j], (i, j), True
+def quote_tokens(
+    text: str, tokens: Tokens, starts: Sequence[int], ends: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token range ``[first, last)`` of each quotation ``[starts[k], ends[k])`` of ``text``,
+    and whether its words are the text's own tokens there (False when a word runs across
+    the quotation's edge: then only ``tokenize`` of the quotation gives its words)."""
+    n = len(tokens)
+    at = np.asarray(starts, dtype=np.int64)
+    to = np.asarray(ends, dtype=np.int64)
+    first = np.searchsorted(tokens.starts, at, side="left")
+    last = np.maximum(first, np.searchsorted(tokens.ends, to, side="right"))
+    if not n:
+        return first, last, np.ones(at.size, dtype=bool)
+    crossing = (first > 0) & (tokens.ends[np.maximum(first - 1, 0)] > at)
+    crossing |= (last < n) & (tokens.starts[np.minimum(last, n - 1)] < to)
+    return first, last, ~crossing
+
+
+def _around_numpy(hashes: np.ndarray, first: np.ndarray, last: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The non-zero ``hashes`` of tokens ``[first - width, first)`` and ``[last, last + width)``
+    of each quotation, in text order, and each quotation's bounds in them."""
+    n = hashes.size
+    ranges_from = np.stack((np.maximum(0, first - width), last), axis=1).ravel()
+    ranges_to = np.stack((first, np.minimum(n, last + width)), axis=1).ravel()
+    lengths = ranges_to - ranges_from
+    offsets = np.cumsum(lengths) - lengths
+    around_at = np.arange(int(lengths.sum())) - np.repeat(offsets - ranges_from, lengths)
+    near = hashes[around_at]
+    kept = near != 0
+    owner = np.repeat(np.arange(lengths.size) // 2, lengths)  # two ranges per quote
+    counts = np.bincount(owner[kept], minlength=first.size)
+    return near[kept], np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+
+def _around_py(hashes, first, last, width):  # type: ignore[no-untyped-def]
+    """:func:`_around_numpy`, one token at a time (the numba kernel's source)."""
+    n = hashes.size
+    bounds = np.zeros(first.size + 1, dtype=np.int64)
+    for fill in range(2):  # count, then fill
+        around = np.empty(bounds[-1], dtype=np.uint64)
+        at = 0
+        for k in range(first.size):
+            for lo, hi in ((max(0, first[k] - width), first[k]), (last[k], min(n, last[k] + width))):
+                for t in range(lo, hi):
+                    if hashes[t] != 0:
+                        if fill:
+                            around[at] = hashes[t]
+                        at += 1
+            bounds[k + 1] = at
+    return around, bounds
+
+
+try:  # numba walks the tokens around each quote once; numpy's index arithmetic gives the same
+    import numba
+
+    _around = numba.njit(cache=True, nogil=True)(_around_py)
+except ImportError:  # pragma: no cover - exercised only without numba
+    _around = _around_numpy
 
 
 def document_quotes(
@@ -123,39 +168,24 @@ def document_quotes(
     hashes = token_hashes(tokens.norms)
     words = sorted_unique(hashes)
     words = words[1:] if words.size and words[0] == 0 else words
-    n = len(tokens)
-    first = np.searchsorted(tokens.starts, np.asarray([q.start for q in quotes], dtype=np.int64), side="left")
-    last = np.searchsorted(tokens.ends, np.asarray([q.end for q in quotes], dtype=np.int64), side="right")
-    last = np.maximum(first, last)
-    # the words around each quote: tokens [first - width, first) and [last, last + width)
-    ranges_from = np.stack((np.maximum(0, first - width), last), axis=1).ravel()
-    ranges_to = np.stack((first, np.minimum(n, last + width)), axis=1).ravel()
-    lengths = ranges_to - ranges_from
-    offsets = np.cumsum(lengths) - lengths
-    around_at = np.arange(int(lengths.sum())) - np.repeat(offsets - ranges_from, lengths)
-    near = hashes[around_at]
-    kept = near != 0
-    owner = np.repeat(np.arange(lengths.size) // 2, lengths)  # two ranges per quote
-    counts = np.bincount(owner[kept], minlength=len(quotes))
-    bounds = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    first, last, own = quote_tokens(doc.text, tokens, [q.start for q in quotes], [q.end for q in quotes])
+    around, bounds = _around(hashes, first, last, width)
     norms: list[tuple[str, ...]] = []
     pronoun: list[bool] = []
     inside: list[np.ndarray | None] = []
-    for q, i, j in zip(quotes, first.tolist(), last.tolist(), strict=True):
-        same = not (
-            (i > 0 and int(tokens.ends[i - 1]) > q.start)
-            or (j < n and int(tokens.starts[j]) < q.end)
-            or doc.text[q.start : q.end] != q.text
-        )
-        norms.append(tokens.norms[i:j] if same else tokenize(q.text).norms)
+    text = doc.text
+    for q, i, j, same in zip(quotes, first.tolist(), last.tolist(), own.tolist(), strict=True):
+        same = same and text[q.start : q.end] == q.text
         pronoun.append(
             q.speaker_start is not None
             and q.speaker_end is not None
-            and fold(doc.text[q.speaker_start : q.speaker_end]) in PRONOUN_SPEAKERS
+            and fold(text[q.speaker_start : q.speaker_end]) in PRONOUN_SPEAKERS
         )
         if same:
+            norms.append(tokens.norms[i:j])
             inside.append(None)
         else:
+            norms.append(tokenize(q.text).norms)
             held = hashes[i:j]
             inside.append(held[held != 0])
     return DocumentQuotes(
@@ -166,7 +196,7 @@ def document_quotes(
         norms=tuple(norms),
         pronoun=tuple(pronoun),
         words=words,
-        around=near[kept],
+        around=around,
         bounds=bounds,
         inside=tuple(inside),
     )
