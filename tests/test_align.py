@@ -263,3 +263,77 @@ def test_hashed_sentence_terms_equal_hashing_vectorizers(sentences):
     fast_tri = tfidf._trigram_matrix(sentences)
     reference_tri = tfidf._TRIGRAMS.transform([tfidf.sentence_trigrams(s) for s in sentences]).tocsr()
     assert (fast_tri != reference_tri).nnz == 0
+
+
+def _prepared_seeds(sample_corpus):
+    from reprints.align import fit_model, prepare_many
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    segments = [segment(d) for d in docs]
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    return prepare_many(docs, segments, model)
+
+
+def test_sentence_score_products_equal_tfidf_pair_product_bit_for_bit(sample_corpus, monkeypatch):
+    """The compiled dense blocks give tfidf.pair_product's products exactly, on every seed pair."""
+    import numpy as np
+
+    from reprints import align, tfidf
+
+    prepared = list(_prepared_seeds(sample_corpus).values())
+    for a in prepared:
+        for b in prepared:
+            for name in ("tfidf", "content", "trigrams"):
+                x, y = getattr(a.vectors, name), getattr(b.vectors, name)
+                expected = tfidf.pair_product(x, y)
+                got = align._pair_product(x, y)
+                assert got.dtype == expected.dtype and got.shape == expected.shape
+                assert got.tobytes() == expected.tobytes()
+            binary = b.vectors.content.copy()
+            binary.data[:] = 1.0
+            expected = tfidf.pair_product(a.vectors.content, binary)
+            assert align._pair_product(a.vectors.content, b.vectors.content, binary_b=True).tobytes() == expected.tobytes()
+            assert b.vectors.content.data.max() > 1.0  # the binary copy was not written back
+    # blocks too big to make dense go the sparse way, as in tfidf.pair_product
+    monkeypatch.setattr(align, "_DENSE_CELLS", 0)
+    a, b = prepared[0], prepared[1]
+    assert np.allclose(align._pair_product(a.vectors.tfidf, b.vectors.tfidf), tfidf.pair_product(a.vectors.tfidf, b.vectors.tfidf))
+
+
+def _headlines_one_by_one(text, tokens, ranges):
+    """The per-sentence, per-word rule ``align._headlines`` computes in one pass."""
+    from reprints.align import HEADLINE_CAPITALISED
+
+    out = []
+    for i, j in ranges:
+        words = [text[tokens.starts[t]] for t in range(i, j) if tokens.norms[t].isalpha()]
+        out.append(len(words) >= 3 and sum(w.isupper() for w in words) > HEADLINE_CAPITALISED * len(words))
+    return out
+
+
+def test_headlines_and_capitals_of_the_seeds_follow_the_per_word_rule(sample_corpus):
+    from reprints.align import _headlines, capital_initials
+
+    found = 0
+    for doc in sample_corpus.documents:
+        tokens, _spans, ranges = segment(doc)
+        assert capital_initials(doc.text, tokens.starts).tolist() == [doc.text[s].isupper() for s in tokens.starts]
+        headlines = _headlines(doc.text, tokens, ranges)
+        assert headlines.tolist() == _headlines_one_by_one(doc.text, tokens, ranges)
+        found += int(headlines.sum())
+    assert found  # the seeds have Title Case lines (menus, related-story links)
+
+
+TITLE_WORDS = st.sampled_from(["The", "the", "Élan", "élan", "Straße", "ǅemal", "iPhone", "3D", "МОСКВА", "Москва",
+                               "and", "U.S.", "O'Brien", "ΑΘΗΝΑ", "東京", "Ⅻ", "ﬁnal", "Ǉ", "NATO", "x"])
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.lists(TITLE_WORDS, min_size=1, max_size=8), min_size=1, max_size=6))
+def test_headlines_follow_the_per_word_rule_on_any_letters(lines):
+    from reprints.align import _headlines, capital_initials
+
+    doc = Document("d", "\n\n".join(" ".join(line) for line in lines))
+    tokens, _spans, ranges = segment(doc)
+    assert capital_initials(doc.text, tokens.starts).tolist() == [doc.text[s].isupper() for s in tokens.starts]
+    assert _headlines(doc.text, tokens, ranges).tolist() == _headlines_one_by_one(doc.text, tokens, ranges)

@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reprints import derive
 from reprints.model import DerivedWords, Document
@@ -174,3 +176,106 @@ def test_a_stray_of_the_between_new_words_is_new():
     derive.drop_stray_function_words(labels, norms)
     # "of the" between new words goes; "jailed for life", a run with content words, stays.
     assert labels.tolist() == [0, 0, 0, 0, 0, 0, 2, 2, 2]
+
+
+def _seed_inputs(sample_corpus, seeds_result):
+    """Each seed (target, outlet) group's prepared target, sources and derivation input."""
+    from reprints.params import Params
+    from reprints.scan import prepare_corpus
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    by_id = {d.id: d for d in docs}
+    _segments, _boilerplate, context = prepare_corpus(docs, Params())
+    out = []
+    for (target, _outlet), (source_ids, found) in derive.source_groups(
+        seeds_result.matches, {d.id: d.outlet for d in docs}
+    ).items():
+        prepared = context.get(by_id[target])
+        sources = [context.get(by_id[s]) for s in source_ids]
+        out.append((prepared, sources, derive.derivation_input(prepared, sources, found)))
+    assert out
+    return out
+
+
+def test_vectorised_word_features_follow_the_per_word_rules(sample_corpus, seeds_result):
+    """Word kinds, capitals, words of the partner sentence and source counts of the seed groups
+    are what testing each word on its own gives."""
+    from collections import Counter
+
+    col = {name: k for k, name in enumerate(derive.FEATURES)}
+    for prepared, sources, item in _seed_inputs(sample_corpus, seeds_result):
+        text, tokens = prepared.doc.text, prepared.tokens
+        feats = derive.word_features(item)
+        function = [w in FUNCTION_WORDS or not any(c.isalnum() for c in w) for w in tokens.norms]
+        assert feats[:, col["function_word"]].tolist() == [float(f) for f in function]
+        assert feats[:, col["number"]].tolist() == [float(any(c.isdigit() for c in w)) for w in tokens.norms]
+        assert feats[:, col["capitalised"]].tolist() == [float(text[s:e][:1].isupper()) for s, e in zip(tokens.starts, tokens.ends, strict=True)]
+        partner = item.partner_words
+        in_partner = [bool(partner) and w in partner[s] for w, s in zip(tokens.norms, item.sentence_of.tolist(), strict=True)]
+        assert any(in_partner)
+        assert feats[:, col["in_partner"]].tolist() == [float(p) for p in in_partner]
+        pair = [False] * len(in_partner)
+        for k in range(len(pair) - 1):
+            if item.sentence_of[k] == item.sentence_of[k + 1] and in_partner[k] and in_partner[k + 1]:
+                pair[k] = pair[k + 1] = True
+        assert feats[:, col["partner_bigram"]].tolist() == [float(p and not f) for p, f in zip(pair, function, strict=True)]
+        counts = Counter(w for s in sources for w in s.tokens.norms)
+        expected = np.log1p([float(counts[w]) for w in tokens.norms]) / len(sources)
+        assert feats[:, col["log_source_count"]].tobytes() == np.clip(expected, 0, 1e6).tobytes()
+
+
+def test_features_do_not_depend_on_what_the_cache_saw_before(sample_corpus, seeds_result):
+    inputs = _seed_inputs(sample_corpus, seeds_result)
+    shared = derive.WordCache()
+    for _prepared, _sources, item in reversed(inputs):
+        derive.word_features(item, shared)
+    for _prepared, _sources, item in inputs:
+        assert derive.word_features(item, shared).tobytes() == derive.word_features(item).tobytes()
+
+
+def _stray_one_by_one(labels, norms):
+    labels = labels.copy()
+    k, n = 0, len(labels)
+    while k < n:
+        if labels[k] == derive.NEW:
+            k += 1
+            continue
+        j = k
+        while j < n and labels[j] != derive.NEW:
+            j += 1
+        if j - k <= derive.STRAY_WORDS and k > 0 and j < n and all(
+            w in FUNCTION_WORDS or not any(c.isalnum() for c in w) for w in norms[k:j]
+        ):
+            labels[k:j] = derive.NEW
+        k = j
+    return labels
+
+
+def _runs_one_by_one(starts, ends, labels):
+    out, k = [], 0
+    while k < len(labels):
+        if labels[k] == derive.NEW:
+            k += 1
+            continue
+        j = k
+        while j + 1 < len(labels) and labels[j + 1] == labels[k]:
+            j += 1
+        out.append((int(starts[k]), int(ends[j]), int(labels[k])))
+        k = j + 1
+    return out
+
+
+@settings(deadline=None, max_examples=80)
+@given(st.lists(st.tuples(st.sampled_from(["the", "of", "court", "500", "—", "jailed", "a", "Leeds"]),
+                          st.sampled_from([0, 1, 2])), max_size=30))
+def test_stray_words_and_runs_match_the_word_by_word_loops(words):
+    norms = tuple(w for w, _ in words)
+    labels = np.array([k for _, k in words], dtype=np.int8)
+    starts = np.arange(len(words), dtype=np.int64) * 10
+    ends = starts + 4
+    expected = _stray_one_by_one(labels, norms)
+    for function in (None, derive.WordCache().kinds(norms)[0]):
+        got = labels.copy()
+        derive.drop_stray_function_words(got, norms, function)
+        assert got.tolist() == expected.tolist()
+    assert derive.word_runs(starts, ends, expected) == _runs_one_by_one(starts, ends, expected)

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import numpy as np
+import scipy.sparse as sp
 
 from .model import Document, Edit, Match, Span
 from .normalize import Tokens, sentence_spans, tokenize
 from .params import Params
-from .tfidf import FUNCTION_WORDS, SentenceModel, SentenceVectors, pair_product, rows
+from .tfidf import _DENSE_CELLS, FUNCTION_WORDS, SentenceModel, SentenceVectors, pair_product, rows
 
 
 @dataclass(frozen=True)
@@ -138,12 +139,29 @@ HEADLINE_CAPITALISED = 0.6
 
 
 def _headlines(text: str, tokens: Tokens, ranges: np.ndarray) -> np.ndarray:
-    """Return True for sentences written in Title Case (most words capitalised)."""
-    out = np.zeros(len(ranges), dtype=bool)
-    for k, (i, j) in enumerate(ranges):
-        words = [text[tokens.starts[t]] for t in range(i, j) if tokens.norms[t].isalpha()]
-        if len(words) >= 3:
-            out[k] = sum(w.isupper() for w in words) > HEADLINE_CAPITALISED * len(words)
+    """Return True for sentences written in Title Case (most words capitalised).
+
+    Counts, per sentence, its alphabetic words and those of them starting with a capital.
+    """
+    if not len(ranges):
+        return np.zeros(0, dtype=bool)
+    alpha = np.fromiter(map(str.isalpha, tokens.norms), dtype=bool, count=len(tokens))
+    capital = alpha & capital_initials(text, tokens.starts)
+    words = np.concatenate([[0], np.cumsum(alpha)])
+    capitals = np.concatenate([[0], np.cumsum(capital)])
+    i, j = ranges[:, 0], np.maximum(ranges[:, 0], ranges[:, 1])
+    n_words = words[j] - words[i]
+    return (n_words >= 3) & (capitals[j] - capitals[i] > HEADLINE_CAPITALISED * n_words)
+
+
+def capital_initials(text: str, starts: np.ndarray) -> np.ndarray:
+    """Return ``text[start].isupper()`` for each offset in ``starts`` (a token's first character)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    first = codes[starts]
+    out = (first >= ord("A")) & (first <= ord("Z"))
+    wide = np.flatnonzero(first >= 128)
+    if len(wide):
+        out[wide] = [chr(c).isupper() for c in first[wide].tolist()]
     return out
 
 
@@ -257,18 +275,69 @@ def sentence_scores(a: PreparedDocument, b: PreparedDocument) -> np.ndarray:
     condensed into or out of a longer one), and shared word trigrams (a verbatim run inside
     an otherwise reworded sentence, as in "a military and diplomatic source told Sputnik").
     """
-    cos = pair_product(a.vectors.tfidf, b.vectors.tfidf)
-    b_binary = b.vectors.content.copy()
-    b_binary.data[:] = 1.0
-    shared = pair_product(a.vectors.content, b_binary)
+    cos = _pair_product(a.vectors.tfidf, b.vectors.tfidf)
+    shared = _pair_product(a.vectors.content, b.vectors.content, binary_b=True)
     smaller = np.minimum(a.vectors.mass[:, None], b.vectors.mass[None, :])
     contained = shared / (smaller + CONTAINMENT_PRIOR)
-    runs = pair_product(a.vectors.trigrams, b.vectors.trigrams)
+    runs = _pair_product(a.vectors.trigrams, b.vectors.trigrams)
     scores = 0.5 * cos + 0.5 * contained + 0.25 * np.minimum(runs / TRIGRAMS_FULL, 1.0)
     np.clip(scores, 0.0, 1.0, out=scores)
     scores[~a.usable, :] = 0.0
     scores[:, ~b.usable] = 0.0
     return scores
+
+
+def _pair_product(a: sp.csr_matrix, b: sp.csr_matrix, *, binary_b: bool = False) -> np.ndarray:
+    """Return :func:`~reprints.tfidf.pair_product` of ``a`` and ``b`` (``b``'s values 1 if ``binary_b``).
+
+    With numba, one compiled pass finds the columns either block uses and fills the two
+    dense blocks :func:`~reprints.tfidf.pair_product` would build, and numpy multiplies
+    them as it does: the same product, bit for bit, without its per-pair numpy and scipy
+    overhead (which cost more than the product on article-sized blocks).
+    """
+    if _dense_blocks is not None:
+        dense, a_block, b_block = _dense_blocks(
+            a.indptr, a.indices, a.data, b.indptr, b.indices, b.data, binary_b, _DENSE_CELLS
+        )
+        if dense:
+            return a_block @ b_block.T
+    if binary_b:
+        b = b.copy()
+        b.data[:] = 1.0
+    return pair_product(a, b)
+
+
+try:  # numba builds the dense blocks of a pair; without it tfidf.pair_product does
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _dense_blocks(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, binary_b, max_cells):  # pragma: no cover
+        # the sorted distinct columns of both blocks, as np.union1d(a.indices, b.indices)
+        columns = np.empty(len(a_indices) + len(b_indices), dtype=np.int64)
+        columns[: len(a_indices)] = a_indices
+        columns[len(a_indices) :] = b_indices
+        columns.sort()
+        width = 0
+        for t in range(len(columns)):
+            if t == 0 or columns[t] != columns[t - 1]:
+                columns[width] = columns[t]
+                width += 1
+        columns = columns[:width]
+        a_rows, b_rows = len(a_indptr) - 1, len(b_indptr) - 1
+        if (a_rows + b_rows) * max(width, 1) > max_cells:  # tfidf.pair_product goes sparse
+            return False, np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
+        a_block = np.zeros((a_rows, width), dtype=np.float32)
+        for r in range(a_rows):
+            for p in range(a_indptr[r], a_indptr[r + 1]):
+                a_block[r, np.searchsorted(columns, a_indices[p])] = a_data[p]
+        b_block = np.zeros((b_rows, width), dtype=np.float32)
+        for r in range(b_rows):
+            for p in range(b_indptr[r], b_indptr[r + 1]):
+                b_block[r, np.searchsorted(columns, b_indices[p])] = 1.0 if binary_b else b_data[p]
+        return True, a_block, b_block
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _dense_blocks = None  # type: ignore[assignment]
 
 
 def select_pairs(
@@ -402,7 +471,7 @@ def _one_side(
     return out
 
 
-def _filler(word: str) -> bool:
+def filler_word(word: str) -> bool:
     """Return True for a function word or a punctuation mark."""
     return word in FUNCTION_WORDS or not any(c.isalnum() for c in word)
 
@@ -421,7 +490,7 @@ def drop_stray_keeps(
         for k, (op, i1, i2, _j1, _j2) in enumerate(ops)
         if op == "keep"
         and i2 - i1 <= 2
-        and all(_filler(a_tokens.norms[i]) for i in range(i1, i2))
+        and all(filler_word(a_tokens.norms[i]) for i in range(i1, i2))
         and 0 < k < len(ops) - 1
         and ops[k - 1][0] != "keep"
         and ops[k + 1][0] != "keep"

@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import pairwise
 
 import numpy as np
 
+from .align import capital_initials, filler_word, sentence_scores
 from .model import DerivedWords, Document, Match
-from .tfidf import FUNCTION_WORDS
 
 NEW, REWORDED, VERBATIM = 0, 1, 2
 """Word labels (METER's New / Rewrite / Verbatim)."""
@@ -44,15 +46,15 @@ WINDOWS = (2, 5, 10)
 class DerivationInput:
     """One target document's words and sentences, and what its sources share with it.
 
-    ``norms`` are the target's folded tokens, ``original`` their original spellings,
-    ``sentence_of`` the sentence index of each token, ``sentence_score`` the best alignment
+    ``norms`` are the target's folded tokens, ``capitalised`` whether each starts with a
+    capital letter in the original text, ``sentence_of`` the sentence index of each token, ``sentence_score`` the best alignment
     score of each target sentence against any source sentence, ``source_norms`` the folded
     tokens of each source, ``matches`` the target's aligned passages with the sources (as
     ``(start, end, keeps)`` token ranges of the target: the passage and its kept words).
     """
 
     norms: tuple[str, ...]
-    original: tuple[str, ...]
+    capitalised: np.ndarray
     sentence_of: np.ndarray
     sentence_score: np.ndarray
     source_norms: tuple[tuple[str, ...], ...]
@@ -65,12 +67,15 @@ class WordCache:
     """Word ids, word kinds and k-gram hashes of token sequences, computed once per run.
 
     A document is a source or target of several groups; its tokens (the same tuple object
-    each time) are looked at once. Only equality of ids matters, so results do not depend
-    on the order documents are seen in.
+    each time) are looked at once, and each distinct word's kind once. Only equality of ids
+    matters, so results do not depend on the order documents are seen in.
     """
 
     def __init__(self) -> None:
         self.vocab: dict[str, int] = {}
+        self._words: list[str] = []
+        self._function = np.zeros(0, dtype=bool)
+        self._number = np.zeros(0, dtype=bool)
         self._seen: dict[int, tuple[tuple[str, ...], dict[object, np.ndarray]]] = {}
         self._scores: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -82,23 +87,39 @@ class WordCache:
         return found[1]
 
     def ids(self, norms: tuple[str, ...]) -> np.ndarray:
+        """Return each token's word id (ids are given in order of first appearance)."""
         entry = self._entry(norms)
         if "ids" not in entry:
             vocab = self.vocab
-            entry["ids"] = np.fromiter(
-                (vocab.setdefault(w, len(vocab)) for w in norms), dtype=np.uint64, count=len(norms)
-            )
+            found = list(map(vocab.get, norms))
+            if None in found:
+                for at, k in enumerate(found):
+                    if k is None:
+                        word = norms[at]
+                        k = vocab.get(word)
+                        if k is None:
+                            k = vocab[word] = len(vocab)
+                            self._words.append(word)
+                        found[at] = k
+            entry["ids"] = np.array(found, dtype=np.uint64).reshape(len(norms))
         return entry["ids"]
 
     def kinds(self, norms: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Return (function word or punctuation, holds a digit) per token."""
         entry = self._entry(norms)
         if "function" not in entry:
-            n = len(norms)
-            entry["function"] = np.fromiter(
-                (w in FUNCTION_WORDS or not any(c.isalnum() for c in w) for w in norms), dtype=bool, count=n
-            )
-            entry["number"] = np.fromiter((any(c.isdigit() for c in w) for w in norms), dtype=bool, count=n)
+            ids = self.ids(norms).astype(np.intp)
+            known = len(self._function)
+            if known < len(self._words):
+                new = self._words[known:]
+                self._function = np.concatenate(
+                    [self._function, np.fromiter(map(filler_word, new), dtype=bool, count=len(new))]
+                )
+                self._number = np.concatenate(
+                    [self._number, np.fromiter((any(c.isdigit() for c in w) for w in new), dtype=bool, count=len(new))]
+                )
+            entry["function"] = self._function[ids]
+            entry["number"] = self._number[ids]
         return entry["function"], entry["number"]
 
     def best_sentences(self, target, source) -> tuple[np.ndarray, np.ndarray]:
@@ -106,14 +127,19 @@ class WordCache:
 
         One score matrix serves both directions of a pair of prepared documents.
         """
-        from .align import sentence_scores
-
         key = (target.doc.id, source.doc.id)
         if key not in self._scores:
             scores = sentence_scores(target, source)
             self._scores[key] = (scores.max(axis=1), scores.argmax(axis=1))
             self._scores[(source.doc.id, target.doc.id)] = (scores.max(axis=0), scores.argmax(axis=0))
         return self._scores.pop(key)
+
+    def capitalised(self, tokens, text: str) -> np.ndarray:
+        """Return whether each token of ``text`` starts with a capital letter."""
+        entry = self._entry(tokens.norms)
+        if "capitalised" not in entry:
+            entry["capitalised"] = capital_initials(text, tokens.starts)
+        return entry["capitalised"]
 
     def grams(self, norms: tuple[str, ...], k: int, *, sort: bool = False) -> np.ndarray:
         """Return the k-gram hashes of ``norms`` in position order (or sorted)."""
@@ -142,22 +168,30 @@ def _gram_hashes(ids: np.ndarray, k: int) -> np.ndarray:
 
 def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
     """Mean of ``values`` over ``[i - half, i + half]`` (clipped at the ends)."""
+    return _window_means(values, (half,))[0]
+
+
+def _window_means(values: np.ndarray, halves: Sequence[int]) -> list[np.ndarray]:
+    """:func:`_window_mean` of ``values`` for each of ``halves`` (one running sum for all)."""
     n = len(values)
     if n == 0:
-        return values.astype(np.float64)
+        return [values.astype(np.float64) for _ in halves]
     csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
     idx = np.arange(n)
-    lo = np.maximum(idx - half, 0)
-    hi = np.minimum(idx + half + 1, n)
-    return (csum[hi] - csum[lo]) / (hi - lo)
+    out = []
+    for half in halves:
+        lo = np.maximum(idx - half, 0)
+        hi = np.minimum(idx + half + 1, n)
+        out.append((csum[hi] - csum[lo]) / (hi - lo))
+    return out
 
 
-def _sentence_mean(values: np.ndarray, sentence_of: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` over each word's sentence."""
+def _sentence_mean(values: np.ndarray, sentence_of: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Mean of ``values`` over each word's sentence (``counts``: ``np.bincount(sentence_of)``)."""
     if len(values) == 0:
         return values.astype(np.float64)
     sums = np.bincount(sentence_of, weights=values)
-    counts = np.bincount(sentence_of)
+    counts = np.bincount(sentence_of) if counts is None else counts
     return (sums / np.maximum(counts, 1))[sentence_of]
 
 
@@ -210,7 +244,6 @@ def word_features(item: DerivationInput, cache: WordCache | None = None) -> np.n
         return out
     cache = cache if cache is not None else WordCache()
     function, number = cache.kinds(item.norms)
-    capitalised = np.fromiter((w[:1].isupper() for w in item.original), dtype=bool, count=n)
     covered = {}
     for k in RUN_LENGTHS:
         mark = np.zeros(n, dtype=bool)
@@ -233,9 +266,16 @@ def word_features(item: DerivationInput, cache: WordCache | None = None) -> np.n
         in_passage[start:end] = True
         for ks, ke in keeps:
             kept[ks:ke] = True
+    sentence_of = item.sentence_of
+    sentence_words = np.bincount(sentence_of)
+
+    def sentence_mean(values: np.ndarray) -> np.ndarray:
+        return _sentence_mean(values, sentence_of, sentence_words)
+
     shared = covered[1]
     shared_content = shared & ~function
     content = (~function).astype(np.float64)
+    content_in_sentence = np.maximum(sentence_mean(content), 1e-9)
     cols: dict[str, np.ndarray] = {
         "bias": np.ones(n),
         "in_passage": in_passage,
@@ -243,31 +283,24 @@ def word_features(item: DerivationInput, cache: WordCache | None = None) -> np.n
         "shared_word": shared,
         "shared_content": shared_content,
         "log_run": np.log1p(run),
-        "sentence_run2": _sentence_mean(covered[2].astype(np.float64), item.sentence_of),
-        "sentence_content_share": _sentence_mean(shared_content.astype(np.float64), item.sentence_of)
-        / np.maximum(_sentence_mean(content, item.sentence_of), 1e-9),
-        "sentence_score": item.sentence_score[item.sentence_of] if len(item.sentence_score) else np.zeros(n),
-        "sentence_in_passage": _sentence_mean(in_passage.astype(np.float64), item.sentence_of),
+        "sentence_run2": sentence_mean(covered[2].astype(np.float64)),
+        "sentence_content_share": sentence_mean(shared_content.astype(np.float64)) / content_in_sentence,
+        "sentence_score": item.sentence_score[sentence_of] if len(item.sentence_score) else np.zeros(n),
+        "sentence_in_passage": sentence_mean(in_passage.astype(np.float64)),
         "function_word": function,
         "number": number,
-        "capitalised": capitalised,
+        "capitalised": item.capitalised,
         "position": np.arange(n) / max(n - 1, 1),
         "shared_x_function": shared & function,
         "kept_x_function": kept & function,
     }
     for k in RUN_LENGTHS[1:]:
         cols[f"run_{k}"] = covered[k]
-    partner = item.partner_words
-    in_partner = np.fromiter(
-        (bool(partner) and w in partner[s] for w, s in zip(item.norms, item.sentence_of.tolist(), strict=True)),
-        dtype=bool, count=n,
-    )
+    in_partner = _in_partner(item.norms, sentence_of, item.partner_words)
     in_partner_content = in_partner & ~function
     cols["in_partner"] = in_partner
     cols["in_partner_content"] = in_partner_content
-    cols["sentence_partner_share"] = _sentence_mean(in_partner_content.astype(np.float64), item.sentence_of) / np.maximum(
-        _sentence_mean(content, item.sentence_of), 1e-9
-    )
+    cols["sentence_partner_share"] = sentence_mean(in_partner_content.astype(np.float64)) / content_in_sentence
     cols["sentence_score_sq"] = cols["sentence_score"] ** 2
     n_content = max(content.sum(), 1.0)
     cols["doc_content_share"] = np.full(n, shared_content.sum() / n_content)
@@ -276,37 +309,55 @@ def word_features(item: DerivationInput, cache: WordCache | None = None) -> np.n
     cols["doc_kept_share"] = np.full(n, kept.mean())
     cols["near_run3"] = np.log1p(_distance(covered[3]))
     cols["near_shared_content"] = np.log1p(_distance(shared_content))
-    content_20 = _window_mean(content, 20)
-    cols["content_share_20"] = _window_mean(shared_content.astype(np.float64), 20) / np.maximum(content_20, 1e-9)
-    cols["run3_share_20"] = _window_mean(covered[3].astype(np.float64), 20)
-    sentence_words = np.bincount(item.sentence_of)[item.sentence_of].astype(np.float64)
-    cols["log_sentence_words"] = np.log1p(sentence_words)
-    last_sentence = max(int(item.sentence_of[-1]), 1)
-    cols["sentence_position"] = item.sentence_of / last_sentence
-    cols["lead_sentence"] = item.sentence_of <= 1
-    counts: dict[str, int] = {}
-    for source in item.source_norms:
-        for w in source:
-            counts[w] = counts.get(w, 0) + 1
-    cols["log_source_count"] = np.log1p(np.fromiter((counts.get(w, 0) for w in item.norms), dtype=np.float64, count=n)) / max(len(item.source_norms), 1)
+    halves = (*WINDOWS, 20)
+    content_near = _window_means(content, halves)
+    shared_near = _window_means(shared_content.astype(np.float64), halves)
+    run3_near = _window_means(covered[3].astype(np.float64), halves)
+    passage_near = _window_means(in_passage.astype(np.float64), WINDOWS)
+    cols["content_share_20"] = shared_near[-1] / np.maximum(content_near[-1], 1e-9)
+    cols["run3_share_20"] = run3_near[-1]
+    cols["log_sentence_words"] = np.log1p(sentence_words[sentence_of].astype(np.float64))
+    last_sentence = max(int(sentence_of[-1]), 1)
+    cols["sentence_position"] = sentence_of / last_sentence
+    cols["lead_sentence"] = sentence_of <= 1
+    cols["log_source_count"] = np.log1p(_source_counts(item, cache).astype(np.float64)) / max(len(item.source_norms), 1)
+    # a word and its neighbour both in the sentence's best source sentence
     pair = np.zeros(n, dtype=bool)
-    if partner:
-        for k in range(n - 1):
-            p_ = partner[item.sentence_of[k]]
-            if item.sentence_of[k + 1] == item.sentence_of[k] and item.norms[k] in p_ and item.norms[k + 1] in p_:
-                pair[k] = pair[k + 1] = True
+    both = in_partner[:-1] & in_partner[1:] & (sentence_of[1:] == sentence_of[:-1])
+    pair[:-1] |= both
+    pair[1:] |= both
     cols["partner_bigram"] = pair & ~function
-    for w in WINDOWS:
-        content_here = _window_mean(content, w)
-        cols[f"content_share_{w}"] = _window_mean(shared_content.astype(np.float64), w) / np.maximum(
-            content_here, 1e-9
-        ) * (content_here > 0)
-        cols[f"run3_share_{w}"] = _window_mean(covered[3].astype(np.float64), w)
-        cols[f"passage_share_{w}"] = _window_mean(in_passage.astype(np.float64), w)
+    for k, w in enumerate(WINDOWS):
+        content_here = content_near[k]
+        cols[f"content_share_{w}"] = shared_near[k] / np.maximum(content_here, 1e-9) * (content_here > 0)
+        cols[f"run3_share_{w}"] = run3_near[k]
+        cols[f"passage_share_{w}"] = passage_near[k]
     for c, name in enumerate(FEATURES):
         out[:, c] = cols[name]
     np.clip(out, 0.0, 1.0e6, out=out)
     return out
+
+
+def _in_partner(norms: tuple[str, ...], sentence_of: np.ndarray, partner: tuple[frozenset[str], ...]) -> np.ndarray:
+    """Return whether each word occurs in its sentence's best source sentence."""
+    out = np.zeros(len(norms), dtype=bool)
+    if not partner:
+        return out
+    bounds = [0, *(np.flatnonzero(np.diff(sentence_of)) + 1).tolist(), len(norms)]
+    for lo, hi in pairwise(bounds):
+        words = partner[sentence_of[lo]]
+        if words:
+            out[lo:hi] = list(map(words.__contains__, norms[lo:hi]))
+    return out
+
+
+def _source_counts(item: DerivationInput, cache: WordCache) -> np.ndarray:
+    """Return how often each target word occurs in the sources, all together."""
+    ids = cache.ids(item.norms)
+    if not item.source_norms:
+        return np.zeros(len(ids), dtype=np.int64)
+    pool = np.sort(np.concatenate([cache.ids(s) for s in item.source_norms]))
+    return np.searchsorted(pool, ids, side="right") - np.searchsorted(pool, ids, side="left")
 
 
 DISTANCE_CAP = 50
@@ -332,16 +383,17 @@ NEIGHBOUR_WINDOWS = (1, 3, 8, 20)
 def neighbour_features(probs: np.ndarray, sentence_of: np.ndarray) -> np.ndarray:
     """Return the second pass's extra features: first-pass probabilities around each word."""
     cols = [probs[:, 1], probs[:, 2]]
-    for w in NEIGHBOUR_WINDOWS:
-        for c in (1, 2):
-            cols.append(_window_mean(probs[:, c], w))
+    near = [_window_means(probs[:, c], NEIGHBOUR_WINDOWS) for c in (1, 2)]
+    for k in range(len(NEIGHBOUR_WINDOWS)):
+        cols.extend((near[0][k], near[1][k]))
+    counts = np.bincount(sentence_of) if len(probs) else None
     for c in (1, 2):
-        cols.append(_sentence_mean(probs[:, c], sentence_of))
+        cols.append(_sentence_mean(probs[:, c], sentence_of, counts))
     for c in (1, 2):
         cols.append(np.full(len(probs), probs[:, c].mean() if len(probs) else 0.0))
     derived = probs[:, 1] + probs[:, 2]
     cols.append(derived * derived)
-    cols.append(_window_mean(derived, 2) * _sentence_mean(derived, sentence_of))
+    cols.append(_window_mean(derived, 2) * _sentence_mean(derived, sentence_of, counts))
     if not len(probs):
         return np.zeros((0, len(cols)))
     return np.stack(cols, axis=1)
@@ -352,21 +404,22 @@ def passages_of(doc_id: str, tokens_starts: np.ndarray, tokens_ends: np.ndarray,
     out = []
     for match in matches:
         if match.b.doc == doc_id:
-            side, pick = match.b, lambda e: (e.b_start, e.b_end)
+            side = match.b
+            kept = [(e.b_start, e.b_end) for e in match.edits if e.op == "keep"]
         elif match.a.doc == doc_id:
-            side, pick = match.a, lambda e: (e.a_start, e.a_end)
+            side = match.a
+            kept = [(e.a_start, e.a_end) for e in match.edits if e.op == "keep"]
         else:
             continue
         i = int(np.searchsorted(tokens_starts, side.start, side="left"))
         j = max(i, int(np.searchsorted(tokens_ends, side.end, side="right")))
-        keeps = []
-        for edit in match.edits:
-            if edit.op == "keep":
-                s, e = pick(edit)
-                ki = int(np.searchsorted(tokens_starts, s, side="left"))
-                kj = int(np.searchsorted(tokens_ends, e, side="right"))
-                keeps.append((max(ki, i), min(kj, j)))
-        out.append((i, j, tuple(keeps)))
+        keeps: tuple[tuple[int, int], ...] = ()
+        if kept:
+            chars = np.asarray(kept, dtype=np.int64)
+            ki = np.maximum(np.searchsorted(tokens_starts, chars[:, 0], side="left"), i)
+            kj = np.minimum(np.searchsorted(tokens_ends, chars[:, 1], side="right"), j)
+            keeps = tuple(zip(ki.tolist(), kj.tolist(), strict=True))
+        out.append((i, j, keeps))
     return tuple(out)
 
 
@@ -394,7 +447,7 @@ def derivation_input(
                 best[: len(ranges)] = np.maximum(best[: len(ranges)], top)
     return DerivationInput(
         norms=tokens.norms,
-        original=tuple(text[s:e] for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist(), strict=True)),
+        capitalised=cache.capitalised(tokens, text),
         sentence_of=sentence_of,
         sentence_score=best,
         source_norms=tuple(s.tokens.norms for s in sources),
@@ -416,10 +469,15 @@ class Stage:
     """One row per label (NEW, REWORDED, VERBATIM)."""
     intercept: tuple[float, ...]
 
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return np.asarray(self.mean), np.asarray(self.scale), np.asarray(self.coef), np.asarray(self.intercept)
+
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Return ``(words, 3)`` probabilities of NEW, REWORDED and VERBATIM."""
-        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
-        logits = z @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        mean, scale, coef, intercept = self._arrays
+        z = (features - mean) / scale
+        logits = z @ coef.T + intercept
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
@@ -505,43 +563,37 @@ STRAY_WORDS = 2
 """A derived run of at most this many function words between new words is new ("of the")."""
 
 
-def drop_stray_function_words(labels: np.ndarray, norms: Sequence[str]) -> None:
-    """Label NEW, in place, each short derived run of function words with new words around it."""
-    n = len(labels)
-    k = 0
-    while k < n:
-        if labels[k] == NEW:
-            k += 1
-            continue
-        j = k
-        while j < n and labels[j] != NEW:
-            j += 1
-        if (
-            j - k <= STRAY_WORDS
-            and k > 0
-            and j < n
-            and all(w in FUNCTION_WORDS or not any(c.isalnum() for c in w) for w in norms[k:j])
-        ):
+def drop_stray_function_words(labels: np.ndarray, norms: Sequence[str], function: np.ndarray | None = None) -> None:
+    """Label NEW, in place, each short derived run of function words with new words around it.
+
+    ``function`` (per word: function word or punctuation) saves testing each word again.
+    """
+    starts, ends = _runs(labels != NEW)
+    short = (ends - starts <= STRAY_WORDS) & (starts > 0) & (ends < len(labels))
+    for k, j in zip(starts[short].tolist(), ends[short].tolist(), strict=True):
+        if function[k:j].all() if function is not None else all(map(filler_word, norms[k:j])):
             labels[k:j] = NEW
-        k = j
+
+
+def _runs(mark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the starts and ends (exclusive) of the runs of True in ``mark``."""
+    edges = np.diff(mark.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 def word_runs(tokens_starts: np.ndarray, tokens_ends: np.ndarray, labels: np.ndarray) -> list[tuple[int, int, int]]:
     """Return ``(start, end, label)`` character spans of the runs of derived words."""
-    out = []
     n = len(labels)
-    k = 0
-    while k < n:
-        label = int(labels[k])
-        if label == NEW:
-            k += 1
-            continue
-        j = k
-        while j + 1 < n and labels[j + 1] == label:
-            j += 1
-        out.append((int(tokens_starts[k]), int(tokens_ends[j]), label))
-        k = j + 1
-    return out
+    if n == 0:
+        return []
+    change = np.flatnonzero(labels[1:] != labels[:-1]) + 1
+    first = np.concatenate([[0], change])
+    last = np.concatenate([change, [n]]) - 1
+    derived = labels[first] != NEW
+    first, last = first[derived], last[derived]
+    return list(
+        zip(tokens_starts[first].tolist(), tokens_ends[last].tolist(), labels[first].astype(int).tolist(), strict=True)
+    )
 
 
 def labels_from_spans(tokens_starts: np.ndarray, tokens_ends: np.ndarray, spans) -> np.ndarray:
@@ -568,15 +620,17 @@ def derive_labels(
     """
     if not sources:
         return np.zeros(len(target.tokens), dtype=np.int8)
+    cache = cache if cache is not None else WordCache()
     item = derivation_input(target, sources, matches, cache)
     labels = label_words(FIRST_PASS, SECOND_PASS, DERIVED_THRESHOLD, item, cache)
-    drop_stray_function_words(labels, target.tokens.norms)
+    norms = target.tokens.norms
+    drop_stray_function_words(labels, norms, cache.kinds(norms)[0])
     # A word no source has is not verbatim ("Facebook Twitter" next to a lifted headline):
     # at most reworded. On METER courts this moves 0.0002 of macro-F1 and no derived word.
-    source_words = set().union(*(s.tokens.norms for s in sources))
-    for k in np.flatnonzero(labels == VERBATIM):
-        if target.tokens.norms[k] not in source_words:
-            labels[k] = REWORDED
+    verbatim = np.flatnonzero(labels == VERBATIM)
+    if len(verbatim):
+        source_ids = np.concatenate([cache.ids(s.tokens.norms) for s in sources])
+        labels[verbatim[~np.isin(cache.ids(norms)[verbatim], source_ids)]] = REWORDED
     for start, end in getattr(target, "excluded", ()):
         i, j = target.tokens.between(start, end)
         labels[i:j] = NEW
