@@ -279,3 +279,27 @@ def test_stray_words_and_runs_match_the_word_by_word_loops(words):
         derive.drop_stray_function_words(got, norms, function)
         assert got.tolist() == expected.tolist()
     assert derive.word_runs(starts, ends, expected) == _runs_one_by_one(starts, ends, expected)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.integers(0, 6), max_size=40), st.lists(st.lists(st.integers(0, 6), max_size=30), max_size=3),
+       st.sampled_from(derive.RUN_LENGTHS))
+def test_compiled_shared_runs_equal_the_numpy_path(target, sources, k):
+    """The numba k-gram hashes and shared-run marks are the numpy path's, word for word."""
+    ids = np.array(target, dtype=np.uint64)
+    pools = [derive._gram_hashes(np.array(s, dtype=np.uint64), k) for s in sources]
+    pool = np.sort(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.uint64)
+    grams = derive._gram_hashes(ids, k)
+    marks = derive._covered(grams, pool, k, len(ids))
+    kernels = (derive._gram_kernel, derive._cover_kernel)
+    try:
+        derive._gram_kernel = derive._cover_kernel = None
+        assert derive._gram_hashes(ids, k).tobytes() == grams.tobytes()
+        assert derive._covered(grams, pool, k, len(ids)).tolist() == marks.tolist()
+    finally:
+        derive._gram_kernel, derive._cover_kernel = kernels
+    # a word is marked exactly when some k-gram through it occurs in a source
+    runs = {tuple(s[i : i + k]) for s in sources for i in range(len(s) - k + 1)}
+    expected = [any(tuple(target[i : i + k]) in runs for i in range(max(0, w - k + 1), min(w, len(target) - k) + 1))
+                for w in range(len(target))]
+    assert marks.tolist() == expected

@@ -74,7 +74,8 @@ def segment(
 
 def sentence_norms(tokens: Tokens, ranges: np.ndarray) -> list[tuple[str, ...]]:
     """Return each sentence's folded tokens."""
-    return [tokens.norms[i:j] for i, j in ranges]
+    norms = tokens.norms
+    return [norms[i:j] for i, j in np.asarray(ranges).tolist()]
 
 
 def prepare_many(
@@ -290,14 +291,17 @@ def sentence_scores(a: PreparedDocument, b: PreparedDocument) -> np.ndarray:
 def _pair_product(a: sp.csr_matrix, b: sp.csr_matrix, *, binary_b: bool = False) -> np.ndarray:
     """Return :func:`~reprints.tfidf.pair_product` of ``a`` and ``b`` (``b``'s values 1 if ``binary_b``).
 
-    With numba, one compiled pass finds the columns either block uses and fills the two
-    dense blocks :func:`~reprints.tfidf.pair_product` would build, and numpy multiplies
-    them as it does: the same product, bit for bit, without its per-pair numpy and scipy
-    overhead (which cost more than the product on article-sized blocks).
+    With numba, one compiled pass fills the two dense blocks :func:`~reprints.tfidf.pair_product`
+    would build and numpy multiplies them as it does: the same product, bit for bit, without
+    its per-pair numpy and scipy overhead (which cost more than the product on article-sized
+    blocks).
     """
     if _dense_blocks is not None:
+        columns = np.concatenate((a.indices, b.indices))
+        # numpy sorts these short arrays several times faster than numba; ties may go either way
+        order = np.argsort(columns)
         dense, a_block, b_block = _dense_blocks(
-            a.indptr, a.indices, a.data, b.indptr, b.indices, b.data, binary_b, _DENSE_CELLS
+            columns, order, len(a.indices), a.indptr, a.data, b.indptr, b.data, binary_b, _DENSE_CELLS
         )
         if dense:
             return a_block @ b_block.T
@@ -311,29 +315,27 @@ try:  # numba builds the dense blocks of a pair; without it tfidf.pair_product d
     import numba
 
     @numba.njit(cache=True, nogil=True)
-    def _dense_blocks(a_indptr, a_indices, a_data, b_indptr, b_indices, b_data, binary_b, max_cells):  # pragma: no cover
-        # the sorted distinct columns of both blocks, as np.union1d(a.indices, b.indices)
-        columns = np.empty(len(a_indices) + len(b_indices), dtype=np.int64)
-        columns[: len(a_indices)] = a_indices
-        columns[len(a_indices) :] = b_indices
-        columns.sort()
+    def _dense_blocks(columns, order, a_stored, a_indptr, a_data, b_indptr, b_data, binary_b, max_cells):  # pragma: no cover
+        # ``columns``: a's ``a_stored`` column indexes, then b's; ``order`` sorts them. A stored
+        # value's block column is its column's rank among the distinct ones (np.union1d's).
+        at = np.empty(len(columns), dtype=np.int64)
         width = 0
-        for t in range(len(columns)):
-            if t == 0 or columns[t] != columns[t - 1]:
-                columns[width] = columns[t]
+        for t in range(len(order)):
+            if t > 0 and columns[order[t]] != columns[order[t - 1]]:
                 width += 1
-        columns = columns[:width]
+            at[order[t]] = width
+        width = width + 1 if len(order) else 0
         a_rows, b_rows = len(a_indptr) - 1, len(b_indptr) - 1
         if (a_rows + b_rows) * max(width, 1) > max_cells:  # tfidf.pair_product goes sparse
             return False, np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.float32)
         a_block = np.zeros((a_rows, width), dtype=np.float32)
         for r in range(a_rows):
             for p in range(a_indptr[r], a_indptr[r + 1]):
-                a_block[r, np.searchsorted(columns, a_indices[p])] = a_data[p]
+                a_block[r, at[p]] = a_data[p]
         b_block = np.zeros((b_rows, width), dtype=np.float32)
         for r in range(b_rows):
             for p in range(b_indptr[r], b_indptr[r + 1]):
-                b_block[r, np.searchsorted(columns, b_indices[p])] = 1.0 if binary_b else b_data[p]
+                b_block[r, at[a_stored + p]] = 1.0 if binary_b else b_data[p]
         return True, a_block, b_block
 
 except ImportError:  # pragma: no cover - exercised only without numba

@@ -159,11 +159,56 @@ def _gram_hashes(ids: np.ndarray, k: int) -> np.ndarray:
     n = len(ids) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint64)
+    if _gram_kernel is not None:
+        return _gram_kernel(ids, k)
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for i in range(k):
             h = (h * _MULT) ^ (ids[i : i + n] + np.uint64(i + 1))
     return h
+
+
+def _covered(grams: np.ndarray, pool: np.ndarray, k: int, n: int) -> np.ndarray:
+    """Mark each of ``n`` words inside a k-gram (hashes ``grams``, by position) found in sorted ``pool``."""
+    if _cover_kernel is not None:
+        return _cover_kernel(grams, pool, k, n)
+    mark = np.zeros(n, dtype=bool)
+    if len(grams) and len(pool):
+        at = np.minimum(np.searchsorted(pool, grams), len(pool) - 1)
+        hit = pool[at] == grams
+        for i in range(k):
+            mark[i : i + len(hit)] |= hit
+    return mark
+
+
+try:  # numba hashes k-grams and marks shared ones in one pass each; the numpy path is the same
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _gram_kernel(ids, k):  # pragma: no cover - compiled
+        n = len(ids) - k + 1
+        out = np.zeros(n, dtype=np.uint64)
+        for t in range(n):
+            h = np.uint64(0)
+            for i in range(k):
+                h = (h * np.uint64(0x9E3779B97F4A7C15)) ^ (ids[t + i] + np.uint64(i + 1))
+            out[t] = h
+        return out
+
+    @numba.njit(cache=True, nogil=True)
+    def _cover_kernel(grams, pool, k, n):  # pragma: no cover - compiled
+        mark = np.zeros(n, dtype=np.bool_)
+        if len(pool) == 0:
+            return mark
+        for t in range(len(grams)):
+            at = np.searchsorted(pool, grams[t])
+            if at < len(pool) and pool[at] == grams[t]:
+                mark[t : t + k] = True
+        return mark
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _gram_kernel = None  # type: ignore[assignment]
+    _cover_kernel = None  # type: ignore[assignment]
 
 
 def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
@@ -246,17 +291,12 @@ def word_features(item: DerivationInput, cache: WordCache | None = None) -> np.n
     function, number = cache.kinds(item.norms)
     covered = {}
     for k in RUN_LENGTHS:
-        mark = np.zeros(n, dtype=bool)
         grams = cache.grams(item.norms, k)
+        pool = grams[:0]
         if len(grams) and item.source_norms:
             pools = [cache.grams(s, k, sort=True) for s in item.source_norms]
             pool = pools[0] if len(pools) == 1 else np.sort(np.concatenate(pools))
-            if len(pool):
-                at = np.minimum(np.searchsorted(pool, grams), len(pool) - 1)
-                hit = pool[at] == grams
-                for i in range(k):
-                    mark[i : i + len(hit)] |= hit
-        covered[k] = mark
+        covered[k] = _covered(grams, pool, k, n)
     run = np.zeros(n, dtype=np.float64)
     for k in RUN_LENGTHS:
         run[covered[k]] = k
@@ -476,11 +516,14 @@ class Stage:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """Return ``(words, 3)`` probabilities of NEW, REWORDED and VERBATIM."""
         mean, scale, coef, intercept = self._arrays
-        z = (features - mean) / scale
-        logits = z @ coef.T + intercept
+        z = features - mean
+        z /= scale
+        logits = z @ coef.T
+        logits += intercept
         logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
 
 
 def label_words(
