@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -199,7 +201,7 @@ def test_stray_kept_function_words_fold_into_changes(a_words, b_words):
     # Still one contiguous script over both sides, with the same kept content words.
     assert folded[0][1] == 0 and folded[0][3] == 0
     assert folded[-1][2] == len(a) and folded[-1][4] == len(b)
-    for (_o, _i1, i2, _j1, j2), (_p, k1, _k2, l1, _l2) in zip(folded, folded[1:]):
+    for (_o, _i1, i2, _j1, j2), (_p, k1, _k2, l1, _l2) in pairwise(folded):
         assert (i2, j2) == (k1, l1)
     def content_kept(script):
         return [
@@ -337,3 +339,55 @@ def test_headlines_follow_the_per_word_rule_on_any_letters(lines):
     tokens, _spans, ranges = segment(doc)
     assert capital_initials(doc.text, tokens.starts).tolist() == [doc.text[s].isupper() for s in tokens.starts]
     assert _headlines(doc.text, tokens, ranges).tolist() == _headlines_one_by_one(doc.text, tokens, ranges)
+
+
+def _difflib_script(a_words, b_words):
+    from difflib import SequenceMatcher
+
+    names = {"equal": "keep", "replace": "change", "delete": "drop", "insert": "add"}
+    matcher = SequenceMatcher(None, a_words, b_words, autojunk=False)
+    return [(names[tag], i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.sampled_from("abcde"), max_size=40), st.lists(st.sampled_from("abcdef"), max_size=40))
+def test_compiled_edit_script_is_difflibs(a_words, b_words):
+    """Same longest matches, same ties, same opcodes as SequenceMatcher(autojunk=False), on
+    sequences full of repeats (where ties decide)."""
+    from reprints.align import edit_script
+    from reprints.normalize import Tokens
+
+    def tokens(words):
+        import numpy as np
+
+        return Tokens(np.zeros(len(words), dtype=np.int64), np.zeros(len(words), dtype=np.int64), tuple(words))
+
+    from reprints import align
+
+    expected = _difflib_script(a_words, b_words)
+    assert edit_script(tokens(a_words), (0, len(a_words)), tokens(b_words), (0, len(b_words))) == expected
+    kernel = align._opcodes_kernel
+    try:  # and the path without numba
+        align._opcodes_kernel = None
+        assert edit_script(tokens(a_words), (0, len(a_words)), tokens(b_words), (0, len(b_words))) == expected
+    finally:
+        align._opcodes_kernel = kernel
+
+
+def test_edit_scripts_of_seed_passages_are_difflibs(sample_corpus):
+    """Every seed article against every other, whole texts and each sentence pair's ranges."""
+    from reprints.align import edit_script
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    segments = [segment(d) for d in docs]
+    for tokens_a, _s, ranges_a in segments:
+        for tokens_b, _t, ranges_b in segments:
+            whole_a, whole_b = (0, len(tokens_a)), (0, len(tokens_b))
+            assert edit_script(tokens_a, whole_a, tokens_b, whole_b) == [
+                (op, i1, i2, j1, j2) for op, i1, i2, j1, j2 in _difflib_script(tokens_a.norms, tokens_b.norms)
+            ]
+            for (i, j), (k, m) in zip(ranges_a[:6].tolist(), ranges_b[:6].tolist(), strict=False):
+                expected = _difflib_script(tokens_a.norms[i:j], tokens_b.norms[k:m])
+                assert edit_script(tokens_a, (i, j), tokens_b, (k, m)) == [
+                    (op, i + i1, i + i2, k + j1, k + j2) for op, i1, i2, j1, j2 in expected
+                ]

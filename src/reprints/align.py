@@ -413,12 +413,134 @@ def edit_script(
     """Return difflib opcodes (keep/change/drop/add) over the folded tokens, as token indexes."""
     ai, aj = a_range
     bi, bj = b_range
-    matcher = SequenceMatcher(None, a_tokens.norms[ai:aj], b_tokens.norms[bi:bj], autojunk=False)
-    names = {"equal": "keep", "replace": "change", "delete": "drop", "insert": "add"}
-    return [
-        (names[tag], ai + i1, ai + i2, bi + j1, bi + j2)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
+    a_words, b_words = a_tokens.norms[ai:aj], b_tokens.norms[bi:bj]
+    if _opcodes_kernel is not None:
+        codes: dict[str, int] = {}
+        a_codes = np.fromiter(map(codes.setdefault, a_words, range(len(a_words))), dtype=np.int64, count=len(a_words))
+        b_codes = np.fromiter(
+            map(codes.setdefault, b_words, range(len(a_words), len(a_words) + len(b_words))),
+            dtype=np.int64, count=len(b_words),
+        )
+        ops = _opcodes_kernel(a_codes, b_codes, len(a_words) + len(b_words)).tolist()
+    else:
+        tags = {"equal": 0, "replace": 1, "delete": 2, "insert": 3}
+        matcher = SequenceMatcher(None, a_words, b_words, autojunk=False)
+        ops = [[tags[tag], i1, i2, j1, j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+    return [(_EDIT_NAMES[tag], ai + i1, ai + i2, bi + j1, bi + j2) for tag, i1, i2, j1, j2 in ops]
+
+
+_EDIT_NAMES = ("keep", "change", "drop", "add")
+"""Our names of difflib's ``equal``, ``replace``, ``delete`` and ``insert`` opcodes."""
+
+try:  # numba runs difflib's algorithm on word codes; without it difflib itself does
+    import numba
+
+    @numba.njit(cache=True, nogil=True)
+    def _opcodes_kernel(a, b, n_codes):  # pragma: no cover - compiled
+        # SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), step for step (no junk,
+        # no popular elements): the same longest matches, ties broken the same way.
+        la, lb = len(a), len(b)
+        starts = np.zeros(n_codes + 1, dtype=np.int64)  # b2j: the positions of each code in b
+        for j in range(lb):
+            starts[b[j] + 1] += 1
+        for c in range(n_codes):
+            starts[c + 1] += starts[c]
+        where = np.empty(lb, dtype=np.int64)
+        fill = starts[:-1].copy()
+        for j in range(lb):
+            where[fill[b[j]]] = j
+            fill[b[j]] += 1
+        old_len = np.zeros(lb + 1, dtype=np.int64)  # j2len of the previous a position...
+        old_step = np.full(lb + 1, -1, dtype=np.int64)  # ...valid where its step is the last one
+        new_len = np.zeros(lb + 1, dtype=np.int64)
+        new_step = np.full(lb + 1, -1, dtype=np.int64)
+        step = 0
+        queue = np.empty((2 * min(la, lb) + 2, 4), dtype=np.int64)
+        queue[0, 0], queue[0, 1], queue[0, 2], queue[0, 3] = 0, la, 0, lb
+        queued = 1
+        blocks = np.empty((min(la, lb) + 1, 3), dtype=np.int64)
+        found = 0
+        while queued:
+            queued -= 1
+            alo, ahi, blo, bhi = queue[queued, 0], queue[queued, 1], queue[queued, 2], queue[queued, 3]
+            # find_longest_match(alo, ahi, blo, bhi)
+            besti, bestj, bestsize = alo, blo, 0
+            step += 1  # j2len starts empty
+            for i in range(alo, ahi):
+                step += 1
+                code = a[i]
+                for q in range(starts[code], starts[code + 1]):
+                    j = where[q]
+                    if j < blo:
+                        continue
+                    if j >= bhi:
+                        break
+                    k = 1
+                    if j > 0 and old_step[j - 1] == step - 1:
+                        k = old_len[j - 1] + 1
+                    new_len[j] = k
+                    new_step[j] = step
+                    if k > bestsize:
+                        besti, bestj, bestsize = i - k + 1, j - k + 1, k
+                old_len, new_len = new_len, old_len
+                old_step, new_step = new_step, old_step
+            while besti > alo and bestj > blo and a[besti - 1] == b[bestj - 1]:
+                besti, bestj, bestsize = besti - 1, bestj - 1, bestsize + 1
+            while besti + bestsize < ahi and bestj + bestsize < bhi and a[besti + bestsize] == b[bestj + bestsize]:
+                bestsize += 1
+            if bestsize:
+                blocks[found, 0], blocks[found, 1], blocks[found, 2] = besti, bestj, bestsize
+                found += 1
+                if alo < besti and blo < bestj:
+                    queue[queued, 0], queue[queued, 1], queue[queued, 2], queue[queued, 3] = alo, besti, blo, bestj
+                    queued += 1
+                if besti + bestsize < ahi and bestj + bestsize < bhi:
+                    queue[queued, 0], queue[queued, 1] = besti + bestsize, ahi
+                    queue[queued, 2], queue[queued, 3] = bestj + bestsize, bhi
+                    queued += 1
+        blocks = blocks[:found][np.argsort(blocks[:found, 0])]  # blocks never share a start in a
+        # get_matching_blocks: adjacent blocks joined, then (la, lb, 0)
+        joined = np.empty((found + 1, 3), dtype=np.int64)
+        n_joined = 0
+        i1 = j1 = k1 = 0
+        for t in range(found):
+            i2, j2, k2 = blocks[t, 0], blocks[t, 1], blocks[t, 2]
+            if i1 + k1 == i2 and j1 + k1 == j2:
+                k1 += k2
+            else:
+                if k1:
+                    joined[n_joined, 0], joined[n_joined, 1], joined[n_joined, 2] = i1, j1, k1
+                    n_joined += 1
+                i1, j1, k1 = i2, j2, k2
+        if k1:
+            joined[n_joined, 0], joined[n_joined, 1], joined[n_joined, 2] = i1, j1, k1
+            n_joined += 1
+        joined[n_joined, 0], joined[n_joined, 1], joined[n_joined, 2] = la, lb, 0
+        n_joined += 1
+        # get_opcodes; tags 0 equal, 1 replace, 2 delete, 3 insert
+        ops = np.empty((2 * n_joined, 5), dtype=np.int64)
+        n_ops = 0
+        i = j = 0
+        for t in range(n_joined):
+            ai, bj, size = joined[t, 0], joined[t, 1], joined[t, 2]
+            tag = -1
+            if i < ai and j < bj:
+                tag = 1
+            elif i < ai:
+                tag = 2
+            elif j < bj:
+                tag = 3
+            if tag >= 0:
+                ops[n_ops, 0], ops[n_ops, 1], ops[n_ops, 2], ops[n_ops, 3], ops[n_ops, 4] = tag, i, ai, j, bj
+                n_ops += 1
+            i, j = ai + size, bj + size
+            if size:
+                ops[n_ops, 0], ops[n_ops, 1], ops[n_ops, 2], ops[n_ops, 3], ops[n_ops, 4] = 0, ai, i, bj, j
+                n_ops += 1
+        return ops[:n_ops]
+
+except ImportError:  # pragma: no cover - exercised only without numba
+    _opcodes_kernel = None  # type: ignore[assignment]
 
 
 def _char_range(tokens: Tokens, i: int, j: int, first: int = 0) -> tuple[int, int]:
