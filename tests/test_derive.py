@@ -303,3 +303,22 @@ def test_compiled_shared_runs_equal_the_numpy_path(target, sources, k):
     expected = [any(tuple(target[i : i + k]) in runs for i in range(max(0, w - k + 1), min(w, len(target) - k) + 1))
                 for w in range(len(target))]
     assert marks.tolist() == expected
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.floats(0.0, 1.0, allow_nan=False), max_size=60), st.lists(st.integers(0, 25), min_size=1, max_size=5))
+def test_compiled_window_means_equal_numpys_running_sums(values, halves):
+    """Window means from the numba running sum are numpy's, bit for bit (second-pass inputs are real probabilities)."""
+    values = np.array(values, dtype=np.float64)
+    got = derive._window_means(values, halves)
+    column = np.stack([values, values[::-1]], axis=1)[:, 1]  # strided, as neighbour_features passes them
+    got_column = derive._window_means(column, halves)
+    kernel = derive._window_kernel
+    try:
+        derive._window_kernel = None
+        expected = derive._window_means(values, halves)
+        expected_column = derive._window_means(column, halves)
+    finally:
+        derive._window_kernel = kernel
+    assert [g.tobytes() for g in got] == [e.tobytes() for e in expected]
+    assert [g.tobytes() for g in got_column] == [e.tobytes() for e in expected_column]

@@ -206,9 +206,26 @@ try:  # numba hashes k-grams and marks shared ones in one pass each; the numpy p
                 mark[t : t + k] = True
         return mark
 
+    @numba.njit(cache=True, nogil=True)
+    def _window_kernel(values, halves):  # pragma: no cover - compiled
+        # numpy's running sum adds in order, as this loop does: the same sums, bit for bit
+        n = len(values)
+        csum = np.empty(n + 1, dtype=np.float64)
+        csum[0] = 0.0
+        for i in range(n):
+            csum[i + 1] = csum[i] + values[i]
+        out = np.empty((len(halves), n), dtype=np.float64)
+        for h in range(len(halves)):
+            for i in range(n):
+                lo = max(i - halves[h], 0)
+                hi = min(i + halves[h] + 1, n)
+                out[h, i] = (csum[hi] - csum[lo]) / (hi - lo)
+        return out
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _gram_kernel = None  # type: ignore[assignment]
     _cover_kernel = None  # type: ignore[assignment]
+    _window_kernel = None  # type: ignore[assignment]
 
 
 def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
@@ -221,6 +238,8 @@ def _window_means(values: np.ndarray, halves: Sequence[int]) -> list[np.ndarray]
     n = len(values)
     if n == 0:
         return [values.astype(np.float64) for _ in halves]
+    if _window_kernel is not None and values.dtype == np.float64:
+        return list(_window_kernel(values, np.asarray(halves, dtype=np.int64)))
     csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
     idx = np.arange(n)
     out = []
