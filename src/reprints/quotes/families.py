@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
-import math
 import pickle
 import tempfile
 from collections import defaultdict
@@ -64,6 +63,8 @@ class _Occurrence:
     """What was taken from the quote's document; None when the document was not given."""
     position: int
     """The quote's position in ``source.quotes``."""
+    document: int = 0
+    """The quote's document, numbered in order of document id."""
 
 
 class _ContentWords:
@@ -277,17 +278,21 @@ def _group(
     """
     entries.sort(key=lambda e: (e[0].doc, e[0].start, e[0].end))
     occurrences = []
+    numbers: dict[str, int] = {}
     if shared is None:
         shared = _SharedWords()
         for index, (q, source, k) in enumerate(entries):
             norms = source.norms[k] if source is not None else tokenize(q.text).norms
             if norms:
-                occurrences.append(_Occurrence(index, q, shared(norms), source, k))
+                number = numbers.setdefault(q.doc, len(numbers))
+                occurrences.append(_Occurrence(index, q, shared(norms), source, k, number))
     else:  # the collector's records: every source given, its words shared already
         for index, (q, source, k) in enumerate(entries):
             assert source is not None
             if source.norms[k]:
-                occurrences.append(_Occurrence(index, q, source.norms[k], source, k))
+                number = numbers.setdefault(q.doc, len(numbers))
+                occurrences.append(_Occurrence(index, q, source.norms[k], source, k, number))
+    del numbers
     shared.forget()
     sources = {source.doc: source for _, source, _ in entries if source is not None}
     result = [q for q, _, _ in entries]
@@ -404,61 +409,133 @@ class _Surroundings:
             self.theirs[(o.index, inside)] = found
         return found
 
-    def shared(self, pairs: Sequence[tuple[_Occurrence, _Occurrence]]) -> tuple[np.ndarray, np.ndarray]:
-        """How much the surroundings of each pair (short, other) agree: (IDF sum, share of ``short``'s).
+    def row(self, o: _Occurrence, *, short: bool, inside: bool = False) -> list[int]:
+        """The sorted surroundings of ``o`` as the short side of a pair (its own words left
+        out) or as the other side (its own words in when ``inside``)."""
+        return self._mine(o) if short else self._theirs(o, inside)
 
-        The first figure sums the IDF of the content words both surroundings share; the second
-        divides it by the IDF sum of all of ``short``'s surrounding words. The surroundings of
-        ``other`` include its own words when it is the longer one (a fragment's context may be
-        quoted in full elsewhere). The short quotation's own words never count. Sums run in
-        ascending hash order: the same figures in every run. A pair with an occurrence given
-        without its document gets (inf, 1.0): nothing to check.
+    def agree_rows(
+        self,
+        mine: list[list[int]],
+        lengths: np.ndarray,
+        theirs: list[list[int]],
+        pair_mine: np.ndarray,
+        pair_theirs: np.ndarray,
+    ) -> np.ndarray:
+        """Whether the surroundings of each pair (short quotation, other occurrence) say the same thing.
+
+        Pair ``t`` sets the short quotation's row ``mine[pair_mine[t]]`` (:meth:`row` with
+        ``short``; ``lengths`` are these quotations' numbers of words) against the other's
+        ``theirs[pair_theirs[t]]``. It agrees when the IDF of the content words both
+        surroundings share sums to ``quote_context_score`` divided by the short one's length,
+        and to ``quote_context_share`` of the IDF of all the short one's surrounding words.
+        Sums run in ascending hash order: the same figures in every run.
         """
-        totals = np.full(len(pairs), math.inf)
-        shares = np.ones(len(pairs))
-        known = [p for p, (short, other) in enumerate(pairs) if short.source is not None and other.source is not None]
-        if not known:
-            return totals, shares
-        mine_rows: dict[int, int] = {}
-        their_rows: dict[tuple[int, bool], int] = {}
-        mine_keys: list[list[int]] = []
-        their_keys: list[list[int]] = []
-        pair_mine = np.empty(len(known), dtype=np.int64)
-        pair_theirs = np.empty(len(known), dtype=np.int64)
-        for t, p in enumerate(known):
-            short, other = pairs[p]
-            row = mine_rows.get(short.index)
-            if row is None:
-                row = mine_rows[short.index] = len(mine_keys)
-                mine_keys.append(self._mine(short))
-            pair_mine[t] = row
-            inside = len(other.norms) > len(short.norms)
-            row = their_rows.get((other.index, inside))
-            if row is None:
-                row = their_rows[(other.index, inside)] = len(their_keys)
-                their_keys.append(self._theirs(other, inside))
-            pair_theirs[t] = row
         if self.idf is None:
             self.idf = self.frequencies.idf()
-        mine_at, mine_flat = _rows(mine_keys)
-        their_at, their_flat = _rows(their_keys)
+        mine_at, mine_flat = _rows(mine)
+        their_at, their_flat = _rows(theirs)
         weights = self.idf.of(mine_flat)
         total, whole = _shared_weights(mine_at, mine_flat, weights, their_at, their_flat, pair_mine, pair_theirs)
         whole = whole[pair_mine]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(whole != 0, total / np.where(whole != 0, whole, 1.0), 0.0)
-        totals[known] = total
-        shares[known] = share
-        return totals, shares
+        # the more words quoted alike, the less a coincidence: the bar falls with length
+        return (total >= self.params.quote_context_score / lengths[pair_mine]) & (
+            share >= self.params.quote_context_share
+        )
 
     def agree(self, pairs: Sequence[tuple[_Occurrence, _Occurrence]]) -> np.ndarray:
-        """Whether the surroundings of each pair (short quotation, other occurrence) say the same thing."""
-        if not pairs:
-            return np.zeros(0, dtype=bool)
-        total, share = self.shared(pairs)
-        lengths = np.asarray([len(short.norms) for short, _ in pairs], dtype=np.int64)
-        # the more words quoted alike, the less a coincidence: the bar falls with length
-        return (total >= self.params.quote_context_score / lengths) & (share >= self.params.quote_context_share)
+        """Whether the surroundings of each pair (short quotation, other occurrence) say the
+        same thing (:meth:`agree_rows`). The surroundings of the other include its own words
+        when it is the longer one (a fragment's context may be quoted in full elsewhere). A
+        pair with an occurrence given without its document agrees: nothing to check."""
+        out = np.full(len(pairs), self.params.quote_context_share <= 1.0)
+        queue = _PendingPairs(self)
+        order: list[int] = []
+        for inside in (False, True):
+            chosen = [
+                t
+                for t, (short, other) in enumerate(pairs)
+                if short.source is not None and other.source is not None and (len(other.norms) > len(short.norms)) == inside
+            ]
+            every = np.arange(len(chosen))
+            queue.add([pairs[t][0] for t in chosen], [pairs[t][1] for t in chosen], inside, every, every)
+            order.extend(chosen)
+        out[order] = queue.verdicts()
+        return out
+
+
+class _PendingPairs:
+    """Pairs (short quotation, other occurrence) queued to be judged by their surroundings
+    at once: each occurrence's surroundings are one row, and pairs index the rows."""
+
+    def __init__(self, context: _Surroundings) -> None:
+        self.context = context
+        self._clear()
+
+    def _clear(self) -> None:
+        self.size = 0
+        self._mine: list[list[int]] = []
+        self._lengths: list[int] = []
+        self._theirs: list[list[int]] = []
+        self._mine_of: dict[int, int] = {}
+        self._theirs_of: dict[tuple[int, bool], int] = {}
+        self.shorts: list[_Occurrence] = []
+        self.others: list[_Occurrence] = []
+        self._pair_mine: list[np.ndarray] = []
+        self._pair_theirs: list[np.ndarray] = []
+
+    def add(
+        self, shorts: Sequence[_Occurrence], others: Sequence[_Occurrence], inside: bool, first: np.ndarray, second: np.ndarray
+    ) -> None:
+        """Queue the pairs (``shorts[first[t]]``, ``others[second[t]]``), every occurrence
+        with its document; ``inside``: the others' own words count in their surroundings."""
+        if not first.size:
+            return
+        mine = np.zeros(len(shorts), dtype=np.int64)
+        for k in sorted_unique(first).tolist():
+            o = shorts[k]
+            row = self._mine_of.get(o.index)
+            if row is None:
+                row = self._mine_of[o.index] = len(self._mine)
+                self._mine.append(self.context.row(o, short=True))
+                self._lengths.append(len(o.norms))
+                self.shorts.append(o)
+            mine[k] = row
+        theirs = np.zeros(len(others), dtype=np.int64)
+        for k in sorted_unique(second).tolist():
+            o = others[k]
+            row = self._theirs_of.get((o.index, inside))
+            if row is None:
+                row = self._theirs_of[(o.index, inside)] = len(self._theirs)
+                self._theirs.append(self.context.row(o, short=False, inside=inside))
+                self.others.append(o)
+            theirs[k] = row
+        self._pair_mine.append(mine[first])
+        self._pair_theirs.append(theirs[second])
+        self.size += first.size
+
+    def verdicts(self) -> np.ndarray:
+        """Whether each queued pair agrees, in the order queued; empties the queue."""
+        return self._judge()[0]
+
+    def agreed(self) -> list[tuple[_Occurrence, _Occurrence]]:
+        """The queued pairs that agree; empties the queue."""
+        ok, pair_mine, pair_theirs, shorts, others = self._judge()
+        return [(shorts[m], others[t]) for m, t in zip(pair_mine[ok].tolist(), pair_theirs[ok].tolist(), strict=True)]
+
+    def _judge(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[_Occurrence], list[_Occurrence]]:
+        if not self.size:
+            none = np.zeros(0, dtype=np.int64)
+            return none.astype(bool), none, none, [], []
+        pair_mine = np.concatenate(self._pair_mine)
+        pair_theirs = np.concatenate(self._pair_theirs)
+        lengths = np.asarray(self._lengths, dtype=np.int64)
+        ok = self.context.agree_rows(self._mine, lengths, self._theirs, pair_mine, pair_theirs)
+        shorts, others = self.shorts, self.others
+        self._clear()
+        return ok, pair_mine, pair_theirs, shorts, others
 
 
 def _rows(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -528,14 +605,13 @@ def _link_exact(
     joined: dict[int, str] = {}
     twinned: set[int] = set()
     best_host: dict[int, tuple[int, int, _Occurrence]] = {}
-    pending: list[tuple[_Occurrence, _Occurrence]] = []
+    pending = _PendingPairs(context)
+    without_source: list[tuple[_Occurrence, _Occurrence]] = []
 
-    def judge() -> None:
+    def judge(agreed: list[tuple[_Occurrence, _Occurrence]]) -> None:
         # what a pair that agrees does (a join, a better host) does not depend on the order
         # pairs are judged in, so they are judged many at a time
-        for (a, b), agreed in zip(pending, context.agree(pending).tolist(), strict=True):
-            if not agreed:
-                continue
+        for a, b in agreed:
             if len(b.norms) == len(a.norms):
                 links.join(a.index, b.index)
                 twinned.update((a.index, b.index))
@@ -543,12 +619,19 @@ def _link_exact(
             key = (len(b.norms), b.index)
             if a.index not in best_host or key < best_host[a.index][:2]:
                 best_host[a.index] = (*key, b)
-        pending.clear()
 
-    def consider(a: _Occurrence, b: _Occurrence) -> None:
-        pending.append((a, b))
-        if len(pending) >= _JUDGE_BATCH:
-            judge()
+    def consider(shorts: list[_Occurrence], others: list[_Occurrence], inside: bool, first: np.ndarray, second: np.ndarray) -> None:
+        """Queue the pairs (shorts[first[t]], others[second[t]]) that are from two documents."""
+        doc_a = np.fromiter((o.document for o in shorts), dtype=np.int64, count=len(shorts))
+        doc_b = np.fromiter((o.document for o in others), dtype=np.int64, count=len(others))
+        apart = doc_a[first] != doc_b[second]
+        first, second = first[apart], second[apart]
+        if any(o.source is None for o in shorts) or any(o.source is None for o in others):
+            without_source.extend(zip([shorts[k] for k in first.tolist()], [others[k] for k in second.tolist()], strict=True))
+            return
+        pending.add(shorts, others, inside, first, second)
+        if pending.size >= _JUDGE_BATCH:
+            judge(pending.agreed())
 
     for norms, group in groups.items():
         if len(norms) > params.quote_short_words:
@@ -562,10 +645,11 @@ def _link_exact(
         words = set(norms) - STOPWORDS
         if not words:
             continue
-        for n, a in enumerate(group):
-            for b in group[n + 1 : n + 1 + twins]:
-                if a.quote.doc != b.quote.doc:
-                    consider(a, b)
+        if len(group) > 1:  # each occurrence against the ``twins`` after it
+            after = np.minimum(twins, len(group) - 1 - np.arange(len(group)))
+            first = np.repeat(np.arange(len(group)), after)
+            second = first + 1 + np.arange(first.size) - np.repeat(np.cumsum(after) - after, after)
+            consider(group, group, False, first, second)
         rare = min(words, key=lambda w: (content.count(w), w))
         held = content.count(rare)
         if held > cap:
@@ -575,11 +659,13 @@ def _link_exact(
         containers = content.holding(rare)
         needle = "\x1f" + "\x1f".join(norms) + "\x1f"
         hosts = [c for c in containers if needle in _joined(c, joined)]
-        for a in group:
-            for c in hosts:
-                if c.quote.doc != a.quote.doc:
-                    consider(a, c)
-    judge()
+        if hosts:
+            first = np.repeat(np.arange(len(group)), len(hosts))
+            second = np.tile(np.arange(len(hosts)), len(group))
+            consider(group, hosts, True, first, second)
+    judge(pending.agreed())
+    agreed = context.agree(without_source)
+    judge([pair for pair, ok in zip(without_source, agreed.tolist(), strict=True) if ok])
     # A fragment with a twin elsewhere belongs with the twin, not with every longer
     # quotation that happens to contain its words.
     for a_index, (_, _, host) in best_host.items():
@@ -700,7 +786,7 @@ def _candidate_pairs(content: _ContentWords, params: Params) -> list[tuple[int, 
         hits = (keys[lo : lo + _PAIR_BLOCK] @ by_word).tocoo()
         a = hits.row.astype(np.int64) + lo  # grouped by a, as _enough_shared likes them
         b = hits.col.astype(np.int64)
-        ok = _enough_shared(words.indptr, words.indices, a, b, doc_of)
+        ok = _enough_shared(words.indptr, words.indices, a, b, doc_of, keys.indptr, keys.indices)
         if not ok.any():
             continue
         a, b = np.minimum(a[ok], b[ok]), np.maximum(a[ok], b[ok])
@@ -724,10 +810,20 @@ def _shared_words_numpy(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, 
 
 
 def _enough_shared_numpy(
-    indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray, doc_of: np.ndarray
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    doc_of: np.ndarray,
+    key_indptr: np.ndarray,
+    key_indices: np.ndarray,
 ) -> np.ndarray:
     """Which pairs of rows ``a[t]``, ``b[t]`` of a binary CSR matrix (a quotation's content
-    words) are from different documents and share two words and half the smaller row's."""
+    words) are from different documents and share two words and half the smaller row's.
+
+    (The numba kernel also takes each row's key words, ``key_indptr``/``key_indices``, to
+    skip a pair it will meet again the other way round; this path judges every pair.)
+    """
     ok = (a != b) & (doc_of[a] != doc_of[b])
     if ok.any():
         sizes = np.diff(indptr)
@@ -736,11 +832,14 @@ def _enough_shared_numpy(
     return ok
 
 
-def _enough_shared_py(indptr, indices, a, b, doc_of):  # type: ignore[no-untyped-def]
-    """:func:`_enough_shared_numpy`, one pair at a time (the numba kernel's source).
+def _enough_shared_py(indptr, indices, a, b, doc_of, key_indptr, key_indices):  # type: ignore[no-untyped-def]
+    """:func:`_enough_shared_numpy`, one pair at a time (the numba kernel's source), for the
+    pairs a sparse product of key words (rows ``key_indptr``/``key_indices``) found.
 
     Pairs come grouped by ``a`` (rows of a sparse product): row a's columns are marked once,
-    then each b's columns looked up, stopping as soon as the answer is known.
+    then each b's columns looked up, stopping as soon as the answer is known. A pair with
+    b < a whose row a holds one of b's key words is left False: b's own key words find the
+    same pair the other way round (b, a), and judge it the same (the test is symmetric).
     """
     out = np.zeros(a.size, dtype=np.bool_)
     width = indices.max() + 1 if indices.size else 1
@@ -758,6 +857,14 @@ def _enough_shared_py(indptr, indices, a, b, doc_of):  # type: ignore[no-untyped
             current = x
             for i in range(indptr[current], indptr[current + 1]):
                 marked[indices[i]] = True
+        if y < x:
+            mutual = False
+            for i in range(key_indptr[y], key_indptr[y + 1]):
+                if marked[key_indices[i]]:
+                    mutual = True
+                    break
+            if mutual:
+                continue
         left = indptr[y + 1] - indptr[y]
         need = max(2.0, 0.5 * min(indptr[x + 1] - indptr[x], left))
         count = 0
