@@ -189,7 +189,7 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int, ch
     blocks = date_blocks(dates, params)
     with PeakRSS() as rss:
         empty = np.zeros(0, dtype=np.int64)
-        per_channel = {channel: (empty, empty, empty) for channel in CHANNELS}
+        per_channel = dict.fromkeys(CHANNELS, (empty, empty, empty))
         for channel in channels:
             t, c = time.perf_counter(), time.process_time()
             drop = common_words(feats, params) if channel == "reworded" else None
@@ -360,14 +360,19 @@ def side_by_side(docs_path: Path, truth: list[dict], params: Params, n_docs: int
     return out
 
 
-def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params, jobs: int = 1) -> dict:
+def end_to_end(
+    docs_path: Path, truth_path: Path, out_dir: Path, params: Params, jobs: int = 1, overlap: bool = False
+) -> dict:
     """Run scan + write in a child process (its own peak RSS) and score its matches.
 
     The child scans with the run's parameters (``--date-window``, ``--set``) and, with
-    ``jobs > 1``, a ``LocalEngine(jobs)`` (candidate banding threads, alignment processes).
+    ``jobs > 1``, a ``LocalEngine(jobs, overlap=overlap)`` (candidate banding threads,
+    alignment processes; quote grouping beside them with ``overlap``).
     """
     cmd = [sys.executable, __file__, "--e2e-child", str(docs_path), "--work", str(out_dir),
            "--jobs", str(jobs), "--e2e-params", json.dumps(params.to_dict())]
+    if overlap:
+        cmd.append("--overlap")
     with PeakRSS() as rss:
         t = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -382,7 +387,7 @@ def end_to_end(docs_path: Path, truth_path: Path, out_dir: Path, params: Params,
     return child
 
 
-def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None:
+def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int, overlap: bool = False) -> None:
     import resource
 
     from reprints.engine import make_engine
@@ -412,7 +417,7 @@ def e2e_child(docs_path: Path, out_dir: Path, params: Params, jobs: int) -> None
 
     t0 = time.perf_counter()
     docs = [d for d in iter_documents([docs_path]) if isinstance(d, Document)]
-    engine = make_engine("local", jobs=jobs) if jobs > 1 else None
+    engine = make_engine("local", jobs=jobs, overlap=overlap) if jobs > 1 else None
     result = scan(docs, params, progress=progress, engine=engine)
     progress("write", 0, 1)
     write_results(out_dir, result)
@@ -532,6 +537,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/reprints-bench"))
     ap.add_argument("--source-text", nargs="+", help="real news text for the generator")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--overlap", action="store_true", help="group quotes beside the later stages (LocalEngine overlap)")
     ap.add_argument("--e2e", action="store_true", help="also run reprints.scan end to end")
     ap.add_argument("--compare-docs", type=int, default=2000, help="articles for the datasketch comparison")
     ap.add_argument("--update-docs", type=int, default=300, help="articles for datasketch update per shingle")
@@ -545,7 +551,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--e2e-params", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.e2e_child:
-        e2e_child(args.e2e_child, args.work, Params.from_dict(json.loads(args.e2e_params)), args.jobs)
+        e2e_child(args.e2e_child, args.work, Params.from_dict(json.loads(args.e2e_params)), args.jobs, args.overlap)
         return
     overrides = {}
     for item in args.set:
@@ -571,7 +577,7 @@ def main(argv: list[str] | None = None) -> None:
             run = run_stages(gen / "docs.jsonl", truth, params, args.jobs, tuple(args.channels.split(",")))
         run["load"] = [round(x, 1) for x in os.getloadavg()]
         if args.e2e or args.e2e_only:
-            run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params, args.jobs)
+            run["e2e"] = end_to_end(gen / "docs.jsonl", gen / "truth.jsonl", args.work / f"out{n}", params, args.jobs, args.overlap)
             run["load_after_e2e"] = [round(x, 1) for x in os.getloadavg()]
         report["runs"].append(run)  # type: ignore[union-attr]
         print(json.dumps(run), file=sys.stderr)

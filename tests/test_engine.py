@@ -126,12 +126,13 @@ def test_work_deferred_to_a_forked_process_comes_back_or_runs_here(sample_texts)
     texts = list(sample_texts.values())
     expected = _quote_families_of(texts, os.getpid())
     assert expected[1], "the seeds share quotes"
-    two_jobs = LocalEngine(jobs=2)
+    two_jobs = LocalEngine(jobs=2, overlap=True)
     assert two_jobs.defer(_quote_families_of, texts, os.getpid()).result() == expected
     # the process dies without answering: the same work runs in this process instead
     assert two_jobs.defer(_quote_families_of, texts, os.getpid(), True).result() == expected
     # an error raised over there is raised here
     with pytest.raises(ParameterError, match="no such quote kind: rumour"):
         two_jobs.defer(_refuse, "rumour").result()
-    # one job: nothing is forked, the work runs when asked
-    assert LocalEngine(jobs=1).defer(_quote_families_of, texts, os.getpid(), True).result() == expected
+    # one job, or no overlap asked for: nothing is forked, the work runs when asked
+    assert LocalEngine(jobs=1, overlap=True).defer(_quote_families_of, texts, os.getpid(), True).result() == expected
+    assert LocalEngine(jobs=2).defer(_quote_families_of, texts, os.getpid(), True).result() == expected

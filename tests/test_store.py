@@ -427,3 +427,22 @@ def test_derived_words_round_trip_and_slice_back_to_the_text(tmp_path, sample_co
     assert store.load_results(tmp_path).derived == ()
     store.write_results(tmp_path, dataclasses.replace(result, derived=()))
     assert not (tmp_path / "derived.jsonl").exists()
+
+
+def test_word_counts_come_from_the_reading_pass_and_read_back(tmp_path, sample_corpus):
+    """A scan counts each document's words as it reads; the database keeps those counts, the
+    same as counting the stored text again, and reading the results gives them back."""
+    from reprints.normalize import WORD_RE
+    from reprints.scan import scan
+
+    result = scan(sample_corpus.documents)
+    expected = tuple(len(WORD_RE.findall(d.text)) for d in result.documents)
+    assert result.words == expected
+    assert min(expected) > 100  # real articles, not stubs
+    store.write_results(tmp_path / "counted", result)
+    store.write_results(tmp_path / "recounted", dataclasses.replace(result, words=()))
+    for name in ("counted", "recounted"):
+        with store.open_results(tmp_path / name) as conn:
+            stored = dict(conn.execute("SELECT id, words FROM documents"))
+            assert store.read_results(conn).words == expected
+        assert stored == {d.id: n for d, n in zip(result.documents, expected, strict=True)}

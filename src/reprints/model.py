@@ -234,3 +234,8 @@ class ScanResult:
     problems: tuple[Problem, ...] = ()
     derived: tuple[DerivedWords, ...] = ()
     """Word-level derivation layer, sorted by (doc, start, outlet); see :class:`DerivedWords`."""
+    words: tuple[int, ...] = field(default=(), compare=False)
+    """Each document's number of words, in ``documents`` order, when the run counted them
+    (a scan does, in its reading pass); empty otherwise, and the writers count them. A count
+    of the texts, so two results with the same documents are equal whether or not they
+    carry it."""

@@ -105,6 +105,7 @@ class ChunkReading:
     chrome: list[list[tuple[int, int]]]
     frequencies: tuple[np.ndarray, np.ndarray, int]
     quotes: list[DocumentQuotes] = field(default_factory=list)
+    words: list[int] = field(default_factory=list)
 
 
 def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -> ChunkReading:
@@ -135,7 +136,8 @@ def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -
     sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
     for at in range(0, len(sentences), 20_000):
         frequencies.add(sentences[at : at + 20_000])
-    return ChunkReading(feats, keys, spans, chrome, frequencies.sparse(), found)
+    words = [len(tokens.starts) for tokens, _spans, _ranges in chunk]
+    return ChunkReading(feats, keys, spans, chrome, frequencies.sparse(), found, words)
 
 
 def read_corpus_pass(
@@ -144,13 +146,15 @@ def read_corpus_pass(
     progress: Progress | None = None,
     engine: Any = None,
     quotes: QuoteCollector | None = None,
+    words: list[int] | None = None,
 ) -> tuple[Features, list[Boilerplate], AlignContext]:
     """Read sorted documents once, a chunk at a time, keeping only what later stages need.
 
     Each chunk is tokenised and cut into sentences (:func:`read_chunk`, on the ``engine``'s
     workers when it has them); its candidate features, sentence keys (for boilerplate) and
     TF-IDF term counts are kept and its tokens dropped. With a ``quotes`` collector, each
-    document's quotes are found from the same tokens and added to it. Returns the candidate features, the
+    document's quotes are found from the same tokens and added to it; each document's number
+    of words is appended to ``words`` when given. Returns the candidate features, the
     boilerplate, and an :class:`~reprints.align.AlignContext` with the fitted model and every
     document's boilerplate ranges that prepares documents on demand. Same boilerplate and
     model as :func:`prepare_corpus`, in memory that does not grow with the text of the corpus.
@@ -172,6 +176,8 @@ def read_corpus_pass(
         if quotes is not None:
             for found in reading.quotes:
                 quotes.add(found)
+        if words is not None:
+            words.extend(reading.words)
         report("read", hi, len(docs))
     report("boilerplate", 0, 1)
     boilerplate = boilerplate_from_keys(docs, keys, spans, params, chrome)
@@ -283,7 +289,8 @@ def scan(
     report = progress or (lambda stage, done, total: None)
 
     collector = QuoteCollector(params, spill_after=QUOTE_SPILL) if quotes else None
-    feats, boilerplate, context = read_corpus_pass(docs, params, report, engine, collector)
+    words: list[int] = []
+    feats, boilerplate, context = read_corpus_pass(docs, params, report, engine, collector, words)
     # quote families need nothing the later stages find: group them beside those stages
     quote_families = _defer(engine, collector.families) if collector is not None else None
     report("candidates", 0, 1)
@@ -317,6 +324,7 @@ def scan(
         boilerplate=tuple(sorted(boilerplate, key=lambda b: (b.span.doc, b.span.start))),
         params=params.to_dict(),
         derived=tuple(derived),
+        words=tuple(words),
     )
 
 

@@ -552,8 +552,11 @@ def _edits_order(edits: Iterable[Edit]) -> tuple[tuple[str, int, int, int, int],
 
 def _ordered(result: ScanResult) -> ScanResult:
     """Return ``result`` with every collection in its canonical order."""
+    order = sorted(range(len(result.documents)), key=lambda k: result.documents[k].id)
+    counted = len(result.words) == len(result.documents)
     return ScanResult(
-        documents=tuple(sorted(result.documents, key=lambda d: d.id)),
+        documents=tuple(result.documents[k] for k in order),
+        words=tuple(result.words[k] for k in order) if counted else (),
         matches=tuple(sorted(result.matches, key=match_order)),
         quotes=tuple(sorted(result.quotes, key=_quote_order)),
         quote_families=tuple(sorted(result.quote_families, key=lambda f: f.id)),
@@ -733,13 +736,14 @@ def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
             "INSERT INTO meta VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)), ("generator", "reprints")],
         )
+        counted = result.words if len(result.words) == len(result.documents) else None
         conn.executemany(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (d.id, d.outlet, d.date, d.title, d.url, _count_words(d.text), d.text,
+                (d.id, d.outlet, d.date, d.title, d.url, counted[k] if counted else _count_words(d.text), d.text,
                  json.dumps(dict(d.meta), ensure_ascii=False, sort_keys=True, default=str),
                  d.paragraph_mark)
-                for d in result.documents
+                for k, d in enumerate(result.documents)
             ),
         )
         with matches_path.open("w", encoding="utf-8", newline="\n") as lines:
@@ -965,9 +969,12 @@ def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = Tr
     columns = _document_columns(conn)
     if not texts:
         columns = columns.replace(", text,", ", '',")
-    documents = tuple(
-        _document_from_row(r) for r in conn.execute(f"SELECT {columns} FROM documents ORDER BY id")
-    )
+    read: list[Document] = []
+    counts: list[int] = []
+    for r in conn.execute(f"SELECT {columns} FROM documents ORDER BY id"):
+        read.append(_document_from_row(r))
+        counts.append(r[5])
+    documents, words = tuple(read), tuple(counts)
     stored_matches = tuple(iter_matches(conn)) if matches else ()
     quote_rows: dict[int, tuple[Quote, bool]] = {}
     for r in conn.execute(f"SELECT {_quote_columns(conn)} FROM quotes ORDER BY id"):
@@ -1024,6 +1031,7 @@ def _read_db(conn: sqlite3.Connection, *, matches: bool = True, texts: bool = Tr
         params=params,
         problems=problems,
         derived=derived,
+        words=words,
     )
 
 

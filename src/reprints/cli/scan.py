@@ -102,6 +102,12 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
     help="Worker processes for candidates and alignment on this machine.",
 )
 @click.option(
+    "--overlap",
+    is_flag=True,
+    help="With --jobs over 1, group quotes on a process of their own beside alignment: "
+    "faster on an idle machine, about 60% more peak memory.",
+)
+@click.option(
     "--engine",
     "engine_name",
     type=click.Choice(["local", "dask"]),
@@ -123,6 +129,7 @@ def command(
     no_quotes: bool,
     show_boilerplate: bool,
     jobs: int,
+    overlap: bool,
     engine_name: str,
     scheduler: str | None,
     reading: Reading,
@@ -148,7 +155,7 @@ def command(
     if len(corpus_read.documents) < 2:
         raise click.ClickException("need at least two documents to look for reuse")
     try:
-        engine = _make_engine(engine_name, jobs, scheduler)
+        engine = _make_engine(engine_name, jobs, scheduler, overlap)
         try:
             result = _scan_with_progress(
                 corpus_read.documents, params, not no_quotes, reading.quiet, engine
@@ -168,13 +175,13 @@ def command(
     console.print(f"results written to {out_dir}/ (results.db, matches.jsonl, quotes.jsonl)")
 
 
-def _make_engine(name: str, jobs: int, scheduler: str | None) -> Any:
+def _make_engine(name: str, jobs: int, scheduler: str | None, overlap: bool = False) -> Any:
     """Return None for the plain in-process run, else the engine the options ask for."""
     if name == "local" and jobs == 1:
         return None
     from ..engine import make_engine
 
-    return make_engine(name, jobs=jobs, scheduler=scheduler)
+    return make_engine(name, jobs=jobs, scheduler=scheduler, overlap=overlap)
 
 
 def _scan_with_progress(

@@ -21,12 +21,21 @@ from .local import LocalEngine, text_features
 __all__ = ["LocalEngine", "make_engine", "text_features"]
 
 
-def make_engine(engine: str = "local", *, jobs: int = 1, scheduler: str | None = None, partitions: int | None = None):
-    """Return the engine named by ``engine`` ("local" or "dask"); ``scheduler`` is the Dask address."""
+def make_engine(
+    engine: str = "local",
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    partitions: int | None = None,
+    overlap: bool = False,
+):
+    """Return the engine named by ``engine`` ("local" or "dask"); ``scheduler`` is the Dask
+    address; ``overlap`` lets the local engine run a scan's quote grouping beside the later
+    stages (see :class:`LocalEngine`)."""
     from ..errors import ParameterError
 
     if engine == "local":
-        return LocalEngine(jobs=jobs)
+        return LocalEngine(jobs=jobs, overlap=overlap)
     if engine == "dask":
         from .dask import DaskEngine
 
