@@ -322,3 +322,19 @@ def test_compiled_window_means_equal_numpys_running_sums(values, halves):
         derive._window_kernel = kernel
     assert [g.tobytes() for g in got] == [e.tobytes() for e in expected]
     assert [g.tobytes() for g in got_column] == [e.tobytes() for e in expected_column]
+
+
+@settings(deadline=None, max_examples=80)
+@given(st.lists(st.booleans(), max_size=140))
+def test_compiled_distances_to_marked_words_equal_the_numpy_path(marks):
+    mark = np.array(marks, dtype=bool)
+    got = derive._distance(mark)
+    kernel = derive._distance_kernel
+    try:
+        derive._distance_kernel = None
+        expected = derive._distance(mark)
+    finally:
+        derive._distance_kernel = kernel
+    assert got.tobytes() == expected.tobytes()
+    where = [i for i, m in enumerate(marks) if m]
+    assert got.tolist() == [float(min([abs(i - w) for w in where] + [derive.DISTANCE_CAP])) for i in range(len(marks))]

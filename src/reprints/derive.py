@@ -222,10 +222,28 @@ try:  # numba hashes k-grams and marks shared ones in one pass each; the numpy p
                 out[h, i] = (csum[hi] - csum[lo]) / (hi - lo)
         return out
 
+    @numba.njit(cache=True, nogil=True)
+    def _distance_kernel(mark, cap):  # pragma: no cover - compiled
+        n = len(mark)
+        out = np.empty(n, dtype=np.float64)
+        last = -1  # the nearest marked word before, then after, each word
+        for i in range(n):
+            if mark[i]:
+                last = i
+            out[i] = min(i - last, cap) if last >= 0 else cap
+        last = -1
+        for i in range(n - 1, -1, -1):
+            if mark[i]:
+                last = i
+            if last >= 0:
+                out[i] = min(out[i], last - i)
+        return out
+
 except ImportError:  # pragma: no cover - exercised only without numba
     _gram_kernel = None  # type: ignore[assignment]
     _cover_kernel = None  # type: ignore[assignment]
     _window_kernel = None  # type: ignore[assignment]
+    _distance_kernel = None  # type: ignore[assignment]
 
 
 def _window_mean(values: np.ndarray, half: int) -> np.ndarray:
@@ -424,6 +442,8 @@ DISTANCE_CAP = 50
 
 def _distance(mark: np.ndarray) -> np.ndarray:
     """Words from each word to the nearest marked word (0 on one; capped)."""
+    if _distance_kernel is not None:
+        return _distance_kernel(mark, DISTANCE_CAP)
     n = len(mark)
     out = np.full(n, float(DISTANCE_CAP))
     where = np.flatnonzero(mark)
