@@ -93,14 +93,11 @@ class WordCache:
             vocab = self.vocab
             found = list(map(vocab.get, norms))
             if None in found:
-                for at, k in enumerate(found):
-                    if k is None:
-                        word = norms[at]
-                        k = vocab.get(word)
-                        if k is None:
-                            k = vocab[word] = len(vocab)
-                            self._words.append(word)
-                        found[at] = k
+                for word in dict.fromkeys(norms):  # new words in order of first appearance
+                    if word not in vocab:
+                        vocab[word] = len(vocab)
+                        self._words.append(word)
+                found = list(map(vocab.__getitem__, norms))
             entry["ids"] = np.array(found, dtype=np.uint64).reshape(len(norms))
         return entry["ids"]
 
