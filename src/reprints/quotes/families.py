@@ -21,11 +21,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import itertools
+import operator
 import pickle
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import IO
 
 import numpy as np
@@ -207,7 +208,7 @@ class QuoteCollector:
     def _spill(self) -> None:
         if self._spilled is None:
             self._spilled = tempfile.TemporaryFile(prefix="reprints-quotes-")  # noqa: SIM115 - open until the grouping
-        pickle.dump(self._kept, self._spilled, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump([_pack(source) for source in self._kept], self._spilled, protocol=pickle.HIGHEST_PROTOCOL)
         self._kept, self._held = [], 0
 
     def _records(self) -> list[DocumentQuotes]:
@@ -223,10 +224,8 @@ class QuoteCollector:
                         break
                 self._spilled.close()
                 self._spilled = None
-            kept = [
-                replace(source, norms=tuple(map(self._shared, source.norms)))
-                for batch in (*batches, kept)
-                for source in batch
+            kept = [_unpack(packed, self._shared) for batch in batches for packed in batch] + [
+                replace(source, norms=tuple(map(self._shared, source.norms))) for source in kept
             ]
         self._kept, self._held = [], 0
         return kept
@@ -240,6 +239,29 @@ class QuoteCollector:
 
 
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
+
+
+_QUOTE_VALUES = operator.attrgetter(*(f.name for f in fields(Quote)))
+_Packed = tuple[DocumentQuotes, list[tuple[object, ...]], str, list[int]]
+
+
+def _pack(source: DocumentQuotes) -> _Packed:
+    """``source`` without its document's words, its quotes as tuples of their fields, and
+    their words as one string and each quote's number of words. A temporary file takes
+    these faster than a string per word and a dataclass per quote (whose unpickling looks
+    its fields up each time). Words never hold a space (the tokenizer splits on them)."""
+    joined = " ".join(itertools.chain.from_iterable(source.norms))
+    quotes = [_QUOTE_VALUES(q) for q in source.quotes]
+    return replace(source, words=_NO_WORDS, norms=(), quotes=()), quotes, joined, [len(n) for n in source.norms]
+
+
+def _unpack(packed: _Packed, shared: _SharedWords) -> DocumentQuotes:
+    """The record :func:`_pack` packed, its words shared with the others'."""
+    source, quotes, joined, lengths = packed
+    words = joined.split(" ") if joined else []
+    ends = list(itertools.accumulate(lengths))
+    norms = tuple(shared(tuple(words[end - n : end])) for n, end in zip(lengths, ends, strict=True))
+    return replace(source, quotes=tuple(Quote(*values) for values in quotes), norms=norms)  # type: ignore[arg-type]
 
 
 class _SharedWords:
@@ -309,7 +331,7 @@ def _group(
         members[links.find(o.index)].append(o)
     families: list[QuoteFamily] = []
     for group in members.values():
-        if len({o.quote.doc for o in group}) < 2:
+        if len(group) < 2 or len({o.document for o in group}) < 2:
             continue
         group.sort(key=_age)
         origin = group[0]
