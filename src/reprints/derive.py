@@ -47,10 +47,11 @@ class DerivationInput:
     """One target document's words and sentences, and what its sources share with it.
 
     ``norms`` are the target's folded tokens, ``capitalised`` whether each starts with a
-    capital letter in the original text, ``sentence_of`` the sentence index of each token, ``sentence_score`` the best alignment
-    score of each target sentence against any source sentence, ``source_norms`` the folded
-    tokens of each source, ``matches`` the target's aligned passages with the sources (as
-    ``(start, end, keeps)`` token ranges of the target: the passage and its kept words).
+    capital letter in the original text, ``sentence_of`` the sentence index of each token,
+    ``sentence_score`` the best alignment score of each target sentence against any source
+    sentence, ``source_norms`` the folded tokens of each source, ``matches`` the target's
+    aligned passages with the sources (as ``(start, end, keeps)`` token ranges of the
+    target: the passage and its kept words).
     """
 
     norms: tuple[str, ...]
