@@ -184,3 +184,18 @@ def test_the_twin_cap_limits_which_occurrences_of_a_short_quote_are_compared():
     assert rigged(None) == [{"0.txt", "2.txt"}]
     # compared only with the next twin (the football report), neither rally report meets the other
     assert rigged(Params(quote_max_twins=1)) == []
+
+
+def test_grouping_leaves_the_cycle_collector_as_it_found_it(sample_corpus):
+    import gc
+
+    docs = seeds_and_articles(sample_corpus)
+    extracted = extract_quotes_many(docs)
+    expected = group_document_quotes(extracted)  # collector on: it comes back on
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert group_document_quotes(extracted) == expected
+        assert not gc.isenabled(), "a caller that paused collection finds it still paused"
+    finally:
+        gc.enable()
