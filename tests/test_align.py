@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import GOLD_L1, GOLD_L2, find_span
 from reprints import compare
-from reprints.align import segment
+from reprints.align import segment, sentence_norms
 from reprints.model import Document
 from reprints.normalize import tokenize
 from reprints.params import Params
@@ -265,6 +265,33 @@ def test_hashed_sentence_terms_equal_hashing_vectorizers(sentences):
     fast_tri = tfidf._trigram_matrix(sentences)
     reference_tri = tfidf._TRIGRAMS.transform([tfidf.sentence_trigrams(s) for s in sentences]).tocsr()
     assert (fast_tri != reference_tri).nnz == 0
+    # the word ids worked out once serve both matrices (as SentenceModel.transform does)
+    ids = tfidf._WORDS.word_ids(sentences)
+    assert (tfidf._term_counts(sentences, ids) != reference).nnz == 0
+    assert (tfidf._trigram_matrix(sentences, ids) != reference_tri).nnz == 0
+
+
+def test_sentence_rows_are_scipys_row_slices(sample_corpus):
+    """``tfidf.rows`` cuts a document's sentences out of a block as scipy's slicing would."""
+    import numpy as np
+
+    from reprints import tfidf
+    from reprints.align import fit_model
+
+    docs = sorted(sample_corpus.documents, key=lambda d: d.id)
+    segments = [segment(d) for d in docs]
+    model = fit_model([(tokens, ranges) for tokens, _spans, ranges in segments])
+    vectors = model.transform([n for tokens, _s, ranges in segments for n in sentence_norms(tokens, ranges)])
+    at = 0
+    for _tokens, _spans, ranges in segments:
+        part = tfidf.rows(vectors, at, at + len(ranges))
+        for name in ("tfidf", "content", "trigrams"):
+            mine, scipys = getattr(part, name), getattr(vectors, name)[at : at + len(ranges)]
+            assert mine.shape == scipys.shape and (mine != scipys).nnz == 0
+            assert np.array_equal(mine.indptr, scipys.indptr) and np.array_equal(mine.indices, scipys.indices)
+        assert part.mass.tolist() == vectors.mass[at : at + len(ranges)].tolist()
+        at += len(ranges)
+    assert at == vectors.tfidf.shape[0] > 100
 
 
 def _prepared_seeds(sample_corpus):
