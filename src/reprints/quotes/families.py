@@ -591,7 +591,7 @@ def _rows(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     return at, flat
 
 
-def _shared_weights_py(mine_at, mine_keys, mine_weights, their_at, their_keys, pair_mine, pair_theirs):  # type: ignore[no-untyped-def]
+def _shared_weights_py(mine_at, mine_keys, mine_weights, their_at, their_keys, pair_mine, pair_theirs):
     """IDF sum of the hashes each pair's rows share, and each mine row's whole IDF sum.
 
     Rows are sorted; sums run in ascending hash order, one addition at a time (as Python's
@@ -877,7 +877,7 @@ def _enough_shared_numpy(
     return ok
 
 
-def _enough_shared_py(indptr, indices, a, b, doc_of, key_indptr, key_indices):  # type: ignore[no-untyped-def]
+def _enough_shared_py(indptr, indices, a, b, doc_of, key_indptr, key_indices):
     """:func:`_enough_shared_numpy`, one pair at a time (the numba kernel's source), for the
     pairs a sparse product of key words (rows ``key_indptr``/``key_indices``) found.
 
@@ -956,7 +956,7 @@ try:  # numba counts shared words with a mark per column; without it, sparse pro
 
 except ImportError:  # pragma: no cover - exercised only without numba
     _shared_words = _shared_words_numpy  # type: ignore[assignment]
-    _enough_shared = _enough_shared_numpy
+    _enough_shared = _enough_shared_numpy  # type: ignore[assignment]
 
     def _shared_weights(*arrays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[misc]
         return _shared_weights_py(*(a.tolist() for a in arrays))  # Python lists beat numpy scalars

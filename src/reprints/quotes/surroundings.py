@@ -131,7 +131,7 @@ def _around_numpy(hashes: np.ndarray, first: np.ndarray, last: np.ndarray, width
     return near[kept], np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
-def _around_py(hashes, first, last, width):  # type: ignore[no-untyped-def]
+def _around_py(hashes, first, last, width):
     """:func:`_around_numpy`, one token at a time (the numba kernel's source)."""
     n = hashes.size
     bounds = np.zeros(first.size + 1, dtype=np.int64)
@@ -154,7 +154,7 @@ try:  # numba walks the tokens around each quote once; numpy's index arithmetic 
 
     _around = numba.njit(cache=True, nogil=True)(_around_py)
 except ImportError:  # pragma: no cover - exercised only without numba
-    _around = _around_numpy
+    _around = _around_numpy  # type: ignore[assignment]
 
 
 def document_quotes(
