@@ -57,6 +57,32 @@ def test_quotes_spilled_to_a_temporary_file_give_the_same_families(sample_corpus
     assert collector.families() == expected
 
 
+def test_spilled_quotes_keep_words_that_fold_to_several():
+    """NFKC spells the Arabic ligature U+FDFA out in four words, spaces and all: a quote
+    holding it comes back from the spill file with the same words, and still finds its
+    twin in another outlet's article."""
+    said = "\u201cPeace \ufdfa be upon the people of this city,\u201d the imam said on Friday."
+    docs = [
+        Document("a.txt", f"Crowds gathered at dawn. {said} Prayers went on.", outlet="Daily A", date="2024-03-01"),
+        Document("b.txt", f"Thousands came. {said} Shops closed early.", outlet="Daily B", date="2024-03-02"),
+        Document("c.txt", "\u201cWe will rebuild the market,\u201d the mayor said on Friday.", outlet="Daily C"),
+    ]
+    extracted = extract_quotes_many(docs)
+    assert any(" " in w for d in extracted for norms in d.norms for w in norms)
+    expected = group_document_quotes(extracted)
+    assert any({q.doc for q in f.quotes} == {"a.txt", "b.txt"} for f in expected[1])
+    collector = QuoteCollector(spill_after=1)
+    for found in extracted:
+        collector.add(found)
+    assert collector._spilled is not None
+    records = collector._records()
+    assert [r.norms for r in records] == [d.norms for d in extracted if d.quotes]
+    again = QuoteCollector(spill_after=1)
+    for found in extracted:
+        again.add(found)
+    assert again.families() == expected
+
+
 def test_a_scan_that_spills_its_quotes_finds_the_same_ones(sample_corpus, monkeypatch):
     scan_module = importlib.import_module("reprints.scan")
     expected = scan_module.scan(sample_corpus.documents)

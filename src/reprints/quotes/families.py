@@ -254,6 +254,8 @@ class QuoteCollector:
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
 
 
+_WORD_JOIN = "\x00"
+"""Joins a record's distinct quote words in a spill file (no folded word holds it)."""
 _QUOTE_VALUES = operator.attrgetter(*(f.name for f in fields(Quote)))
 _Packed = tuple[DocumentQuotes, list[tuple[object, ...]], str, bytes, list[int]]
 
@@ -263,19 +265,19 @@ def _pack(source: DocumentQuotes) -> _Packed:
     distinct words of its quotes as one string, each quote word as its place among them,
     and each quote's number of words. A temporary file takes these faster than a string
     per word and a dataclass per quote (whose unpickling looks its fields up each time),
-    and only distinct words are shared again. Words never hold a space (the tokenizer
-    splits on them)."""
+    and only distinct words are shared again. Words are joined by NUL, which no word holds
+    (a folded word can hold a space: NFKC spells out the ligature U+FDFA in four words)."""
     places: dict[str, int] = {}
     at = array("I", [places.setdefault(w, len(places)) for w in itertools.chain.from_iterable(source.norms)])
     quotes = [_QUOTE_VALUES(q) for q in source.quotes]
     lengths = [len(n) for n in source.norms]
-    return replace(source, words=_NO_WORDS, norms=(), quotes=()), quotes, " ".join(places), at.tobytes(), lengths
+    return replace(source, words=_NO_WORDS, norms=(), quotes=()), quotes, _WORD_JOIN.join(places), at.tobytes(), lengths
 
 
 def _unpack(packed: _Packed, shared: _SharedWords) -> DocumentQuotes:
     """The record :func:`_pack` packed, its words shared with the others'."""
     source, quotes, distinct, at, lengths = packed
-    words = distinct.split(" ") if distinct else []
+    words = distinct.split(_WORD_JOIN) if distinct else []
     words = list(map(shared.words.setdefault, words, words))
     flat = list(map(words.__getitem__, array("I", at)))
     ends = itertools.accumulate(lengths)
