@@ -446,3 +446,9 @@ def test_word_counts_come_from_the_reading_pass_and_read_back(tmp_path, sample_c
             stored = dict(conn.execute("SELECT id, words FROM documents"))
             assert store.read_results(conn).words == expected
         assert stored == {d.id: n for d, n in zip(result.documents, expected, strict=True)}
+    # the outlet graph takes the same counts, carried or not
+    from reprints.export import outlet_graph
+
+    carried, recounted = outlet_graph(result), outlet_graph(dataclasses.replace(result, words=()))
+    assert dict(carried.nodes(data="words")) == dict(recounted.nodes(data="words"))
+    assert sum(dict(carried.nodes(data="words")).values()) == sum(expected)

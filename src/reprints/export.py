@@ -16,7 +16,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .errors import ParameterError, ResultsError
 from .model import Document, Match, ScanResult
-from .store import SCORE_DIGITS, document_outlets, iter_matches, match_order, open_results
+from .store import (
+    SCORE_DIGITS,
+    document_outlets,
+    iter_matches,
+    match_order,
+    open_results,
+    word_counts,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -86,7 +93,8 @@ def outlet_graph(result: ScanResult) -> nx.DiGraph:
     between two articles of the same outlet is a self-loop.
     """
     return reuse_graph(
-        ((d.id, d.outlet, _word_count(d)) for d in result.documents), result.matches
+        ((d.id, d.outlet, words) for d, words in zip(result.documents, word_counts(result), strict=True)),
+        result.matches,
     )
 
 
@@ -182,12 +190,6 @@ def _source_and_reuser(match: Match) -> tuple[str, str]:
     if match.direction == "b->a":
         return match.b.doc, match.a.doc
     return match.a.doc, match.b.doc
-
-
-def _word_count(document: Document) -> int:
-    from .normalize import WORD_RE
-
-    return len(WORD_RE.findall(document.text))
 
 
 def _match_row(match: Match, documents: dict[str, Document]) -> Iterable[Any]:

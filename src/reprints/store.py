@@ -736,11 +736,11 @@ def _write_db(path: Path, result: ScanResult, matches_path: Path) -> None:
             "INSERT INTO meta VALUES (?, ?)",
             [("schema_version", str(SCHEMA_VERSION)), ("generator", "reprints")],
         )
-        counted = result.words if len(result.words) == len(result.documents) else None
+        counted = word_counts(result)
         conn.executemany(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (d.id, d.outlet, d.date, d.title, d.url, counted[k] if counted else _count_words(d.text), d.text,
+                (d.id, d.outlet, d.date, d.title, d.url, counted[k], d.text,
                  json.dumps(dict(d.meta), ensure_ascii=False, sort_keys=True, default=str),
                  d.paragraph_mark)
                 for k, d in enumerate(result.documents)
@@ -810,8 +810,12 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-def _count_words(text: str) -> int:
-    return len(WORD_RE.findall(text))
+def word_counts(result: ScanResult) -> tuple[int, ...]:
+    """Each document's number of words, in ``result.documents`` order: the counts the scan
+    took in its reading pass when it carries them, else counted from the texts."""
+    if len(result.words) == len(result.documents):
+        return result.words
+    return tuple(len(WORD_RE.findall(d.text)) for d in result.documents)
 
 
 def _span_json(span: Span, documents: Mapping[str, Document]) -> dict[str, Any]:

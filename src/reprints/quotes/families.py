@@ -19,7 +19,6 @@ wins over the others in ``change``; ``changes`` names them all, e.g. ``("trimmed
 from __future__ import annotations
 
 import difflib
-import gc
 import hashlib
 import itertools
 import operator
@@ -35,6 +34,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..engine.local import cycle_collector_paused
 from ..lsh import sorted_unique
 from ..model import Document, Edit, Quote, QuoteChange, QuoteFamily
 from ..normalize import fold, tokenize
@@ -239,16 +239,11 @@ class QuoteCollector:
         long-lived tuples and no cycles, and each collection would walk them all again
         (a third of the time spent loading the records of 30,000 articles).
         """
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with cycle_collector_paused():
             entries: list[tuple[Quote, DocumentQuotes | None, int]] = []
             for source in sorted(self._records(), key=lambda d: d.doc):
                 entries.extend((q, source, k) for k, q in enumerate(source.quotes))
             return _group(entries, self.frequencies, self.params, self._shared)
-        finally:
-            if collecting:
-                gc.enable()
 
 
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
