@@ -70,6 +70,11 @@ class _Occurrence:
     """The quote's document, numbered in order of document id."""
 
 
+def _indexed(word: str) -> bool:
+    """Whether :class:`_ContentWords` counts ``word``: a content word of more than one character."""
+    return word not in STOPWORDS and len(word) > 1
+
+
 class _ContentWords:
     """The content words of the longer quotations (more than ``quote_short_words`` words,
     with a content word): one sorted row of word ids per quotation, in ``longer``'s order.
@@ -84,7 +89,7 @@ class _ContentWords:
         distinct: set[str] = set()
         for o in candidates:
             distinct.update(o.norms)
-        words = sorted(w for w in distinct if w not in STOPWORDS and len(w) > 1)
+        words = sorted(filter(_indexed, distinct))
         self.vocab = {w: k for k, w in enumerate(words)}
         lengths = np.fromiter(map(len, (o.norms for o in candidates)), dtype=np.int64, count=len(candidates))
         flat = itertools.chain.from_iterable(o.norms for o in candidates)
@@ -692,12 +697,15 @@ def _link_exact(
             first = np.repeat(np.arange(len(group)), after)
             second = first + 1 + np.arange(first.size) - np.repeat(np.cumsum(after) - after, after)
             consider(group, group, False, first, second)
-        rare = min(words, key=lambda w: (content.count(w), w))
+        # the rarest of the words the index counts: a one-character word ("5", "B") is in no
+        # row, and its count of 0 would hide every container
+        indexed = [w for w in words if _indexed(w)]
+        if len(norms) < 2 or not indexed:
+            continue  # a one-word quotation, or one of one-character words, joins only its exact twins
+        rare = min(indexed, key=lambda w: (content.count(w), w))
         held = content.count(rare)
-        if held > cap:
-            continue  # in more than ``cap`` longer quotations
-        if len(norms) < 2 or not held:
-            continue  # a one-word quotation joins only its exact twins
+        if not held or held > cap:
+            continue  # in no longer quotation, or in more than ``cap``
         containers = content.holding(rare)
         needle = "\x1f" + "\x1f".join(norms) + "\x1f"
         hosts = [c for c in containers if needle in _joined(c, joined)]
