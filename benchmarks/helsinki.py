@@ -32,7 +32,7 @@ CREDIT_ZONE = 600  # bylines and credits sit in the first paragraphs
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
-    parser.add_argument("--set", action="append", default=[], help="override a Params field")
+    parser.add_argument("--set", action="append", default=[], help="override a Params field (JSON value: 0.3, null, true)")
     parser.add_argument("--out", type=Path, help="also write the results folder here")
     parser.add_argument(
         "--shuffle", type=int, help="shuffle the articles with this seed first (determinism check)"
@@ -44,7 +44,7 @@ def main() -> int:
     overrides: dict[str, object] = {}
     for item in args.set:
         key, value = item.split("=", 1)
-        overrides[key] = float(value) if "." in value else int(value)
+        overrides[key] = json.loads(value)
     started = time.time()
     params = Params().replace(**overrides)
     if args.from_results:

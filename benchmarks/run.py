@@ -57,8 +57,11 @@ from reprints.candidates import (  # noqa: E402
     common_words,
     date_blocks,
     merge_channels,
+    propose_bands,
+    reworded_pairs,
     window_doc_pairs,
     windows,
+    word_frequencies,
 )
 from reprints.engine import LocalEngine  # noqa: E402
 from reprints.minhash import MinHasher  # noqa: E402
@@ -192,7 +195,8 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int, ch
         per_channel = dict.fromkeys(CHANNELS, (empty, empty, empty))
         for channel in channels:
             t, c = time.perf_counter(), time.process_time()
-            drop = common_words(feats, params) if channel == "reworded" else None
+            frequencies = word_frequencies(feats.words, feats.word_offsets) if channel == "reworded" else None
+            drop = common_words(feats, params, frequencies) if channel == "reworded" else None
             wins = windows(feats, channel, params, drop)
             sign_s += time.perf_counter() - t
             sign_c += time.process_time() - c
@@ -214,8 +218,11 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int, ch
                 band_s += time.perf_counter() - t
                 band_c += time.process_time() - c
             t, c = time.perf_counter(), time.process_time()
-            min_bands = 1 if channel == "verbatim" else params.reword_min_bands
-            per_channel[channel] = window_doc_pairs(codes, wins.docs, n, min_bands)
+            if channel == "verbatim":
+                per_channel[channel] = window_doc_pairs(codes, wins.docs, n, 1)
+            else:  # the stage's own pairs, verified as the scan does
+                proposed = window_doc_pairs(codes, wins.docs, n, params.reword_min_bands, propose_bands(params))
+                per_channel[channel] = reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
             code_counts[channel] = int(sum(len(x) for x in codes))
             band_s += time.perf_counter() - t
             band_c += time.process_time() - c

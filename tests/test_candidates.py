@@ -205,8 +205,11 @@ def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus)
         date_blocks,
         features,
         iter_channel_pairs,
+        propose_bands,
+        reworded_pairs,
         window_doc_pairs,
         windows,
+        word_frequencies,
     )
 
     _docs, tokens = _seed_tokens(sample_corpus)
@@ -220,9 +223,70 @@ def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus)
     blocks = date_blocks(all_dates, params)
     wins = windows(feats, "reworded", params, common_words(feats, params))
     codes = list(iter_channel_pairs(wins, "reworded", params, doc_blocks=blocks))
-    want = window_doc_pairs(codes, wins.docs, len(all_tokens), params.reword_min_bands)
+    proposed = window_doc_pairs(codes, wins.docs, len(all_tokens), params.reword_min_bands, propose_bands(params))
+    frequencies = word_frequencies(feats.words, feats.word_offsets)
+    want = reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
     got = channel_doc_pairs(feats, "reworded", params, len(all_tokens), doc_blocks=blocks)
+    assert (proposed[2] == 0).any()  # pairs only verification can keep are among them
     assert len(want[0]) > 5  # copies pair with each other, within and across blocks
     assert len(set(blocks[want[0]].tolist()) | set(blocks[want[1]].tolist())) >= 2
     for x, y in zip(got, want, strict=True):
         assert x.tolist() == y.tolist()
+
+
+def _seed_shares(sample_corpus, compiled: bool = True) -> dict[tuple[str, str], float]:
+    from itertools import combinations
+
+    from reprints.candidates import features, verify_shares, word_frequencies
+
+    docs, tokens = _seed_tokens(sample_corpus)
+    feats = features(tokens, Params())
+    pairs = list(combinations(range(len(docs)), 2))
+    shares = verify_shares(
+        np.array([a for a, _ in pairs]),
+        np.array([b for _, b in pairs]),
+        feats.words,
+        feats.word_offsets,
+        word_frequencies(feats.words, feats.word_offsets),
+        len(docs),
+        Params().reword_verify_window,
+        compiled=compiled,
+    )
+    return {(docs[a].id[:3], docs[b].id[:3]): float(v) for (a, b), v in zip(pairs, shares, strict=True)}
+
+
+def test_verification_separates_retellings_from_the_story_that_copies_nothing(sample_corpus):
+    """Sputnik, its follow-up and The Duran share most of a passage's weight; 003 shares little."""
+    shares = _seed_shares(sample_corpus)
+    for pair in (("000", "001"), ("000", "004"), ("001", "004")):
+        assert shares[pair] >= Params().reword_verify_share, (pair, shares[pair])
+    with_003 = [v for pair, v in shares.items() if "003" in pair]
+    assert len(with_003) == 4 and max(with_003) < Params().reword_verify_share
+    assert all(0.0 <= v <= 1.0 for v in shares.values())
+
+
+def test_compiled_verification_equals_the_plain_python_reference(sample_corpus):
+    assert _seed_shares(sample_corpus) == _seed_shares(sample_corpus, compiled=False)
+
+
+def test_pairs_too_weak_for_banding_are_candidates_when_they_verify(sample_corpus):
+    """With hits out of reach, only verification keeps rewording pairs: the retellings, not 003."""
+    docs, tokens = _seed_tokens(sample_corpus)
+    strict = Params(reword_min_hits=1000)
+    ids = lambda cands: {(docs[c.a].id[:3], docs[c.b].id[:3]) for c in cands if c.channel == "reworded"}  # noqa: E731
+    verified = ids(find_candidates(tokens, strict))
+    assert {("000", "001"), ("000", "004"), ("001", "004")} <= verified
+    assert not any("003" in pair for pair in verified)
+    assert ids(find_candidates(tokens, strict.replace(reword_verify_share=None))) == set()
+    # and verification only adds: every pair the default rule finds is still there
+    default = find_candidates(tokens, Params())
+    assert {(c.a, c.b) for c in default} == {
+        (c.a, c.b) for c in find_candidates(tokens, Params(reword_verify_share=None))
+    }
+
+
+def test_bad_verification_parameters_are_refused():
+    with pytest.raises(ParameterError, match="reword_verify_bands"):
+        Params(reword_verify_bands=0)
+    with pytest.raises(ParameterError, match="reword_verify_window"):
+        Params(reword_verify_window=0)

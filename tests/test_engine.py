@@ -58,6 +58,11 @@ def test_dask_cluster_gives_the_same_candidates(sample_corpus, tmp_path):
         assert engine.find_candidates(texts, params, dates=dates) == local
         tokens = [tokenize(t) for t in texts]
         assert find_candidates(tokens, params, dates=dates, engine=engine) == local
+        # Rewording pairs that only verification keeps (the client verifies them).
+        verified = params.replace(reword_min_hits=1000)
+        only_verified = LocalEngine(1).find_candidates(texts, verified, dates=dates)
+        assert any(c.channel == "reworded" for c in only_verified)
+        assert engine.find_candidates(texts, verified, dates=dates) == only_verified
         # Sharded input: documents come back in shard order, so compare by id.
         shard_ids, shard_dates, _outlets, feats = engine.read_shards(sorted(tmp_path.glob("*.jsonl")), params)
         from_shards = engine.candidates(feats, len(shard_ids), params, dates=shard_dates)

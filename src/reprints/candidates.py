@@ -12,6 +12,12 @@ number of windows, not with the number of pairs:
   few 5-grams. Two windows collide when they share at least ``reword_min_bands`` of the
   ``reword_bands`` bands of ``reword_rows`` rows (about: content-word Jaccard >= 0.3), and a
   document pair becomes a candidate with at least ``reword_min_hits`` colliding window pairs.
+  A pair with fewer is *verified* (``verify_shares``) when one of its window pairs shares
+  ``reword_verify_bands`` bands: it is a candidate when a run of ``reword_verify_window``
+  content words of each article has ``reword_verify_share`` of its IDF weight in the other.
+  Banding estimates the overlap from a few permutations, and a short reworded passage
+  keeps only a few of the rarer words the windows are cut from; the exact check weighs
+  every content word, common ones included, by its rarity.
 
 The work is split in stages that a process pool or a Dask cluster can run apart:
 ``features`` (tokens -> per-document shingle and content-word hashes, small),
@@ -191,17 +197,28 @@ class Windows:
     """Global document index of each window."""
 
 
-def common_words(feats: Features, params: Params) -> np.ndarray:
+def word_frequencies(words: np.ndarray, word_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct content-word hashes (sorted, int64) and how many documents hold each.
+
+    ``words[word_offsets[i]:word_offsets[i + 1]]`` are document ``i``'s content words.
+    """
+    doc_of = np.repeat(np.arange(len(word_offsets) - 1, dtype=np.int64), np.diff(word_offsets))
+    # One count per (document, word): unique pairs, then count per word.
+    pairs = lsh.sorted_unique((doc_of << 32) | words.astype(np.int64), overwrite=True)
+    return lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True, overwrite=True)
+
+
+def common_words(
+    feats: Features, params: Params, frequencies: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """Return the content-word hashes too common to tell passages apart (sorted).
 
     A word in more than ``reword_max_df`` of the documents, and in more than
     ``reword_min_df_docs`` of them, is left out of the rewording windows: topical words like
-    "president" or "court" pair every article of a beat with every other.
+    "president" or "court" pair every article of a beat with every other. ``frequencies``
+    (``word_frequencies`` of ``feats``) saves counting again.
     """
-    doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
-    # One count per (document, word): unique pairs, then count per word.
-    pairs = lsh.sorted_unique((doc_of << 32) | feats.words.astype(np.int64), overwrite=True)
-    words, df = lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True, overwrite=True)
+    words, df = frequencies if frequencies is not None else word_frequencies(feats.words, feats.word_offsets)
     limit = max(params.reword_max_df * len(feats), params.reword_min_df_docs)
     return words[df > limit].astype(np.uint32)
 
@@ -379,21 +396,134 @@ def iter_channel_pairs(
 
 
 def window_doc_pairs(
-    codes: Sequence[np.ndarray], window_docs: np.ndarray, n_docs: int, min_bands: int
+    codes: Sequence[np.ndarray],
+    window_docs: np.ndarray,
+    n_docs: int,
+    min_bands: int,
+    propose_bands: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Turn window-pair codes from all bands into document pairs (a < b) and their window-pair hits.
 
-    A window pair counts when it collided in at least ``min_bands`` bands.
+    A window pair counts as a hit when it collided in at least ``min_bands`` bands. With
+    ``propose_bands`` (fewer than ``min_bands``), every document pair with a window pair
+    colliding in that many bands is returned too, with its hits (possibly 0): the pairs
+    ``reworded_pairs`` verifies.
     """
     empty = np.zeros(0, dtype=np.int64)
     if not codes or not sum(len(c) for c in codes):
         return empty, empty.copy(), empty.copy()
     unique, counts = lsh.sorted_unique(np.concatenate(codes), counts=True, overwrite=True)
-    unique = unique[counts >= min_bands]
+    low = min_bands if propose_bands is None else min(propose_bands, min_bands)
+    keep = counts >= low
+    unique, strong = unique[keep], counts[keep] >= min_bands
     da, db = window_docs[unique >> 32], window_docs[unique & 0xFFFFFFFF]
     lo, hi = np.minimum(da, db), np.maximum(da, db)
-    pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True, overwrite=True)
-    return pairs // n_docs, pairs % n_docs, hits.astype(np.int64)
+    if propose_bands is None:
+        pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True, overwrite=True)
+        return pairs // n_docs, pairs % n_docs, hits.astype(np.int64)
+    pairs, inverse = lsh.sorted_unique(lo * np.int64(n_docs) + hi, inverse=True)
+    hits = np.bincount(inverse, weights=strong, minlength=len(pairs)).astype(np.int64)
+    return pairs // n_docs, pairs % n_docs, hits
+
+
+def _window_share(ids, weights, lo, hi, stamp, mark, window):  # pragma: no cover - compiled
+    """The largest share of IDF weight, over runs of ``window`` positions of ``ids[lo:hi]``,
+    held by words the other document has (those whose ``stamp`` is ``mark``)."""
+    best = 0.0
+    shared = 0.0
+    total = 0.0
+    n = hi - lo
+    for i in range(n):
+        weight = weights[ids[lo + i]]
+        shared += weight if stamp[ids[lo + i]] == mark else 0.0
+        total += weight
+        if i >= window:
+            gone = ids[lo + i - window]
+            shared -= weights[gone] if stamp[gone] == mark else 0.0
+            total -= weights[gone]
+        if (i >= window - 1 or i == n - 1) and total > 0.0 and shared / total > best:
+            best = shared / total
+    return best
+
+
+def _shares(first, second, ids, weights, offsets, window):  # pragma: no cover - compiled
+    out = np.zeros(len(first))
+    stamp = np.full(len(weights), -1, dtype=np.int64)  # stamp[word] == mark: the other document has it
+    for t in range(len(first)):
+        a0, a1 = offsets[first[t]], offsets[first[t] + 1]
+        b0, b1 = offsets[second[t]], offsets[second[t] + 1]
+        for j in range(b0, b1):
+            stamp[ids[j]] = 2 * t
+        one = _window_share(ids, weights, a0, a1, stamp, 2 * t, window)
+        if one > 0.0:
+            for j in range(a0, a1):
+                stamp[ids[j]] = 2 * t + 1
+            out[t] = min(one, _window_share(ids, weights, b0, b1, stamp, 2 * t + 1, window))
+    return out
+
+
+try:  # the same functions compiled; ``_shares.py_func`` is the plain-Python reference
+    import numba
+
+    _window_share = numba.njit(cache=True, nogil=True)(_window_share)
+    _shares = numba.njit(cache=True, nogil=True)(_shares)
+except ImportError:  # pragma: no cover - exercised only without numba
+    pass
+
+
+def verify_shares(
+    a: np.ndarray,
+    b: np.ndarray,
+    words: np.ndarray,
+    word_offsets: np.ndarray,
+    frequencies: tuple[np.ndarray, np.ndarray],
+    n_docs: int,
+    window: int,
+    *,
+    compiled: bool = True,
+) -> np.ndarray:
+    """Return how much of a passage each article pair ``(a[t], b[t])`` shares, in [0, 1].
+
+    For each article, the best run of ``window`` consecutive content words (the whole
+    article if shorter) is the one whose IDF weight (``log((n_docs + 1) / (df + 1))``, so a
+    word every article has weighs nothing) is most held by words the other article has;
+    the pair's share is the smaller of the two articles' shares. ``words``/``word_offsets``
+    are every document's content words (documents numbered from 0), ``frequencies`` their
+    ``word_frequencies``. ``compiled=False`` runs the plain-Python reference.
+    """
+    vocab, df = frequencies
+    ids = np.searchsorted(vocab, np.asarray(words).astype(np.int64))
+    weights = np.log((n_docs + 1) / (np.asarray(df, dtype=np.float64) + 1.0))
+    args = (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), ids, weights, np.asarray(word_offsets, dtype=np.int64), int(window))
+    return _shares(*args) if compiled else getattr(_shares, "py_func", _shares)(*args)
+
+
+def reworded_pairs(
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    params: Params,
+    words: np.ndarray,
+    word_offsets: np.ndarray,
+    frequencies: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the rewording channel's document pairs with ``reword_min_hits`` hits, or that verify.
+
+    ``pairs`` is ``window_doc_pairs``' (a, b, hits) with ``propose_bands`` set; a pair with
+    fewer hits is kept when ``verify_shares`` gives it at least ``reword_verify_share``.
+    """
+    a, b, hits = pairs
+    keep = hits >= params.reword_min_hits
+    if params.reword_verify_share is not None and not keep.all():
+        check = np.flatnonzero(~keep)
+        shares = verify_shares(
+            a[check], b[check], words, word_offsets, frequencies, len(word_offsets) - 1, params.reword_verify_window
+        )
+        keep[check[shares >= params.reword_verify_share]] = True
+    return a[keep], b[keep], hits[keep]
+
+
+def propose_bands(params: Params) -> int | None:
+    """Return the bands a window pair needs to propose its document pair for verification (None: off)."""
+    return params.reword_verify_bands if params.reword_verify_share is not None else None
 
 
 def channel_doc_pairs(
@@ -405,14 +535,23 @@ def channel_doc_pairs(
     doc_blocks: np.ndarray | None = None,
     map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the document pairs of one channel over all of ``feats`` (in this process)."""
-    drop = common_words(feats, params) if channel == "reworded" else None
-    wins = windows(feats, channel, params, drop)
-    if channel == "reworded" and doc_blocks is not None:
-        return _doc_pairs_by_block(wins, params, n_docs, hasher or MinHasher(params.num_perm, params.seed), doc_blocks, map_passes)
-    codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
-    min_bands = 1 if channel == "verbatim" else params.reword_min_bands
-    return window_doc_pairs(codes, wins.docs, n_docs, min_bands)
+    """Return the document pairs of one channel over all of ``feats`` (in this process).
+
+    The rewording channel's pairs are those ``reworded_pairs`` keeps.
+    """
+    if channel != "reworded":
+        wins = windows(feats, channel, params)
+        codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
+        return window_doc_pairs(codes, wins.docs, n_docs, 1)
+    frequencies = word_frequencies(feats.words, feats.word_offsets)
+    wins = windows(feats, channel, params, common_words(feats, params, frequencies))
+    if doc_blocks is not None:
+        hasher = hasher or MinHasher(params.num_perm, params.seed)
+        proposed = _doc_pairs_by_block(wins, params, n_docs, hasher, doc_blocks, map_passes)
+    else:
+        codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
+        proposed = window_doc_pairs(codes, wins.docs, n_docs, params.reword_min_bands, propose_bands(params))
+    return reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
 
 
 def _doc_pairs_by_block(
@@ -423,7 +562,7 @@ def _doc_pairs_by_block(
     doc_blocks: np.ndarray,
     map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return ``window_doc_pairs`` of the rewording channel, one pair of neighbouring date blocks at a time.
+    """Return ``window_doc_pairs`` of the rewording channel (with its proposed pairs), one pair of neighbouring date blocks at a time.
 
     The same document pairs and hits as banding every window at once, but only two blocks'
     colliding window pairs are held while their band agreements are counted, so memory
@@ -441,7 +580,7 @@ def _doc_pairs_by_block(
 
     def count(per_band: list[np.ndarray]) -> None:
         if per_band:
-            found.append(window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands))
+            found.append(window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands, propose_bands(params)))
 
     ordered = win_blocks[order]
     passes = range(0, bands, _BANDS_PER_PASS)
@@ -532,11 +671,12 @@ def merge_channels(
     dates: Sequence[str | None] | None = None,
     outlets: Sequence[str | None] | None = None,
 ) -> list[Candidate]:
-    """Combine the two channels' document pairs into sorted candidates, applying the filters."""
+    """Combine the two channels' document pairs into sorted candidates, applying the filters.
+
+    ``reworded`` holds the rewording pairs ``reworded_pairs`` kept.
+    """
     va, vb, vh = verbatim
     ra, rb, rh = reworded
-    keep = rh >= params.reword_min_hits
-    ra, rb, rh = ra[keep], rb[keep], rh[keep]
     keep = _top_partners(ra, rb, rh, params.neighbours)
     ra, rb, rh = ra[keep], rb[keep], rh[keep]
     codes = np.concatenate([va * np.int64(n_docs) + vb, ra * np.int64(n_docs) + rb])

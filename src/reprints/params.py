@@ -56,6 +56,14 @@ class Params:
     """Bands two content-word windows must share to count as a colliding pair (a Jaccard test)."""
     reword_min_hits: int = 3
     """Colliding content-word window pairs needed for a rewording-only candidate pair."""
+    reword_verify_bands: int = 4
+    """A document pair with fewer than ``reword_min_hits`` hits is verified when one of its
+    window pairs shares this many bands (fewer than ``reword_min_bands``)."""
+    reword_verify_window: int = 20
+    """Content words per run of the verification (``candidates.verify_shares``)."""
+    reword_verify_share: float | None = 0.5
+    """A verified pair is a candidate when a run of ``reword_verify_window`` content words of
+    each article has this share of its IDF weight in the other (None: no verification)."""
     reword_max_bucket: int = 100
     """Rewording-channel buckets with more windows than this are common phrasing, skipped."""
     reword_max_df: float = 0.05
@@ -132,6 +140,12 @@ class Params:
     wire_window_days: int | None = 3
     """Only wire stories dated at most this many days before an article count (same day
     included; None: no limit)."""
+    wire_reword_verify_share: float | None = None
+    """``reword_verify_share`` of the wire search (None: no verification). Off by default: on
+    METER courts it adds wire pairs mostly to non-derived stories about the same case
+    (their mean wire share 0.314 -> 0.335) and costs the share classes 2.5 points
+    (3-class macro-F1 0.669 -> 0.644, derived-vs-non 0.893 -> 0.867; ``benchmarks/wire.md``),
+    while every derived story already has its sources among the candidates."""
     wire_wholly: float = 0.98
     """Wire share at or above which an article is wholly-derived (METER's class): the best
     3-class macro-F1 threshold pair on all 770 METER courts stories, found by exhaustive
@@ -204,6 +218,11 @@ class Params:
             raise ParameterError(
                 f"wire_classes={self.wire_classes!r}: use 'evidence' (the fitted class model) "
                 "or 'share' (thresholds on wire share)"
+            )
+        if self.reword_verify_window < 1 or not 1 <= self.reword_verify_bands <= self.reword_bands:
+            raise ParameterError(
+                f"need reword_verify_window >= 1 and 1 <= reword_verify_bands <= reword_bands, got "
+                f"reword_verify_window={self.reword_verify_window}, reword_verify_bands={self.reword_verify_bands}"
             )
         if self.reword_bands * self.reword_rows > self.num_perm:
             raise ParameterError(

@@ -203,7 +203,8 @@ def _pairs(
     from .candidates import find_candidates
 
     window = params.wire_window_days
-    search = params if window is None else params.replace(date_window_days=window)
+    search = params.replace(reword_verify_share=params.wire_reword_verify_share)
+    search = search if window is None else search.replace(date_window_days=window)
     found = find_candidates(
         [tokens for tokens, _spans, _ranges in segments],
         search,

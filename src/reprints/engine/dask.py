@@ -4,7 +4,8 @@ Features and band keys are computed where the partitions live; banding is a shuf
 partition splits its band items by key into ``shards``, and one task per (band pass, shard)
 buckets what all partitions sent it. Every bucket lands whole in one shard, so the pairs
 are exactly the local engine's. The client only gathers colliding window pairs, one
-document index per window, and per-word document counts (for ``common_words``).
+document index per window, per-word document counts (for ``common_words``) and, to verify
+the rewording channel's weaker pairs, every document's content-word hashes (4 bytes a word).
 
 Start a cluster (``dask scheduler`` on one machine, ``dask worker tcp://HOST:8786`` on each
 of the others, all with ``reprints[dask]`` installed), then pass its address.
@@ -30,6 +31,8 @@ from ..candidates import (
     channel_max_bucket,
     date_blocks,
     merge_channels,
+    propose_bands,
+    reworded_pairs,
     window_doc_pairs,
     windows,
 )
@@ -49,6 +52,10 @@ def _word_df(feats: Features) -> tuple[np.ndarray, np.ndarray]:
     doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
     pairs = sorted_unique((doc_of << 32) | feats.words.astype(np.int64))
     return sorted_unique(pairs & 0xFFFFFFFF, counts=True)
+
+
+def _word_rows(feats: Features) -> tuple[np.ndarray, np.ndarray]:
+    return feats.words, feats.word_offsets
 
 
 def _window_docs(feats: Features, channel: str, params: Params, drop: np.ndarray | None) -> np.ndarray:
@@ -185,7 +192,7 @@ class DaskEngine:
             words = np.concatenate([w for w, _ in dfs])
             counts = np.concatenate([c for _, c in dfs])
             uniq, inverse = sorted_unique(words, inverse=True)
-            df = np.bincount(inverse, weights=counts, minlength=len(uniq))
+            df = np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.int64)
             limit = max(params.reword_max_df * n_docs, params.reword_min_df_docs)
             drop = uniq[df > limit].astype(np.uint32)
         drop_f = client.scatter(drop, broadcast=True, hash=False) if drop is not None else None
@@ -210,8 +217,16 @@ class DaskEngine:
             for per_shard in client.gather(shard_tasks):
                 # A pair can reach two shards of one band (its two date-block copies): keep one.
                 codes.append(sorted_unique(np.concatenate(per_shard)))
-        min_bands = 1 if channel == "verbatim" else params.reword_min_bands
-        return window_doc_pairs(codes, all_window_docs, n_docs, min_bands)
+        if channel == "verbatim":
+            return window_doc_pairs(codes, all_window_docs, n_docs, 1)
+        proposed = window_doc_pairs(codes, all_window_docs, n_docs, params.reword_min_bands, propose_bands(params))
+        # Verifying reads both articles' content words: the client gathers them (4 bytes a word).
+        rows = client.gather(client.map(_word_rows, feats, pure=False))
+        content = np.concatenate([w for w, _ in rows]) if rows else np.zeros(0, dtype=np.uint32)
+        offsets = [np.zeros(1, dtype=np.int64)]
+        for _words, o in rows:
+            offsets.append(np.asarray(o[1:], dtype=np.int64) + offsets[-1][-1])
+        return reworded_pairs(proposed, params, content, np.concatenate(offsets), (uniq, df))
 
     def candidates(
         self,
