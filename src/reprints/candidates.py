@@ -546,13 +546,15 @@ def channel_doc_pairs(
         return window_doc_pairs(codes, wins.docs, n_docs, 1)
     frequencies = word_frequencies(feats.words, feats.word_offsets)
     wins = windows(feats, channel, params, common_words(feats, params, frequencies))
+
+    def keep(proposed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
+
     if doc_blocks is not None:
         hasher = hasher or MinHasher(params.num_perm, params.seed)
-        proposed = _doc_pairs_by_block(wins, params, n_docs, hasher, doc_blocks, map_passes)
-    else:
-        codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
-        proposed = window_doc_pairs(codes, wins.docs, n_docs, params.reword_min_bands, propose_bands(params))
-    return reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
+        return _doc_pairs_by_block(wins, params, n_docs, hasher, doc_blocks, map_passes, keep)
+    codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
+    return keep(window_doc_pairs(codes, wins.docs, n_docs, params.reword_min_bands, propose_bands(params)))
 
 
 def _doc_pairs_by_block(
@@ -562,8 +564,12 @@ def _doc_pairs_by_block(
     hasher: MinHasher,
     doc_blocks: np.ndarray,
     map_passes: Callable[..., Iterable[list[np.ndarray]]] = map,
+    keep: Callable[[tuple[np.ndarray, np.ndarray, np.ndarray]], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return ``window_doc_pairs`` of the rewording channel (with its proposed pairs), one pair of neighbouring date blocks at a time.
+
+    ``keep`` (``reworded_pairs``) filters each step's finished pairs as they come, so only
+    kept pairs accumulate over the corpus, not every proposed one.
 
     The same document pairs and hits as banding every window at once, but only two blocks'
     colliding window pairs are held while their band agreements are counted, so memory
@@ -581,7 +587,8 @@ def _doc_pairs_by_block(
 
     def count(per_band: list[np.ndarray]) -> None:
         if per_band:
-            found.append(window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands, propose_bands(params)))
+            pairs = window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands, propose_bands(params))
+            found.append(keep(pairs) if keep is not None else pairs)
 
     ordered = win_blocks[order]
     passes = range(0, bands, _BANDS_PER_PASS)
