@@ -55,6 +55,7 @@ from reprints.candidates import (  # noqa: E402
     channel_keys,
     channel_max_bucket,
     common_words,
+    content_weights,
     date_blocks,
     merge_channels,
     propose_bands,
@@ -222,7 +223,8 @@ def run_stages(docs_path: Path, truth: list[dict], params: Params, jobs: int, ch
                 per_channel[channel] = window_doc_pairs(codes, wins.docs, n, 1)
             else:  # the stage's own pairs, verified as the scan does
                 proposed = window_doc_pairs(codes, wins.docs, n, params.reword_min_bands, propose_bands(params))
-                per_channel[channel] = reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
+                weights = content_weights(feats.words, feats.word_offsets, frequencies)
+                per_channel[channel] = reworded_pairs(proposed, params, weights)
             code_counts[channel] = int(sum(len(x) for x in codes))
             band_s += time.perf_counter() - t
             band_c += time.process_time() - c

@@ -202,6 +202,7 @@ def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus)
     from reprints.candidates import (
         channel_doc_pairs,
         common_words,
+        content_weights,
         date_blocks,
         features,
         iter_channel_pairs,
@@ -225,7 +226,7 @@ def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus)
     codes = list(iter_channel_pairs(wins, "reworded", params, doc_blocks=blocks))
     proposed = window_doc_pairs(codes, wins.docs, len(all_tokens), params.reword_min_bands, propose_bands(params))
     frequencies = word_frequencies(feats.words, feats.word_offsets)
-    want = reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
+    want = reworded_pairs(proposed, params, content_weights(feats.words, feats.word_offsets, frequencies))
     got = channel_doc_pairs(feats, "reworded", params, len(all_tokens), doc_blocks=blocks)
     assert (proposed[2] == 0).any()  # pairs only verification can keep are among them
     assert len(want[0]) > 5  # copies pair with each other, within and across blocks

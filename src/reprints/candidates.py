@@ -117,13 +117,14 @@ class Features:
         return Features(
             first,
             np.concatenate([p.shingles for p in parts]),
-            _join_offsets([p.shingle_offsets for p in parts]),
+            join_offsets([p.shingle_offsets for p in parts]),
             np.concatenate([p.words for p in parts]),
-            _join_offsets([p.word_offsets for p in parts]),
+            join_offsets([p.word_offsets for p in parts]),
         )
 
 
-def _join_offsets(offsets: Sequence[np.ndarray]) -> np.ndarray:
+def join_offsets(offsets: Sequence[np.ndarray]) -> np.ndarray:
+    """Join the offset arrays of consecutive runs of documents into one (each starts at 0)."""
     out = [np.zeros(1, dtype=np.int64)]
     base = 0
     for o in offsets:
@@ -472,6 +473,47 @@ except ImportError:  # pragma: no cover - exercised only without numba
     pass
 
 
+@dataclass(frozen=True)
+class ContentWeights:
+    """Every document's content words as vocabulary ids, and each id's IDF weight
+    ``log((n_docs + 1) / (df + 1))`` (a word every document has weighs nothing): what
+    verification reads. Built once per corpus (``content_weights``)."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    weights: np.ndarray
+
+
+def content_weights(
+    words: np.ndarray,
+    word_offsets: np.ndarray,
+    frequencies: tuple[np.ndarray, np.ndarray],
+    n_docs: int | None = None,
+) -> ContentWeights:
+    """Return the ``ContentWeights`` of ``words``/``word_offsets`` (every document's content
+    words, numbered from 0; ``frequencies`` their ``word_frequencies``). ``n_docs`` defaults
+    to the number of documents in ``word_offsets``."""
+    vocab, df = frequencies
+    n_docs = len(word_offsets) - 1 if n_docs is None else n_docs
+    return ContentWeights(
+        np.searchsorted(vocab, np.asarray(words).astype(np.int64)),
+        np.asarray(word_offsets, dtype=np.int64),
+        np.log((n_docs + 1) / (np.asarray(df, dtype=np.float64) + 1.0)),
+    )
+
+
+def shares_of(a: np.ndarray, b: np.ndarray, weights: ContentWeights, window: int, *, compiled: bool = True) -> np.ndarray:
+    """Return how much of a passage each article pair ``(a[t], b[t])`` shares, in [0, 1].
+
+    For each article, the best run of ``window`` consecutive content words (the whole
+    article if shorter) is the one whose weight is most held by words the other article
+    has; the pair's share is the smaller of the two articles' shares. ``compiled=False``
+    runs the plain-Python reference.
+    """
+    args = (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), weights.ids, weights.weights, weights.offsets, int(window))
+    return _shares(*args) if compiled else getattr(_shares, "py_func", _shares)(*args)
+
+
 def verify_shares(
     a: np.ndarray,
     b: np.ndarray,
@@ -483,41 +525,27 @@ def verify_shares(
     *,
     compiled: bool = True,
 ) -> np.ndarray:
-    """Return how much of a passage each article pair ``(a[t], b[t])`` shares, in [0, 1].
-
-    For each article, the best run of ``window`` consecutive content words (the whole
-    article if shorter) is the one whose IDF weight (``log((n_docs + 1) / (df + 1))``, so a
-    word every article has weighs nothing) is most held by words the other article has;
-    the pair's share is the smaller of the two articles' shares. ``words``/``word_offsets``
-    are every document's content words (documents numbered from 0), ``frequencies`` their
-    ``word_frequencies``. ``compiled=False`` runs the plain-Python reference.
-    """
-    vocab, df = frequencies
-    ids = np.searchsorted(vocab, np.asarray(words).astype(np.int64))
-    weights = np.log((n_docs + 1) / (np.asarray(df, dtype=np.float64) + 1.0))
-    args = (np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), ids, weights, np.asarray(word_offsets, dtype=np.int64), int(window))
-    return _shares(*args) if compiled else getattr(_shares, "py_func", _shares)(*args)
+    """Return ``shares_of`` the pairs, weighing the words afresh (one call; many calls on the
+    same corpus should build ``content_weights`` once and call ``shares_of``)."""
+    return shares_of(a, b, content_weights(words, word_offsets, frequencies, n_docs), window, compiled=compiled)
 
 
 def reworded_pairs(
-    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    params: Params,
-    words: np.ndarray,
-    word_offsets: np.ndarray,
-    frequencies: tuple[np.ndarray, np.ndarray],
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray], params: Params, weights: ContentWeights | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keep the rewording channel's document pairs with ``reword_min_hits`` hits, or that verify.
 
     ``pairs`` is ``window_doc_pairs``' (a, b, hits) with ``propose_bands`` set; a pair with
-    fewer hits is kept when ``verify_shares`` gives it at least ``reword_verify_share``.
+    fewer hits is kept when ``shares_of`` gives it at least ``reword_verify_share``.
+    ``weights`` (``content_weights`` of the corpus) may be None only without verification.
     """
     a, b, hits = pairs
     keep = hits >= params.reword_min_hits
     if params.reword_verify_share is not None and not keep.all():
+        if weights is None:
+            raise ParameterError("verifying rewording pairs needs the corpus's content_weights")
         check = np.flatnonzero(~keep)
-        shares = verify_shares(
-            a[check], b[check], words, word_offsets, frequencies, len(word_offsets) - 1, params.reword_verify_window
-        )
+        shares = shares_of(a[check], b[check], weights, params.reword_verify_window)
         keep[check[shares >= params.reword_verify_share]] = True
     return a[keep], b[keep], hits[keep]
 
@@ -546,9 +574,12 @@ def channel_doc_pairs(
         return window_doc_pairs(codes, wins.docs, n_docs, 1)
     frequencies = word_frequencies(feats.words, feats.word_offsets)
     wins = windows(feats, channel, params, common_words(feats, params, frequencies))
+    weights = (
+        content_weights(feats.words, feats.word_offsets, frequencies) if params.reword_verify_share is not None else None
+    )
 
     def keep(proposed: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return reworded_pairs(proposed, params, feats.words, feats.word_offsets, frequencies)
+        return reworded_pairs(proposed, params, weights)
 
     if doc_blocks is not None:
         hasher = hasher or MinHasher(params.num_perm, params.seed)

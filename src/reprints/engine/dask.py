@@ -29,12 +29,15 @@ from ..candidates import (
     channel_bands,
     channel_keys,
     channel_max_bucket,
+    content_weights,
     date_blocks,
+    join_offsets,
     merge_channels,
     propose_bands,
     reworded_pairs,
     window_doc_pairs,
     windows,
+    word_frequencies,
 )
 from ..errors import ParameterError
 from ..lsh import sorted_unique
@@ -49,9 +52,7 @@ _BANDS_PER_PASS = 8
 
 
 def _word_df(feats: Features) -> tuple[np.ndarray, np.ndarray]:
-    doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(feats.word_offsets))
-    pairs = sorted_unique((doc_of << 32) | feats.words.astype(np.int64))
-    return sorted_unique(pairs & 0xFFFFFFFF, counts=True)
+    return word_frequencies(feats.words, feats.word_offsets)
 
 
 def _word_rows(feats: Features) -> tuple[np.ndarray, np.ndarray]:
@@ -220,13 +221,14 @@ class DaskEngine:
         if channel == "verbatim":
             return window_doc_pairs(codes, all_window_docs, n_docs, 1)
         proposed = window_doc_pairs(codes, all_window_docs, n_docs, params.reword_min_bands, propose_bands(params))
-        # Verifying reads both articles' content words: the client gathers them (4 bytes a word).
-        rows = client.gather(client.map(_word_rows, feats, pure=False))
-        content = np.concatenate([w for w, _ in rows]) if rows else np.zeros(0, dtype=np.uint32)
-        offsets = [np.zeros(1, dtype=np.int64)]
-        for _words, o in rows:
-            offsets.append(np.asarray(o[1:], dtype=np.int64) + offsets[-1][-1])
-        return reworded_pairs(proposed, params, content, np.concatenate(offsets), (uniq, df))
+        weights = None
+        if params.reword_verify_share is not None:
+            # Verifying reads both articles' content words: the client gathers them (4 bytes a word).
+            rows = client.gather(client.map(_word_rows, feats, pure=False))
+            content = np.concatenate([w for w, _ in rows]) if rows else np.zeros(0, dtype=np.uint32)
+            offsets = join_offsets([o for _, o in rows]) if rows else np.zeros(1, dtype=np.int64)
+            weights = content_weights(content, offsets, (uniq, df), n_docs)
+        return reworded_pairs(proposed, params, weights)
 
     def candidates(
         self,
