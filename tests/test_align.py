@@ -418,3 +418,52 @@ def test_edit_scripts_of_seed_passages_are_difflibs(sample_corpus):
                 assert edit_script(tokens_a, (i, j), tokens_b, (k, m)) == [
                     (op, i + i1, i + i2, k + j1, k + j2) for op, i1, i2, j1, j2 in expected
                 ]
+
+
+@settings(deadline=None)
+@given(st.lists(st.lists(WORDS, max_size=12), min_size=1, max_size=8), st.integers(0, 8))
+def test_sentence_frequencies_from_word_ids_are_the_reference_counts(sentences, cut):
+    """Each term counts once per sentence, from the sentences' words or from two texts' word ids."""
+    import numpy as np
+
+    from reprints import tfidf
+    from reprints.normalize import word_ids
+
+    sentences = [tuple(s) for s in sentences]
+    reference = tfidf._vectorizer_term_counts(sentences)
+    expected = np.bincount(reference.indices, minlength=tfidf.UNIGRAM_BUCKETS + tfidf.BIGRAM_BUCKETS)
+    texts, ranges = [], []
+    for part in (sentences[:cut], sentences[cut:]):  # a word between sentences belongs to none
+        words: list[str] = []
+        spans = []
+        for norms in part:
+            words.append("between")
+            spans.append((len(words), len(words) + len(norms)))
+            words.extend(norms)
+        texts.append(word_ids(words))
+        ranges.append(np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    ids = tfidf.sentence_word_ids(texts, ranges)
+    assert ids[0].tolist() == word_ids([w for s in sentences for w in s]).tolist()
+    for given_ids in (None, ids):
+        counted = tfidf.SentenceFrequencies()
+        counted.add(sentences, given_ids)
+        assert np.array_equal(counted.df, expected) and counted.sentences == len(sentences)
+    kernel, tfidf._term_kernel = tfidf._term_kernel, None  # the path without numba
+    try:
+        counted = tfidf.SentenceFrequencies()
+        counted.add(sentences, ids)
+    finally:
+        tfidf._term_kernel = kernel
+    assert np.array_equal(counted.df, expected)
+
+
+def test_a_word_utf8_cannot_encode_raises_as_hashing_vectorizer_does_and_only_then():
+    import pytest
+
+    from reprints import tfidf
+
+    counted = tfidf.SentenceFrequencies()
+    with pytest.raises(UnicodeEncodeError):
+        counted.add([("lone\ud800", "word")])
+    counted.add([("fine", "words")])  # the bad word stays out of later batches
+    assert counted.sentences == 1

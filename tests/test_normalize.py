@@ -126,3 +126,15 @@ def test_lone_surrogate_falls_back_to_the_regex_path():
     text = "The minister\ud800 said it was final. " * 10
     tokens = tokenize(text)
     assert tokens.norms[:3] == ("the", "minister", "said")
+
+
+def test_word_ids_number_each_word_once_in_the_order_first_seen():
+    from reprints.normalize import VOCABULARY, word_ids
+
+    words = ["zxq-alpha", "zxq-gamma", "zxq-alpha", "zxq-beta"]
+    first = word_ids(words)
+    assert first.tolist() == [first[0], first[0] + 1, first[0], first[0] + 2]  # new words take the next ids
+    assert [VOCABULARY.words[k] for k in first.tolist()] == words
+    assert word_ids(("zxq-beta", "zxq-alpha")).tolist() == [first[3], first[0]]
+    assert word_ids(iter([])).dtype.kind == "i" and len(word_ids([])) == 0
+

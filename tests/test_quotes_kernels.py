@@ -224,3 +224,15 @@ def test_quote_kinds_count_words_as_a_quotation_of_its_own_would(sample_corpus):
             if q.kind != "attributed":
                 words = len(tokenize(q.text).norms)
                 assert (q.kind == "scare") == (words <= params.scare_quote_words)
+
+
+def test_token_hashes_by_word_id_are_word_hashes(sample_corpus):
+    from reprints.normalize import word_ids
+    from reprints.quotes.surroundings import word_hash
+
+    words = [*seed_words(sample_corpus), "the", "a", "x", "zxq-never-seen", "l'équipe"]
+    expected = [word_hash(w) for w in words]
+    assert token_hashes(words).tolist() == expected
+    assert token_hashes(words, word_ids(words)).tolist() == expected
+    assert token_hashes([]).dtype == np.uint64 and len(token_hashes([])) == 0
+

@@ -10,8 +10,9 @@ into the original, so ``text[start:end]`` is always the original characters.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -271,6 +272,50 @@ def _tokenize_codes(text: str) -> Tokens | None:
     for k in np.flatnonzero(words.odd).tolist():
         norms[k] = words.norm(k)
     return Tokens(words.starts, words.ends, tuple(norms))
+
+
+class Vocabulary:
+    """Every folded word this process has seen, numbered from 0 in the order first seen.
+
+    Stages that keep something per word (TF-IDF term bytes, quote-word hashes) index arrays
+    by these ids, so a text's words are looked up as strings once, not once per stage. Ids
+    belong to the process: never ship them to another. Grows with the corpus vocabulary; a
+    lock keeps it whole when threads share it.
+    """
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        """The word of each id."""
+        self.lock = threading.Lock()
+        self._ids: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def ids(self, words: Iterable[str]) -> np.ndarray:
+        """Return the id of each of ``words`` (int64), numbering the words not seen before."""
+        words = words if isinstance(words, (list, tuple)) else list(words)
+        found = list(map(self._ids.get, words))
+        if None in found:
+            with self.lock:
+                for at, k in enumerate(found):
+                    if k is None:
+                        word = words[at]
+                        k = self._ids.get(word)
+                        if k is None:
+                            k = len(self.words)
+                            self.words.append(word)  # before the id is out: readers take no lock
+                            self._ids[word] = k
+                        found[at] = k
+        return np.array(found, dtype=np.int64)
+
+
+VOCABULARY = Vocabulary()
+
+
+def word_ids(words: Iterable[str]) -> np.ndarray:
+    """Return the :data:`VOCABULARY` id of each of ``words`` (folded tokens), in order."""
+    return VOCABULARY.ids(words)
 
 
 # --- sentences and paragraphs -------------------------------------------------------------

@@ -115,16 +115,27 @@ def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -
     sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies; with
     ``quotes``, each document's quotes too (from the same tokens and sentences).
     """
+    from itertools import chain
+
+    from .normalize import word_ids
+    from .tfidf import sentence_word_ids
+
     chunk = []
     found: list[DocumentQuotes] = []
-    for doc in docs:
-        tokens = tokenize(doc.text)
+    texts = [tokenize(doc.text) for doc in docs]
+    # every word of the chunk looked up as a string once, in one go (the table stays in cache)
+    flat = word_ids(chain.from_iterable(tokens.norms for tokens in texts))
+    ends = np.cumsum([len(tokens) for tokens in texts]).tolist()
+    ids = [flat[end - len(tokens) : end] for tokens, end in zip(texts, ends, strict=True)]
+    for doc, tokens, doc_ids in zip(docs, texts, ids, strict=True):
         paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
         sentences = sentence_spans(doc.text, paragraphs=paragraphs)
         chunk.append(segment(doc, tokens, sentences))
         if quotes:
             found.append(
-                extract_document_quotes(doc, params, tokens=tokens, paragraphs=paragraphs, sentences=sentences)
+                extract_document_quotes(
+                    doc, params, tokens=tokens, paragraphs=paragraphs, sentences=sentences, ids=doc_ids
+                )
             )
     feats = features([tokens for tokens, _spans, _ranges in chunk], params)
     keys, spans, chrome = [], [], []
@@ -134,8 +145,7 @@ def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -
         chrome.append(page_chrome(doc.text, params.chrome_lines, tokens) if params.chrome_lines > 0 else [])
     frequencies = SentenceFrequencies()
     sentences = [norms for tokens, _spans, ranges in chunk for norms in sentence_norms(tokens, ranges)]
-    for at in range(0, len(sentences), 20_000):
-        frequencies.add(sentences[at : at + 20_000])
+    frequencies.add(sentences, sentence_word_ids(ids, [ranges for _tokens, _spans, ranges in chunk]))
     words = [len(tokens.starts) for tokens, _spans, _ranges in chunk]
     return ChunkReading(feats, keys, spans, chrome, frequencies.sparse(), found, words)
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
 from sklearn.preprocessing import normalize
+
+from .normalize import VOCABULARY, word_ids
 
 # Function words carry no evidence of reuse; sklearn's list plus the clitics our tokenizer
 # keeps inside words ("it's", "don't") and a few reporting fillers every article uses.
@@ -153,7 +156,8 @@ def _trigram_matrix(sentences: Sequence[Sequence[str]], ids: _WordIds | None = N
 
 
 class _Words:
-    """Every word seen so far: an id, its UTF-8 bytes and whether it is a content word.
+    """The UTF-8 bytes of every word of :data:`~reprints.normalize.VOCABULARY` (by its id)
+    and whether it is a content word.
 
     Terms are hashed from these bytes (murmurhash3, as ``HashingVectorizer`` does), so no
     string is built per bigram or trigram. The byte, offset and content arrays grow by
@@ -162,52 +166,61 @@ class _Words:
     """
 
     def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
         self.lock = threading.Lock()
+        self._count = 0
         self._encoded = np.empty(1 << 16, dtype=np.uint8)
         self._offsets = np.zeros(1 << 12, dtype=np.int64)
         self._content = np.empty(1 << 12, dtype=bool)
+        self._unencodable: set[int] = set()
 
     def word_ids(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Return the word ids of all ``sentences`` (concatenated) and each sentence's offset."""
-        ids = self.ids
         lengths = [len(norms) for norms in sentences]
-        flat = [ids.get(w) for norms in sentences for w in norms]
-        if None in flat:
-            words = [w for norms in sentences for w in norms]
-            with self.lock:
-                for at, k in enumerate(flat):
-                    if k is None:
-                        w = words[at]
-                        k = ids.get(w)
-                        if k is None:
-                            k = self._append(w)
-                        flat[at] = k
+        flat = word_ids(chain.from_iterable(sentences))
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        return np.asarray(flat, dtype=np.int64), offsets
+        return flat, offsets
 
-    def _append(self, word: str) -> int:
-        encoded = word.encode("utf-8")  # raises on a lone surrogate, as HashingVectorizer does
-        k = len(self.ids)
-        start = int(self._offsets[k])
-        end = start + len(encoded)
+    def arrays(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the words' bytes, their ``len + 1`` offsets and content flags (views),
+        covering every word of ``ids``.
+
+        Raises UnicodeEncodeError when one of ``ids`` is a word UTF-8 cannot encode (a lone
+        surrogate), as ``HashingVectorizer`` does.
+        """
+        with self.lock:
+            if self._count < len(VOCABULARY):
+                self._cover(len(VOCABULARY))
+            if self._unencodable and not self._unencodable.isdisjoint(ids.tolist()):
+                bad = VOCABULARY.words[min(self._unencodable.intersection(ids.tolist()))]
+                bad.encode("utf-8")  # raises
+            n = self._count
+            return self._encoded[: int(self._offsets[n])], self._offsets[: n + 1], self._content[:n]
+
+    def _cover(self, n: int) -> None:
+        """Add the bytes of vocabulary words ``[self._count, n)``."""
+        words = VOCABULARY.words[self._count : n]
+        encoded = []
+        for k, word in enumerate(words, start=self._count):
+            try:
+                encoded.append(word.encode("utf-8"))
+            except UnicodeEncodeError:
+                self._unencodable.add(k)
+                encoded.append(word.encode("utf-8", "surrogatepass"))
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        start = int(self._offsets[self._count])
+        end = start + int(lengths.sum())
         if end > len(self._encoded):
             self._encoded = np.resize(self._encoded, max(2 * len(self._encoded), end))
-        if k + 2 > len(self._offsets):
-            self._offsets = np.resize(self._offsets, 2 * len(self._offsets))
-            self._content = np.resize(self._content, 2 * len(self._content))
-        self._encoded[start:end] = np.frombuffer(encoded, dtype=np.uint8)
-        self._offsets[k + 1] = end
-        self._content[k] = word not in FUNCTION_WORDS
-        self.ids[word] = k
-        return k
-
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the words' bytes, their ``len + 1`` offsets and content flags (views)."""
-        with self.lock:
-            n = len(self.ids)
-            return self._encoded[: int(self._offsets[n])], self._offsets[: n + 1], self._content[:n]
+        if n + 1 > len(self._offsets):
+            size = max(2 * len(self._offsets), n + 1)
+            self._offsets = np.resize(self._offsets, size)
+            self._content = np.resize(self._content, size)
+        self._encoded[start:end] = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+        np.cumsum(lengths, out=self._offsets[self._count + 1 : n + 1])
+        self._offsets[self._count + 1 : n + 1] += start
+        self._content[self._count : n] = [word not in FUNCTION_WORDS for word in words]
+        self._count = n
 
 
 _WORDS = _Words()
@@ -217,9 +230,9 @@ _WordIds = tuple[np.ndarray, np.ndarray]
 
 def _hashed_terms(sentences: Sequence[Sequence[str]], *, trigrams: bool, ids: _WordIds | None = None) -> sp.csr_matrix:
     """The matrix of :func:`_vectorizer_term_counts` (or of binary trigrams) from word bytes, in numba."""
-    ids, offsets = ids if ids is not None else _WORDS.word_ids(sentences)
-    encoded, word_offsets, content = _WORDS.arrays()
-    rows, cols = _term_kernel(ids, offsets, encoded, word_offsets, content, UNIGRAM_BUCKETS, BIGRAM_BUCKETS,
+    flat, offsets = ids if ids is not None else _WORDS.word_ids(sentences)
+    encoded, word_offsets, content = _WORDS.arrays(flat)
+    rows, cols = _term_kernel(flat, offsets, encoded, word_offsets, content, UNIGRAM_BUCKETS, BIGRAM_BUCKETS,
                               _TRIGRAM_BUCKETS, trigrams)
     width = _TRIGRAM_BUCKETS if trigrams else UNIGRAM_BUCKETS + BIGRAM_BUCKETS
     matrix = sp.csr_matrix(
@@ -327,6 +340,21 @@ try:  # numba hashes the terms; without it HashingVectorizer does (same matrices
         return rows[:count], cols[:count]
 
     @numba.njit(cache=True, nogil=True)
+    def _count_once_per_row(rows, cols, df):  # pragma: no cover - compiled
+        # df[c] += 1 for each distinct column c of each row (rows come sorted): the
+        # bincount of the summed-up count matrix's indices, without building the matrix.
+        start = 0
+        while start < len(rows):
+            end = start
+            while end < len(rows) and rows[end] == rows[start]:
+                end += 1
+            seen = np.sort(cols[start:end])
+            for k in range(len(seen)):
+                if k == 0 or seen[k] != seen[k - 1]:
+                    df[seen[k]] += 1
+            start = end
+
+    @numba.njit(cache=True, nogil=True)
     def _columns_kernel(data, count, buckets):  # pragma: no cover - compiled
         out = np.empty(count, dtype=np.int64)
         start = 0
@@ -340,6 +368,7 @@ try:  # numba hashes the terms; without it HashingVectorizer does (same matrices
 
 except ImportError:  # pragma: no cover - exercised only without numba
     _term_kernel = None  # type: ignore[assignment]
+    _count_once_per_row = None  # type: ignore[assignment]
     _columns_kernel = None  # type: ignore[assignment]
 
 
@@ -363,6 +392,26 @@ def term_columns(terms: Sequence[str], buckets: int) -> np.ndarray:
     return _columns_kernel(np.frombuffer(data, dtype=np.uint8), len(terms), buckets)
 
 
+def sentence_word_ids(ids: Sequence[np.ndarray], ranges: Sequence[np.ndarray]) -> _WordIds:
+    """Return the word ids of the sentences of many texts (concatenated) and each sentence's offset.
+
+    ``ids[k]`` are text ``k``'s :func:`~reprints.normalize.word_ids` of its tokens and
+    ``ranges[k]`` its sentences' ``[i, j)`` token ranges: the sentences' words are
+    ``tokens.norms[i:j]``, in the order given.
+    """
+    n_sentences = [len(r) for r in ranges]
+    if not sum(n_sentences):
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    first = np.cumsum([0] + [len(k) for k in ids[:-1]])
+    spans = np.concatenate([np.asarray(r, dtype=np.int64).reshape(-1, 2) for r in ranges])
+    spans += np.repeat(first, n_sentences)[:, None]
+    lengths = spans[:, 1] - spans[:, 0]
+    offsets = np.zeros(len(spans) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    at = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1] - spans[:, 0], lengths)
+    return np.concatenate(ids)[at], offsets
+
+
 class SentenceFrequencies:
     """Count, a batch of sentences at a time, how many sentences hold each hashed term.
 
@@ -374,12 +423,27 @@ class SentenceFrequencies:
         self.df = np.zeros(UNIGRAM_BUCKETS + BIGRAM_BUCKETS, dtype=np.int64)
         self.sentences = 0
 
-    def add(self, sentences: Sequence[Sequence[str]]) -> None:
-        """Count the terms of ``sentences`` (folded tokens); each term once per sentence."""
+    def add(self, sentences: Sequence[Sequence[str]], ids: _WordIds | None = None) -> None:
+        """Count the terms of ``sentences`` (folded tokens); each term once per sentence.
+
+        ``ids`` are the sentences' word ids (:func:`sentence_word_ids`) when the caller has them.
+        """
         if not len(sentences):
             return
-        counts = _term_counts(sentences)
-        self.df += np.bincount(counts.indices, minlength=len(self.df))
+        if _term_kernel is None:
+            for at in range(0, len(sentences), _FIT_BATCH):
+                counts = _vectorizer_term_counts(sentences[at : at + _FIT_BATCH])
+                self.df += np.bincount(counts.indices, minlength=len(self.df))
+        else:
+            flat, offsets = ids if ids is not None else _WORDS.word_ids(sentences)
+            encoded, word_offsets, content = _WORDS.arrays(flat)
+            # a batch at a time: the kernel's scratch is 48 bytes a word
+            for at in range(0, len(sentences), _FIT_BATCH):
+                stop = min(len(sentences), at + _FIT_BATCH)
+                lo, hi = int(offsets[at]), int(offsets[stop])
+                rows, cols = _term_kernel(flat[lo:hi], offsets[at : stop + 1] - lo, encoded, word_offsets, content,
+                                          UNIGRAM_BUCKETS, BIGRAM_BUCKETS, _TRIGRAM_BUCKETS, False)
+                _count_once_per_row(rows, cols, self.df)
         self.sentences += len(sentences)
 
     def sparse(self) -> tuple[np.ndarray, np.ndarray, int]:

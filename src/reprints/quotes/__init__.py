@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from ..model import Document, Quote, QuoteFamily, QuoteKind
 from ..normalize import Tokens, paragraph_spans, tokenize
 from ..params import Params
@@ -53,17 +55,19 @@ def extract_document_quotes(
     tokens: Tokens | None = None,
     paragraphs: list[tuple[int, int]] | None = None,
     sentences: list[tuple[int, int]] | None = None,
+    ids: np.ndarray | None = None,
 ) -> DocumentQuotes:
     """Return the quotes of ``doc`` (as :func:`extract_quotes`) with what grouping them into
     families needs: plain picklable values, no text (see :class:`DocumentQuotes`).
 
     ``tokens``, ``paragraphs`` and ``sentences`` (``tokenize``, ``paragraph_spans`` and
-    ``sentence_spans`` of the text, with the document's paragraph mark) save working them
-    out again when the caller has them.
+    ``sentence_spans`` of the text, with the document's paragraph mark) and ``ids``
+    (:func:`~reprints.normalize.word_ids` of the tokens) save working them out again when
+    the caller has them.
     """
     params = params or Params()
     quotes, tokens = _extract(doc, params, tokens, paragraphs, sentences)
-    return document_quotes(doc, quotes, params.quote_context_width, tokens)
+    return document_quotes(doc, quotes, params.quote_context_width, tokens, ids)
 
 
 def extract_quotes_many(documents: Iterable[Document], params: Params | None = None) -> list[DocumentQuotes]:

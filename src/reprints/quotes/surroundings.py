@@ -11,7 +11,7 @@ document's text or tokens, so the memory grows with the number of quotations.
 from __future__ import annotations
 
 import hashlib
-import operator
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from ..lsh import sorted_unique
 from ..model import Document, Quote
-from ..normalize import Tokens, fold, tokenize
+from ..normalize import VOCABULARY, Tokens, fold, tokenize, word_ids
 
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "not", "no", "so", "if", "than", "then", "there", "here", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "very", "just", "also", "more", "most", "into", "out", "up", "about", "over", "after", "before", "under", "again", "further", "once", "only", "own", "same", "too", "s", "t"]
@@ -40,31 +40,53 @@ def word_hash(word: str) -> int:
     """
     found = _HASHES.get(word)
     if found is None:
-        if word in STOPWORDS or len(word) <= 1:
-            found = 0
-        else:
-            found = int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+        found = _hash(word)
         if len(_HASHES) >= _HASHES_MAX:
             _HASHES.clear()
         _HASHES[word] = found
     return found
 
 
-def token_hashes(words: Sequence[str]) -> np.ndarray:
-    """:func:`word_hash` of each of ``words``, in order (uint64)."""
-    if len(words) < 2:
-        return np.asarray([word_hash(w) for w in words], dtype=np.uint64)
-    lookup = operator.itemgetter(*words)
-    try:
-        found = lookup(_HASHES)
-    except KeyError:
-        for w in set(words).difference(_HASHES):
-            word_hash(w)
-        try:
-            found = lookup(_HASHES)
-        except KeyError:  # the table was cleared while filling it
-            found = [word_hash(w) for w in words]
-    return np.asarray(found, dtype=np.uint64)
+def _hash(word: str) -> int:
+    if word in STOPWORDS or len(word) <= 1:
+        return 0
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
+
+
+class _HashesById:
+    """:func:`word_hash` of the words of :data:`~reprints.normalize.VOCABULARY` by id,
+    each worked out the first time its id is asked for."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.hashes = np.zeros(1 << 12, dtype=np.uint64)
+        self.known = np.zeros(1 << 12, dtype=bool)
+
+    def of(self, ids: np.ndarray) -> np.ndarray:
+        hashes, known = self.hashes, self.known
+        if ids.size and (int(ids.max()) >= known.size or not known[ids].all()):
+            with self.lock:
+                if int(ids.max()) >= self.known.size:
+                    size = max(2 * self.known.size, int(ids.max()) + 1)
+                    self.hashes = np.concatenate((self.hashes, np.zeros(size - self.hashes.size, dtype=np.uint64)))
+                    self.known = np.concatenate((self.known, np.zeros(size - self.known.size, dtype=bool)))
+                hashes, known = self.hashes, self.known
+                words = VOCABULARY.words
+                for k in np.unique(ids[~known[ids]]).tolist():
+                    hashes[k] = _hash(words[k])
+                    known[k] = True  # after the hash: readers take no lock
+        return hashes[ids]
+
+
+_BY_ID = _HashesById()
+
+
+def token_hashes(words: Sequence[str], ids: np.ndarray | None = None) -> np.ndarray:
+    """:func:`word_hash` of each of ``words``, in order (uint64).
+
+    ``ids`` are :func:`~reprints.normalize.word_ids` of ``words`` when the caller has them.
+    """
+    return _BY_ID.of(word_ids(words) if ids is None else ids)
 
 
 @dataclass(frozen=True)
@@ -158,14 +180,19 @@ except ImportError:  # pragma: no cover - exercised only without numba
 
 
 def document_quotes(
-    doc: Document, quotes: Sequence[Quote], width: int, tokens: Tokens | None = None
+    doc: Document,
+    quotes: Sequence[Quote],
+    width: int,
+    tokens: Tokens | None = None,
+    ids: np.ndarray | None = None,
 ) -> DocumentQuotes:
     """Take what quote families need from ``doc`` and its ``quotes``.
 
-    ``tokens`` are ``tokenize(doc.text)`` when the caller already has them.
+    ``tokens`` are ``tokenize(doc.text)`` when the caller already has them, and ``ids``
+    their :func:`~reprints.normalize.word_ids`.
     """
     tokens = tokens if tokens is not None else tokenize(doc.text)
-    hashes = token_hashes(tokens.norms)
+    hashes = token_hashes(tokens.norms, ids)
     words = sorted_unique(hashes)
     words = words[1:] if words.size and words[0] == 0 else words
     first, last, own = quote_tokens(doc.text, tokens, [q.start for q in quotes], [q.end for q in quotes])
