@@ -16,7 +16,7 @@ NEWSY = st.text(
 @settings(max_examples=300)
 def test_token_offsets_slice_back_to_the_original(text):
     tokens = tokenize(text)
-    for start, end, norm in zip(tokens.starts, tokens.ends, tokens.norms):
+    for start, end, norm in zip(tokens.starts, tokens.ends, tokens.norms, strict=True):
         piece = text[start:end]
         assert piece and fold(piece) == norm
 
@@ -138,3 +138,22 @@ def test_word_ids_number_each_word_once_in_the_order_first_seen():
     assert word_ids(("zxq-beta", "zxq-alpha")).tolist() == [first[3], first[0]]
     assert word_ids(iter([])).dtype.kind == "i" and len(word_ids([])) == 0
 
+
+SENTENCY = st.text(alphabet=st.sampled_from(list("aZ .!?…'\"”’»)]“(\n\u00a0ŞU.S.")), max_size=200)
+
+
+@given(SENTENCY)
+@settings(max_examples=400)
+def test_sentence_boundaries_tried_at_stops_are_finditers(text):
+    """The splitter tries its boundary regex only at [.!?…]; it must find what ``finditer`` finds."""
+    from reprints import normalize
+
+    stops = normalize._stop_offsets(text)
+    assert [m.span() for m in normalize._BOUNDARY_RE.finditer(text)] == list(normalize._boundaries(text, stops))
+    regex_path = [s for a, b in paragraph_spans(text) for s in normalize._split_paragraph(text, a, b)]
+    assert sentence_spans(text) == regex_path
+
+
+def test_sentence_splitter_takes_lone_surrogates():
+    text = "He said it.\ud800 Then he left. The U.S. Army. "
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["He said it.\ud800 Then he left.", "The U.S. Army."]

@@ -236,3 +236,21 @@ def test_token_hashes_by_word_id_are_word_hashes(sample_corpus):
     assert token_hashes(words, word_ids(words)).tolist() == expected
     assert token_hashes([]).dtype == np.uint64 and len(token_hashes([])) == 0
 
+
+QUOTY = st.text(alphabet=st.sampled_from(list("ab 1.,\n\"“”„‟«»‘’‚‛‹›'`\ud800")), max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(QUOTY, st.integers(0, 120), st.integers(0, 120))
+def test_quotation_marks_tried_at_their_characters_are_finditers(text, start, end):
+    """Marks looked for only at quotation-mark characters are the ones ``finditer`` finds."""
+    extract = importlib.import_module("reprints.quotes.extract")
+    start, end = min(start, end, len(text)), min(max(start, end), len(text))
+    offsets = extract._mark_offsets(text)
+    if "\ud800" in text:
+        assert offsets is None
+        return
+    assert extract._marks_in(text, start, end, offsets) == extract._marks_in(text, start, end)
+    plain = [m.span() for m in extract._MARK_RE.finditer(text, start, end)]
+    tried = [m.span() for m in extract._matches_at(text, end, [k for k in offsets if start <= k < end])]
+    assert tried == plain

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -430,25 +432,53 @@ def sentence_spans(
     followed by a lower-case word ("'Is it?' he asked") does not end a sentence.
     """
     out: list[tuple[int, int]] = []
+    stops = _stop_offsets(text)
     for p_start, p_end in paragraph_spans(text, mark) if paragraphs is None else paragraphs:
-        out.extend(_split_paragraph(text, p_start, p_end))
+        out.extend(_split_paragraph(text, p_start, p_end, stops))
     return out
 
 
-def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _stop_offsets(text: str) -> list[int] | None:
+    """Offsets of the characters a sentence boundary starts with (``[.!?…]``), in order;
+    None when numpy cannot take the text (lone surrogates)."""
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    return np.flatnonzero((codes == 46) | (codes == 33) | (codes == 63) | (codes == 0x2026)).tolist()
+
+
+def _boundaries(para: str, stops: list[int]) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each ``_BOUNDARY_RE`` match in ``para``, as ``finditer`` finds them.
+
+    A match starts at one of ``stops`` (the offsets of ``[.!?…]``), so the regex is tried
+    only there: ``finditer`` would try every character, a slow charset test each.
+    """
+    after = 0
+    for at in stops:
+        if at >= after and (m := _BOUNDARY_RE.match(para, at)):
+            after = m.end()
+            yield at, after
+
+
+def _split_paragraph(text: str, start: int, end: int, stops: list[int] | None = None) -> list[tuple[int, int]]:
+    """Cut paragraph ``[start, end)`` into sentences; ``stops`` are :func:`_stop_offsets` of ``text``."""
     para = text[start:end]
+    if stops is None:
+        found: Iterable[tuple[int, int]] = (m.span() for m in _BOUNDARY_RE.finditer(para))
+    else:
+        found = _boundaries(para, [at - start for at in stops[bisect_left(stops, start) : bisect_left(stops, end)]])
     cuts = [0]
-    for m in _BOUNDARY_RE.finditer(para):
-        stop = m.end()
+    for at, stop in found:
         opener = _OPENER_RE.match(para, stop)
         if not opener:
             continue
-        if para[m.start()] == "." and not _ends_sentence(para, m.start(), opener.end()):
+        if para[at] == "." and not _ends_sentence(para, at, opener.end()):
             continue
         cuts.append(stop)
     cuts.append(len(para))
     spans = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         seg = para[a:b]
         lead = len(seg) - len(seg.lstrip())
         trail = len(seg.rstrip())

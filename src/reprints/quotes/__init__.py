@@ -66,8 +66,8 @@ def extract_document_quotes(
     the caller has them.
     """
     params = params or Params()
-    quotes, tokens = _extract(doc, params, tokens, paragraphs, sentences)
-    return document_quotes(doc, quotes, params.quote_context_width, tokens, ids)
+    quotes, tokens, places = _extract(doc, params, tokens, paragraphs, sentences)
+    return document_quotes(doc, quotes, params.quote_context_width, tokens, ids, places)
 
 
 def extract_quotes_many(documents: Iterable[Document], params: Params | None = None) -> list[DocumentQuotes]:
@@ -86,7 +86,8 @@ def _extract(
     tokens: Tokens | None = None,
     paragraphs: list[tuple[int, int]] | None = None,
     sentences: list[tuple[int, int]] | None = None,
-) -> tuple[list[Quote], Tokens]:
+) -> tuple[list[Quote], Tokens, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The quotes of ``doc``, the text's tokens and the quotes' :func:`quote_tokens`."""
     tokens = tokens if tokens is not None else tokenize(doc.text)
     if paragraphs is None:
         paragraphs = paragraph_spans(doc.text, doc.paragraph_mark)
@@ -94,10 +95,11 @@ def _extract(
     attributions = attribute(
         doc.text, quotations, doc.paragraph_mark, tokens=tokens, paragraphs=paragraphs, sentences=sentences
     )
-    first, last, own = quote_tokens(doc.text, tokens, [q.start for q in quotations], [q.end for q in quotations])
+    places = quote_tokens(doc.text, tokens, [q.start for q in quotations], [q.end for q in quotations])
+    first, last, own = places
     words = [n if same else None for n, same in zip((last - first).tolist(), own.tolist(), strict=True)]
     quotes = [_quote(doc, q, a, n, params) for q, a, n in zip(quotations, attributions, words, strict=True)]
-    return quotes, tokens
+    return quotes, tokens, places
 
 
 def _quote(doc: Document, q: Quotation, a: Attribution | None, words: int | None, params: Params) -> Quote:

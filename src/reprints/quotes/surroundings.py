@@ -185,17 +185,20 @@ def document_quotes(
     width: int,
     tokens: Tokens | None = None,
     ids: np.ndarray | None = None,
+    places: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> DocumentQuotes:
     """Take what quote families need from ``doc`` and its ``quotes``.
 
-    ``tokens`` are ``tokenize(doc.text)`` when the caller already has them, and ``ids``
-    their :func:`~reprints.normalize.word_ids`.
+    ``tokens`` are ``tokenize(doc.text)`` when the caller already has them, ``ids`` their
+    :func:`~reprints.normalize.word_ids`, and ``places`` the quotes' :func:`quote_tokens`.
     """
     tokens = tokens if tokens is not None else tokenize(doc.text)
     hashes = token_hashes(tokens.norms, ids)
     words = sorted_unique(hashes)
     words = words[1:] if words.size and words[0] == 0 else words
-    first, last, own = quote_tokens(doc.text, tokens, [q.start for q in quotes], [q.end for q in quotes])
+    if places is None:
+        places = quote_tokens(doc.text, tokens, [q.start for q in quotes], [q.end for q in quotes])
+    first, last, own = places
     around, bounds = _around(hashes, first, last, width)
     norms: list[tuple[str, ...]] = []
     pronoun: list[bool] = []
