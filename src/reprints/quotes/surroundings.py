@@ -11,6 +11,7 @@ document's text or tokens, so the memory grows with the number of quotations.
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import numpy as np
 
 from ..lsh import sorted_unique
 from ..model import Document, Quote
-from ..normalize import VOCABULARY, Tokens, fold, tokenize, word_ids
+from ..normalize import VOCABULARY, Tokens, fold, tokenize
 
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "my", "your", "not", "no", "so", "if", "than", "then", "there", "here", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "should", "may", "might", "must", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "some", "very", "just", "also", "more", "most", "into", "out", "up", "about", "over", "after", "before", "under", "again", "further", "once", "only", "own", "same", "too", "s", "t"]
@@ -48,6 +49,7 @@ def word_hash(word: str) -> int:
 
 
 def _hash(word: str) -> int:
+    """:func:`word_hash`, worked out afresh."""
     if word in STOPWORDS or len(word) <= 1:
         return 0
     return int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") or 1
@@ -84,9 +86,26 @@ _BY_ID = _HashesById()
 def token_hashes(words: Sequence[str], ids: np.ndarray | None = None) -> np.ndarray:
     """:func:`word_hash` of each of ``words``, in order (uint64).
 
-    ``ids`` are :func:`~reprints.normalize.word_ids` of ``words`` when the caller has them.
+    ``ids`` are :func:`~reprints.normalize.word_ids` of ``words`` when the caller has them
+    (a scan's read pass numbers every word anyway); without them the words are looked up in
+    :func:`word_hash`'s bounded table, so a run that only extracts quotes never holds a
+    vocabulary.
     """
-    return _BY_ID.of(word_ids(words) if ids is None else ids)
+    if ids is not None:
+        return _BY_ID.of(ids)
+    if len(words) < 2:
+        return np.asarray([word_hash(w) for w in words], dtype=np.uint64)
+    lookup = operator.itemgetter(*words)
+    try:
+        found = lookup(_HASHES)
+    except KeyError:
+        for w in set(words).difference(_HASHES):
+            word_hash(w)
+        try:
+            found = lookup(_HASHES)
+        except KeyError:  # the table was cleared while filling it
+            found = [word_hash(w) for w in words]
+    return np.asarray(found, dtype=np.uint64)
 
 
 @dataclass(frozen=True)
