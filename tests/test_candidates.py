@@ -188,13 +188,13 @@ def test_windows_start_where_window_starts_puts_them(lengths, size, step):
     from reprints.shingle import window_starts
 
     offsets = _offsets(lengths)
-    starts, ends, docs = _window_ranges(np.asarray(lengths, dtype=np.int64), offsets, size, step, 3)
+    starts, ends, docs, k = _window_ranges(np.asarray(lengths, dtype=np.int64), offsets[:-1], size, step)
     want = [
-        (int(s + offsets[i]), int(min(s + size, n) + offsets[i]), i + 3)
+        (int(s + offsets[i]), int(min(s + size, n) + offsets[i]), i, at)
         for i, n in enumerate(lengths)
-        for s in window_starts(n, size, step).tolist()
+        for at, s in enumerate(window_starts(n, size, step).tolist())
     ]
-    assert list(zip(starts.tolist(), ends.tolist(), docs.tolist(), strict=True)) == want
+    assert list(zip(starts.tolist(), ends.tolist(), docs.tolist(), k.tolist(), strict=True)) == want
 
 
 def test_rewording_pairs_counted_block_by_block_equal_all_at_once(sample_corpus):
@@ -324,3 +324,45 @@ def test_verification_shares_are_each_run_recounted_directly(docs, window):
         want = min(one, best(docs[y], docs[x])) if one > 0 else 0.0
         assert got[t] == pytest.approx(want, abs=1e-9)
         assert 0.0 <= got[t] <= 1.0
+
+
+def test_window_plan_cuts_any_documents_as_all_windows_number_them(sample_corpus):
+    """Windows cut for some documents (a date block's) are those documents' windows of the
+    whole corpus, with the same ids, and ``docs_of`` maps each id back to its document."""
+    from reprints.candidates import common_words, features, window_plan, windows
+
+    _docs, tokens = _seed_tokens(sample_corpus)
+    params = Params()
+    feats = features(tokens * 3, params)
+    drop = common_words(feats, Params(reword_max_df=0.5, reword_min_df_docs=0))
+    assert len(drop)  # some words are dropped, so the offsets are rebuilt
+    for channel in ("verbatim", "reworded"):
+        whole = windows(feats, channel, params, drop)
+        plan = window_plan(feats, channel, params, drop)
+        assert len(plan) == len(whole.starts)
+        assert plan.docs_of(np.arange(len(plan))).tolist() == whole.docs.tolist()
+        some = np.asarray([13, 2, 7, 8])
+        cut, ids = plan.cut(some)
+        assert sorted(set(cut.docs.tolist())) == sorted(some.tolist())
+        assert whole.docs[ids].tolist() == cut.docs.tolist()
+        assert cut.values[cut.starts].tolist() == whole.values[whole.starts[ids]].tolist()
+        assert (cut.ends - cut.starts).tolist() == (whole.ends - whole.starts)[ids].tolist()
+
+
+def test_word_frequencies_in_chunks_equal_one_count(sample_corpus):
+    """Counting document frequencies a few documents at a time gives the counts of one pass."""
+    from reprints.candidates import _drop_values, features, word_frequencies
+
+    _docs, tokens = _seed_tokens(sample_corpus)
+    feats = features(tokens * 3, Params())
+    vocab, df = word_frequencies(feats.words, feats.word_offsets, chunk_docs=10**6)
+    for chunk in (1, 2, 4):
+        v, d = word_frequencies(feats.words, feats.word_offsets, chunk_docs=chunk)
+        assert v.tolist() == vocab.tolist() and d.tolist() == df.tolist()
+    assert df.max() >= 3 and (df <= 15).all()
+    drop = vocab[df >= 6].astype(np.uint32)
+    values, offsets = _drop_values(feats.words, feats.word_offsets, drop, chunk_docs=1 << 16)
+    for chunk in (1, 4):
+        v, o = _drop_values(feats.words, feats.word_offsets, drop, chunk_docs=chunk)
+        assert v.tolist() == values.tolist() and o.tolist() == offsets.tolist()
+    assert not np.isin(values, drop).any() and len(values) < len(feats.words)

@@ -198,15 +198,30 @@ class Windows:
     """Global document index of each window."""
 
 
-def word_frequencies(words: np.ndarray, word_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def word_frequencies(
+    words: np.ndarray, word_offsets: np.ndarray, chunk_docs: int = 1 << 16
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct content-word hashes (sorted, int64) and how many documents hold each.
 
     ``words[word_offsets[i]:word_offsets[i + 1]]`` are document ``i``'s content words.
+    Counted ``chunk_docs`` documents at a time, so the scratch memory (16 bytes a word) is a
+    chunk's, not the corpus's (4 GB at a million articles).
     """
-    doc_of = np.repeat(np.arange(len(word_offsets) - 1, dtype=np.int64), np.diff(word_offsets))
-    # One count per (document, word): unique pairs, then count per word.
-    pairs = lsh.sorted_unique((doc_of << 32) | words.astype(np.int64), overwrite=True)
-    return lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True, overwrite=True)
+    n = len(word_offsets) - 1
+    parts = []
+    for lo in range(0, max(n, 1), chunk_docs):
+        hi = min(lo + chunk_docs, n)
+        chunk = words[word_offsets[lo] : word_offsets[hi]]
+        doc_of = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(word_offsets[lo : hi + 1]))
+        # One count per (document, word): unique pairs, then count per word.
+        pairs = lsh.sorted_unique((doc_of << 32) | chunk.astype(np.int64), overwrite=True)
+        vocab, df = lsh.sorted_unique(pairs & 0xFFFFFFFF, counts=True, overwrite=True)
+        parts.append((vocab, np.asarray(df, dtype=np.int64)))
+    if len(parts) == 1:
+        return parts[0]
+    vocab, inverse = lsh.sorted_unique(np.concatenate([v for v, _df in parts]), inverse=True)
+    df = np.bincount(inverse, weights=np.concatenate([d for _v, d in parts]), minlength=len(vocab))
+    return vocab, df.astype(np.int64)
 
 
 def common_words(
@@ -224,8 +239,44 @@ def common_words(
     return words[df > limit].astype(np.uint32)
 
 
-def windows(feats: Features, channel: str, params: Params, drop: np.ndarray | None = None) -> Windows:
-    """Return the windows of ``channel`` ("verbatim" or "reworded") over ``feats``.
+@dataclass(frozen=True)
+class WindowPlan:
+    """Where every document's windows of one channel are, without cutting them all.
+
+    Window ids follow the documents: document ``first + i``'s windows are ids
+    ``first_window[i]`` to ``first_window[i + 1]``, numbered as ``windows`` numbers them.
+    ``cut`` gives the windows of some documents. The rewording channel counts a million
+    articles' ~100 million windows one pair of date blocks at a time: the ranges of all of
+    them would take ~5 GB (start, end, document, block and order of each), a block's a
+    fiftieth of that.
+    """
+
+    values: np.ndarray
+    doc_starts: np.ndarray
+    """Where each document's values start in ``values``."""
+    lengths: np.ndarray
+    """Values of each document that windows cover (0: none)."""
+    first_window: np.ndarray
+    size: int
+    step: int
+    first: int
+
+    def __len__(self) -> int:
+        return int(self.first_window[-1])
+
+    def docs_of(self, ids: np.ndarray) -> np.ndarray:
+        """Return the (global) document of each window id."""
+        return np.searchsorted(self.first_window, ids, side="right") - 1 + self.first
+
+    def cut(self, docs: np.ndarray) -> tuple[Windows, np.ndarray]:
+        """Return the windows of documents ``docs`` (indices from 0, in the order given) and their ids."""
+        docs = np.asarray(docs, dtype=np.int64)
+        starts, ends, local, k = _window_ranges(self.lengths[docs], self.doc_starts[docs], self.size, self.step)
+        return Windows(self.values, starts, ends, docs[local] + self.first), self.first_window[docs][local] + k
+
+
+def window_plan(feats: Features, channel: str, params: Params, drop: np.ndarray | None = None) -> WindowPlan:
+    """Return the ``WindowPlan`` of ``channel`` ("verbatim" or "reworded") over ``feats``.
 
     ``drop`` (sorted uint32) removes those content words before the rewording windows are
     cut (see ``common_words``).
@@ -238,34 +289,68 @@ def windows(feats: Features, channel: str, params: Params, drop: np.ndarray | No
         values, offsets = feats.words, feats.word_offsets
         size, step = params.reword_window, params.reword_stride
         if drop is not None and len(drop):
-            # searchsorted on the sorted list: np.isin takes seconds on millions of words.
-            at = np.minimum(np.searchsorted(drop, values), len(drop) - 1)
-            keep = drop[at] != values
-            doc_of = np.repeat(np.arange(len(feats), dtype=np.int64), np.diff(offsets))
-            values = values[keep]
-            offsets = _offsets(np.bincount(doc_of[keep], minlength=len(feats)))
+            values, offsets = _drop_values(values, offsets, drop)
     else:
         raise ParameterError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
     lengths = np.diff(offsets)
     if channel == "reworded":
         lengths = np.where(lengths >= 2, lengths, 0)  # one content word is no evidence
-    return Windows(values, *_window_ranges(lengths, offsets, size, step, feats.first))
+    counts, _regular = _window_counts(lengths, size, step)
+    first_window = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(counts, out=first_window[1:])
+    return WindowPlan(values, np.asarray(offsets[:-1], dtype=np.int64), lengths, first_window, size, step, feats.first)
 
 
-def _window_ranges(
-    lengths: np.ndarray, offsets: np.ndarray, size: int, step: int, first: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (starts, ends, docs) of every document's windows, as ``window_starts`` places them."""
+def windows(feats: Features, channel: str, params: Params, drop: np.ndarray | None = None) -> Windows:
+    """Return the windows of ``channel`` ("verbatim" or "reworded") over ``feats``: every
+    document's windows of its ``window_plan``, in id order."""
+    return window_plan(feats, channel, params, drop).cut(np.arange(len(feats)))[0]
+
+
+def _drop_values(
+    values: np.ndarray, offsets: np.ndarray, drop: np.ndarray, chunk_docs: int = 1 << 16
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``values`` without those in ``drop`` (sorted) and the new per-document offsets,
+    ``chunk_docs`` documents at a time (scratch memory of a chunk's words, not the corpus's)."""
+    n = len(offsets) - 1
+    kept, lengths = [], np.zeros(n, dtype=np.int64)
+    for lo in range(0, n, chunk_docs):
+        hi = min(lo + chunk_docs, n)
+        chunk = values[offsets[lo] : offsets[hi]]
+        # searchsorted on the sorted list: np.isin takes seconds on millions of words.
+        at = np.minimum(np.searchsorted(drop, chunk), len(drop) - 1)
+        keep = drop[at] != chunk
+        before = np.zeros(len(chunk) + 1, dtype=np.int64)
+        np.cumsum(keep, out=before[1:])
+        local = offsets[lo : hi + 1] - offsets[lo]
+        lengths[lo:hi] = before[local[1:]] - before[local[:-1]]
+        kept.append(chunk[keep])
+    return (np.concatenate(kept) if kept else values[:0]), _offsets(lengths.tolist())
+
+
+def _window_counts(lengths: np.ndarray, size: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return how many windows each document of ``lengths`` values has (``window_starts``),
+    and how many of them start every ``step`` (the rest is a window ending at the end)."""
     lengths = np.asarray(lengths, dtype=np.int64)
     regular = np.where(lengths > size, (lengths - size) // step + 1, (lengths > 0).astype(np.int64))
     tail = (lengths > size) & ((regular - 1) * step + size < lengths)
-    counts = regular + tail
+    return regular + tail, regular
+
+
+def _window_ranges(
+    lengths: np.ndarray, doc_starts: np.ndarray, size: int, step: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return (starts, ends, document, k) of the windows of documents with ``lengths`` values
+    starting at ``doc_starts``, as ``window_starts`` places them: document is a position in
+    ``lengths``, k the window's number in its document."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    counts, regular = _window_counts(lengths, size, step)
     doc = np.repeat(np.arange(len(lengths), dtype=np.int64), counts)
     k = np.arange(len(doc), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
     n = lengths[doc]
     local = np.where(k < regular[doc], k * step, n - size)
-    base = np.asarray(offsets[:-1], dtype=np.int64)[doc]
-    return local + base, np.minimum(local + size, n) + base, doc + first
+    base = np.asarray(doc_starts, dtype=np.int64)[doc]
+    return local + base, np.minimum(local + size, n) + base, doc, k
 
 
 def channel_bands(channel: str, params: Params) -> tuple[int, int]:
@@ -398,7 +483,7 @@ def iter_channel_pairs(
 
 def window_doc_pairs(
     codes: Sequence[np.ndarray],
-    window_docs: np.ndarray,
+    window_docs: np.ndarray | Callable[[np.ndarray], np.ndarray],
     n_docs: int,
     min_bands: int,
     propose_bands: int | None = None,
@@ -408,7 +493,8 @@ def window_doc_pairs(
     A window pair counts as a hit when it collided in at least ``min_bands`` bands. With
     ``propose_bands`` (fewer than ``min_bands``), every document pair with a window pair
     colliding in that many bands is returned too, with its hits (possibly 0): the pairs
-    ``reworded_pairs`` verifies.
+    ``reworded_pairs`` verifies. ``window_docs`` gives each window's document: an array
+    indexed by window id, or a function of the ids (``WindowPlan.docs_of``).
     """
     empty = np.zeros(0, dtype=np.int64)
     if not codes or not sum(len(c) for c in codes):
@@ -417,7 +503,8 @@ def window_doc_pairs(
     low = min_bands if propose_bands is None else min(propose_bands, min_bands)
     keep = counts >= low
     unique, strong = unique[keep], counts[keep] >= min_bands
-    da, db = window_docs[unique >> 32], window_docs[unique & 0xFFFFFFFF]
+    docs_of = window_docs if callable(window_docs) else window_docs.__getitem__
+    da, db = docs_of(unique >> 32), docs_of(unique & 0xFFFFFFFF)
     lo, hi = np.minimum(da, db), np.maximum(da, db)
     if propose_bands is None:
         pairs, hits = lsh.sorted_unique(lo * np.int64(n_docs) + hi, counts=True, overwrite=True)
@@ -495,8 +582,13 @@ def content_weights(
     to the number of documents in ``word_offsets``."""
     vocab, df = frequencies
     n_docs = len(word_offsets) - 1 if n_docs is None else n_docs
+    words = np.asarray(words)
+    # 4-byte ids when they fit (1 GB less at a million articles), looked up a chunk at a time
+    ids = np.empty(len(words), dtype=np.int32 if len(vocab) < 2**31 else np.int64)
+    for lo in range(0, len(words), 1 << 24):
+        ids[lo : lo + (1 << 24)] = np.searchsorted(vocab, words[lo : lo + (1 << 24)].astype(np.int64))
     return ContentWeights(
-        np.searchsorted(vocab, np.asarray(words).astype(np.int64)),
+        ids,
         np.asarray(word_offsets, dtype=np.int64),
         np.log((n_docs + 1) / (np.asarray(df, dtype=np.float64) + 1.0)),
     )
@@ -573,7 +665,7 @@ def channel_doc_pairs(
         codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
         return window_doc_pairs(codes, wins.docs, n_docs, 1)
     frequencies = word_frequencies(feats.words, feats.word_offsets)
-    wins = windows(feats, channel, params, common_words(feats, params, frequencies))
+    plan = window_plan(feats, channel, params, common_words(feats, params, frequencies))
     weights = (
         content_weights(feats.words, feats.word_offsets, frequencies) if params.reword_verify_share is not None else None
     )
@@ -583,13 +675,14 @@ def channel_doc_pairs(
 
     if doc_blocks is not None:
         hasher = hasher or MinHasher(params.num_perm, params.seed)
-        return _doc_pairs_by_block(wins, params, n_docs, hasher, doc_blocks, map_passes, keep)
+        return _doc_pairs_by_block(plan, params, n_docs, hasher, doc_blocks, map_passes, keep)
+    wins = plan.cut(np.arange(len(feats)))[0]
     codes = list(iter_channel_pairs(wins, channel, params, hasher, doc_blocks, map_passes))
     return keep(window_doc_pairs(codes, wins.docs, n_docs, params.reword_min_bands, propose_bands(params)))
 
 
 def _doc_pairs_by_block(
-    wins: Windows,
+    plan: WindowPlan,
     params: Params,
     n_docs: int,
     hasher: MinHasher,
@@ -603,57 +696,64 @@ def _doc_pairs_by_block(
     kept pairs accumulate over the corpus, not every proposed one.
 
     The same document pairs and hits as banding every window at once, but only two blocks'
-    colliding window pairs are held while their band agreements are counted, so memory
-    follows the articles per date window, not the corpus (at a million articles a year the
-    single-band collisions of all bands are ~60 GB). A pair inside block ``d`` collides in
-    the ranges of blocks (d-1, d) and (d, d+1); its bands are joined before counting.
+    windows are cut and signed, and only their colliding window pairs held while their band
+    agreements are counted, so memory follows the articles per date window, not the corpus
+    (at a million articles a year the single-band collisions of all bands are ~60 GB). A
+    pair inside block ``d`` collides in the ranges of blocks (d-1, d) and (d, d+1); its bands
+    are joined before counting.
     """
     bands, _rows = channel_bands("reworded", params)
     max_bucket = channel_max_bucket("reworded", params)
-    win_blocks = doc_blocks[wins.docs]
-    order, groups, lo, hi = lsh.block_segments(win_blocks)
+    order, groups, lo, hi = lsh.block_segments(doc_blocks)  # documents in block order
+    ordered = doc_blocks[order]
+    windows_per_doc = np.diff(plan.first_window)
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     pending: list[np.ndarray] = []
     pending_block: int | None = None
 
     def count(per_band: list[np.ndarray]) -> None:
         if per_band:
-            pairs = window_doc_pairs(per_band, wins.docs, n_docs, params.reword_min_bands, propose_bands(params))
+            pairs = window_doc_pairs(per_band, plan.docs_of, n_docs, params.reword_min_bands, propose_bands(params))
             found.append(keep(pairs) if keep is not None else pairs)
 
-    ordered = win_blocks[order]
+    def block_of(ids: np.ndarray) -> np.ndarray:
+        return doc_blocks[plan.docs_of(ids) - plan.first]
+
     passes = range(0, bands, _BANDS_PER_PASS)
     held_block: int | None = None
-    held_keys: np.ndarray | None = None  # the band keys of the last block's windows, signed once
+    held: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the last block's window keys, ids and documents
     for g, a, b in zip(groups.tolist(), lo.tolist(), hi.tolist(), strict=True):
         if pending_block is not None and pending_block != g - 1:
             count(pending)  # nothing after that block meets it
             pending, pending_block = [], None
-        part = order[a:b]
-        split = a + int(np.searchsorted(ordered[a:b], g))  # block g - 1's windows come first
-        held = held_keys if held_block == g - 1 else None
-        fresh = order[split:b] if held is not None else part
-        sub = Windows(wins.values, wins.starts[fresh], wins.ends[fresh], wins.docs[fresh])
+        split = a + int(np.searchsorted(ordered[a:b], g))  # block g - 1's documents come first
+        reuse = held if held_block == g - 1 else None
+        sub, sub_ids = plan.cut(order[split:b] if reuse is not None else order[a:b])
 
         def sign(band_lo: int, sub: Windows = sub) -> np.ndarray:
             return channel_keys(sub, "reworded", params, band_lo, min(band_lo + _BANDS_PER_PASS, bands), hasher)
 
-        signed = np.hstack(list(map_passes(sign, passes))) if len(fresh) else np.zeros((0, bands), dtype=np.uint32)
-        keys = np.vstack([held, signed]) if held is not None else signed
-        held_block, held_keys = g, keys[split - a :]
-        docs = wins.docs[part]
+        signed = np.hstack(list(map_passes(sign, passes))) if len(sub_ids) else np.zeros((0, bands), dtype=np.uint32)
+        if reuse is not None:
+            keys = np.vstack([reuse[0], signed])
+            ids, docs = np.concatenate([reuse[1], sub_ids]), np.concatenate([reuse[2], sub.docs])
+            before = len(reuse[1])
+        else:
+            keys, ids, docs = signed, sub_ids, sub.docs
+            before = int(windows_per_doc[order[a:split]].sum())
+        held_block, held = g, (keys[before:], ids[before:], docs[before:])
 
-        def band(band_lo: int, keys: np.ndarray = keys, part: np.ndarray = part, docs: np.ndarray = docs) -> list[np.ndarray]:
+        def band(band_lo: int, keys: np.ndarray = keys, ids: np.ndarray = ids, docs: np.ndarray = docs) -> list[np.ndarray]:
             return [
                 # window ids are distinct: each band's codes are distinct, sorted later with others
-                lsh.pair_codes(np.ascontiguousarray(keys[:, k]), part, groups=docs, max_bucket=max_bucket, distinct_ids=True)
+                lsh.pair_codes(np.ascontiguousarray(keys[:, k]), ids, groups=docs, max_bucket=max_bucket, distinct_ids=True)
                 for k in range(band_lo, min(band_lo + _BANDS_PER_PASS, bands))
             ]
 
         per_band = [c for codes in map_passes(band, passes) for c in codes]
         done, later = [], []
         for k, codes in enumerate(per_band):
-            inside_g = (win_blocks[codes >> 32] == g) & (win_blocks[codes & 0xFFFFFFFF] == g)
+            inside_g = (block_of(codes >> 32) == g) & (block_of(codes & 0xFFFFFFFF) == g)
             finished = codes[~inside_g]
             if pending:
                 finished = lsh.sorted_unique(np.concatenate([finished, pending[k]]), overwrite=True)
