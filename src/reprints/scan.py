@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any
 
 import numpy as np
@@ -38,11 +38,11 @@ from .derive import derive_groups, derive_work, derived_order
 from .engine.local import Deferred, LocalEngine, cycle_collector_paused
 from .errors import InputError
 from .model import Boilerplate, DerivedWords, Document, Match, ScanResult
-from .normalize import paragraph_spans, sentence_spans, tokenize
+from .normalize import paragraph_spans, sentence_spans, tokenize, word_ids
 from .params import Params
 from .quotes import DocumentQuotes, QuoteCollector, extract_document_quotes
 from .stories import find_stories
-from .tfidf import SentenceFrequencies
+from .tfidf import SentenceFrequencies, sentence_word_ids
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)`` while a scan runs (the CLI draws bars)."""
@@ -115,11 +115,6 @@ def read_chunk(docs: Sequence[Document], params: Params, quotes: bool = False) -
     sentence spans and page-chrome ranges, and the TF-IDF sentence frequencies; with
     ``quotes``, each document's quotes too (from the same tokens and sentences).
     """
-    from itertools import chain
-
-    from .normalize import word_ids
-    from .tfidf import sentence_word_ids
-
     chunk = []
     found: list[DocumentQuotes] = []
     texts = [tokenize(doc.text) for doc in docs]
